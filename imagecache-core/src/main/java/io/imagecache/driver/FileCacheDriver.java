@@ -1,0 +1,554 @@
+package io.imagecache.driver;
+
+import io.imagecache.CachedImage;
+import io.imagecache.ExpectedContent;
+import io.imagecache.ImageId;
+import io.imagecache.driver.ImageIndex.Access;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Design note.
+ *
+ * Layout. One base directory in Glance's layout (see CacheDriver): <dir>/<id> committed images,
+ * incomplete/<id> the file of a live writer (or a crash leftover), invalid/<id> failed or aborted
+ * writes kept until clean, queue/<id> empty prefetch markers whose mtime is the queue time (set
+ * from our Clock), pinned/<id> empty pin markers. Whether an image is cached, being cached, queued
+ * or pinned is answered by the file system alone, as in Glance. Only regular files in <dir> whose
+ * names are valid ImageIds are images: cache.db*, imagecache.lock, admin-token and strays never
+ * are (CacheLayout). Metadata (hits, access times, checksum) lives in an ImageIndex; files and
+ * index can disagree after a crash or a hand edit, and recover() reconciles them at start-up.
+ *
+ * Writers. openForWrite registers the id in liveWriters first, then creates incomplete/<id> with
+ * CREATE_NEW. A second writer of the same id in this process finds the registration and gets
+ * nothing (it should join the first one's fill instead; Glance truncated the first one's file). An
+ * incomplete file without a live writer is a crash leftover: deleted and created afresh. The
+ * FileWriter hashes and counts while writing; commit() verifies size and digests, forces the file,
+ * renames it atomically over <dir>/<id>, forces the directory, removes the queue marker and
+ * records the index entry. Any failure on the way (and abort, and close without commit) moves the
+ * file to invalid/<id>. The registration is removed only after the file has left incomplete/, so
+ * a new writer never races the old one's rename; and clean() and recover() skip every id that is
+ * registered, whatever the file's age.
+ *
+ * Hits. openForRead counts a hit in an AccessLog (a ConcurrentHashMap merge), never a store write
+ * per read; flushAccesses() drains the log into one index.recordAccesses batch and puts it back if
+ * the store fails. Metadata answers (cachedImage, cachedImages, hitCount) add the pending hits, and
+ * leastRecentlyAccessed flushes first so that the store orders by the newest access times.
+ *
+ * Locking.
+ *  - liveWriters: a concurrent set; add-if-absent is the only claim of an id, and only the writer
+ *    that claimed it removes it (FileWriter.Owner.released).
+ *  - accessLog: lock-free (see AccessLog).
+ *  - metadataLock: held while a batch moves from the log to the index (flush), while the index
+ *    entry of an id is written or removed together with discarding its pending hits (commit,
+ *    delete, deleteAll, recover), and while metadata is read and merged with pending hits. So no
+ *    reader sees a batch both in the log and in the index or in neither, and hits of a replaced or
+ *    deleted image never reach its successor. It guards store calls only, never file I/O.
+ *    Lock order: metadataLock, then the index's own locks; the index never calls back.
+ */
+
+/**
+ * The file half of every driver: Glance's directory layout, exclusive verified writers,
+ * write-behind hits, clean and recovery, over an {@link ImageIndex} that keeps the metadata.
+ * Thread-safe; see the design note in the source for the locking rules.
+ */
+public final class FileCacheDriver implements CacheDriver {
+  private static final Logger log = LoggerFactory.getLogger(FileCacheDriver.class);
+
+  private final CacheLayout layout;
+  private final ImageIndex index;
+  private final Clock clock;
+  private final boolean durable;
+  private final AccessLog accessLog = new AccessLog();
+  /** Ids with a live writer; a concurrent set, see the design note. */
+  private final Set<ImageId> liveWriters = ConcurrentHashMap.newKeySet();
+  /** Keeps the index and the access log consistent for readers; see the design note. */
+  private final ReentrantLock metadataLock = new ReentrantLock();
+  private final FileWriter.Owner writerOwner = new WriterOwner();
+
+  /**
+   * A driver over {@code dir} keeping metadata in {@code index}.
+   *
+   * @param clock the source of commit, access and queue times
+   * @param durable whether commits fsync the file and the directory (off only for throw-away
+   *     caches and tests)
+   */
+  public FileCacheDriver(Path dir, ImageIndex index, Clock clock, boolean durable) {
+    this.layout = new CacheLayout(Objects.requireNonNull(dir, "dir"));
+    this.index = Objects.requireNonNull(index, "index");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.durable = durable;
+  }
+
+  @Override
+  public void configure() throws BadDriverConfigurationException {
+    try {
+      layout.create();
+    } catch (IOException e) {
+      throw new BadDriverConfigurationException(
+          "cannot create the cache directory " + layout.base() + " and its sub-directories: " + e,
+          e);
+    }
+    for (Path directory : layout.directories()) {
+      if (!Files.isDirectory(directory) || !Files.isWritable(directory)) {
+        throw new BadDriverConfigurationException(
+            "the cache directory " + directory + " is not a writable directory");
+      }
+    }
+    index.open();
+  }
+
+  // ------------------------------------------------------------------ file-system facts
+
+  @Override
+  public long cacheSize() throws IOException {
+    long total = 0;
+    for (CacheFile file : layout.cacheFiles()) {
+      total += file.size();
+    }
+    return total;
+  }
+
+  @Override
+  public boolean isCached(ImageId id) {
+    return Files.isRegularFile(layout.committed(id));
+  }
+
+  @Override
+  public boolean isBeingCached(ImageId id) {
+    return Files.exists(layout.incomplete(id));
+  }
+
+  @Override
+  public boolean isCacheable(ImageId id) {
+    return !isCached(id) && !isBeingCached(id);
+  }
+
+  @Override
+  public boolean isQueued(ImageId id) {
+    return Files.exists(layout.queued(id));
+  }
+
+  // ------------------------------------------------------------------ metadata
+
+  @Override
+  public Optional<CachedImage> cachedImage(ImageId id) throws IOException {
+    if (!isCached(id)) {
+      return Optional.empty();
+    }
+    return withMetadataLock(() -> index.get(id).map(accessLog::withPending));
+  }
+
+  @Override
+  public List<CachedImage> cachedImages() throws IOException {
+    return withMetadataLock(() -> {
+      List<CachedImage> images = new ArrayList<>();
+      for (CachedImage image : index.list()) {
+        images.add(accessLog.withPending(image));
+      }
+      return images;
+    });
+  }
+
+  @Override
+  public long hitCount(ImageId id) throws IOException {
+    return cachedImage(id).map(CachedImage::hits).orElse(0L);
+  }
+
+  @Override
+  public Optional<LruEntry> leastRecentlyAccessed() throws IOException {
+    flushAccesses();
+    Optional<ImageId> oldest = index.leastRecentlyAccessed();
+    if (oldest.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new LruEntry(oldest.get(), sizeOrZero(layout.committed(oldest.get()))));
+  }
+
+  @Override
+  public void flushAccesses() throws IOException {
+    withMetadataLock(() -> {
+      Map<ImageId, Access> batch = accessLog.drain();
+      if (batch.isEmpty()) {
+        return null;
+      }
+      try {
+        index.recordAccesses(batch);
+      } catch (IOException | RuntimeException e) {
+        accessLog.restore(batch);
+        throw e;
+      }
+      return null;
+    });
+  }
+
+  // ------------------------------------------------------------------ delete
+
+  @Override
+  public boolean delete(ImageId id) throws IOException {
+    boolean removed = Files.deleteIfExists(layout.committed(id));
+    withMetadataLock(() -> {
+      index.remove(id);
+      accessLog.discard(id);
+      return null;
+    });
+    return removed;
+  }
+
+  @Override
+  public int deleteAll() throws IOException {
+    int removed = 0;
+    for (CacheFile file : layout.cacheFiles()) {
+      if (Files.deleteIfExists(file.path())) {
+        removed++;
+      }
+    }
+    withMetadataLock(() -> {
+      index.removeAll();
+      accessLog.discardAll();
+      return null;
+    });
+    return removed;
+  }
+
+  // ------------------------------------------------------------------ queue
+
+  @Override
+  public boolean queue(ImageId id) throws IOException {
+    if (isCached(id) || isBeingCached(id)) {
+      return false;
+    }
+    return createMarker(layout.queued(id));
+  }
+
+  @Override
+  public List<ImageId> queuedImages() throws IOException {
+    record Marker(ImageId id, FileTime queuedAt) {}
+    List<Marker> markers = new ArrayList<>();
+    for (ImageId id : layout.idsIn(layout.queueDirectory())) {
+      CacheLayout.attributes(layout.queued(id))
+          .ifPresent(attributes -> markers.add(new Marker(id, attributes.lastModifiedTime())));
+    }
+    markers.sort(Comparator.comparing(Marker::queuedAt).thenComparing(Marker::id));
+    return markers.stream().map(Marker::id).toList();
+  }
+
+  @Override
+  public boolean deleteQueued(ImageId id) throws IOException {
+    return Files.deleteIfExists(layout.queued(id));
+  }
+
+  @Override
+  public int deleteAllQueued() throws IOException {
+    int removed = 0;
+    for (Path marker : CacheLayout.entries(layout.queueDirectory())) {
+      if (Files.deleteIfExists(marker)) {
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  // ------------------------------------------------------------------ clean
+
+  @Override
+  public CleanResult clean(Duration stallTime) throws IOException {
+    if (stallTime.isNegative()) {
+      throw new IllegalArgumentException("stall time must not be negative: " + stallTime);
+    }
+    int invalidRemoved = 0;
+    int stalledRemoved = 0;
+    long bytesRemoved = 0;
+    for (Path file : CacheLayout.entries(layout.invalidDirectory())) {
+      long size = sizeOrZero(file);
+      // A failure here propagates, as in Glance: invalid files have no excuse to stay.
+      if (Files.deleteIfExists(file)) {
+        invalidRemoved++;
+        bytesRemoved += size;
+      }
+    }
+    Instant cutoff = clock.instant().minus(stallTime);
+    for (Path file : CacheLayout.entries(layout.incompleteDirectory())) {
+      String name = file.getFileName().toString();
+      if (ImageId.isValid(name) && liveWriters.contains(ImageId.of(name))) {
+        continue;
+      }
+      Optional<BasicFileAttributes> attributes = CacheLayout.attributes(file);
+      if (attributes.isEmpty()) {
+        continue;
+      }
+      boolean stalled = stallTime.isZero()
+          || attributes.get().lastModifiedTime().toInstant().isBefore(cutoff);
+      if (!stalled) {
+        continue;
+      }
+      try {
+        if (Files.deleteIfExists(file)) {
+          stalledRemoved++;
+          bytesRemoved += attributes.get().isRegularFile() ? attributes.get().size() : 0;
+        }
+      } catch (IOException e) {
+        log.warn("clean: could not remove the stalled file {}, leaving it: {}", file, e.toString());
+      }
+    }
+    CleanResult result = new CleanResult(invalidRemoved, stalledRemoved, bytesRemoved);
+    log.debug("clean of {} with stall time {}: {}", layout.base(), stallTime, result);
+    return result;
+  }
+
+  // ------------------------------------------------------------------ read and write
+
+  @Override
+  public Optional<CacheWriter> openForWrite(ImageId id, ExpectedContent expected)
+      throws IOException {
+    Objects.requireNonNull(expected, "expected");
+    if (!liveWriters.add(id)) {
+      return Optional.empty();
+    }
+    boolean opened = false;
+    try {
+      Optional<FileChannel> channel = createIncomplete(id);
+      if (channel.isEmpty()) {
+        return Optional.empty();
+      }
+      FileWriter writer =
+          new FileWriter(id, channel.get(), expected, layout, clock, durable, writerOwner);
+      opened = true;
+      return Optional.of(writer);
+    } finally {
+      if (!opened) {
+        liveWriters.remove(id);
+      }
+    }
+  }
+
+  /**
+   * Creates {@code incomplete/<id>} exclusively; a file already there has no live writer in this
+   * process, so it is a crash leftover and is replaced. Empty when another process won the race.
+   */
+  private Optional<FileChannel> createIncomplete(ImageId id) throws IOException {
+    Path file = layout.incomplete(id);
+    for (int attempt = 0; attempt < 2; attempt++) {
+      try {
+        return Optional.of(FileChannel.open(
+            file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+      } catch (FileAlreadyExistsException e) {
+        if (attempt == 0) {
+          log.info("removing {}, an incomplete file without a writer", file);
+          Files.deleteIfExists(file);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public Optional<CacheReader> openForRead(ImageId id) throws IOException {
+    Path file = layout.committed(id);
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(file, StandardOpenOption.READ);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+    try {
+      long size = channel.size();
+      Optional<CachedImage> indexed = index.get(id);
+      CachedImage image = indexed.isPresent()
+          ? accessLog.withPending(indexed.get())
+          : accessLog.withPending(unindexed(id, file, size));
+      image = new CachedImage(id, size, image.hits(), image.lastAccessed(), image.lastModified(),
+          image.checksum());
+      accessLog.record(id, clock.instant());
+      return Optional.of(new CacheReader(image, channel));
+    } catch (IOException | RuntimeException e) {
+      try {
+        channel.close();
+      } catch (IOException closeFailure) {
+        e.addSuppressed(closeFailure);
+      }
+      throw e;
+    }
+  }
+
+  /** What is known of a committed file that the index lacks: its size and mtime. */
+  private static CachedImage unindexed(ImageId id, Path file, long size) throws IOException {
+    Instant modified = Files.getLastModifiedTime(file).toInstant();
+    return new CachedImage(id, size, 0, modified, modified, Optional.empty());
+  }
+
+  // ------------------------------------------------------------------ nodes and pins
+
+  @Override
+  public boolean tracksNodes() {
+    return index.tracksNodes();
+  }
+
+  @Override
+  public List<String> cachedNodes(ImageId id) throws IOException {
+    return index.nodes(id);
+  }
+
+  @Override
+  public boolean pin(ImageId id) throws IOException {
+    return createMarker(layout.pinned(id));
+  }
+
+  @Override
+  public boolean unpin(ImageId id) throws IOException {
+    return Files.deleteIfExists(layout.pinned(id));
+  }
+
+  @Override
+  public boolean isPinned(ImageId id) {
+    return Files.exists(layout.pinned(id));
+  }
+
+  @Override
+  public List<ImageId> pinnedImages() throws IOException {
+    return layout.idsIn(layout.pinnedDirectory());
+  }
+
+  // ------------------------------------------------------------------ recovery and close
+
+  @Override
+  public RecoveryReport recover() throws IOException {
+    List<ImageId> incompleteRemoved = new ArrayList<>();
+    for (ImageId id : layout.idsIn(layout.incompleteDirectory())) {
+      if (!liveWriters.contains(id) && Files.deleteIfExists(layout.incomplete(id))) {
+        incompleteRemoved.add(id);
+      }
+    }
+    List<CacheFile> files = layout.cacheFiles();
+    Set<ImageId> onDisk = new HashSet<>();
+    for (CacheFile file : files) {
+      onDisk.add(file.id());
+    }
+    List<ImageId> adopted = new ArrayList<>();
+    List<ImageId> dropped = new ArrayList<>();
+    withMetadataLock(() -> {
+      Set<ImageId> indexed = new HashSet<>();
+      for (CachedImage image : index.list()) {
+        indexed.add(image.imageId());
+        if (!onDisk.contains(image.imageId())) {
+          index.remove(image.imageId());
+          accessLog.discard(image.imageId());
+          dropped.add(image.imageId());
+        }
+      }
+      for (CacheFile file : files) {
+        if (!indexed.contains(file.id())) {
+          index.adopt(file.id(), file.path(), file.size(), file.modified());
+          adopted.add(file.id());
+        }
+      }
+      return null;
+    });
+    List<String> unknown = layout.unknownNames();
+    for (String name : unknown) {
+      log.warn("recover: {} in {} is neither an image nor a file of the cache; leaving it",
+          name, layout.base());
+    }
+    RecoveryReport report = new RecoveryReport(incompleteRemoved, adopted, dropped, unknown);
+    log.info("recovered {}: {} images on disk, {} incomplete files removed, {} adopted, {} index"
+            + " entries dropped, {} unknown files",
+        layout.base(), files.size(), incompleteRemoved.size(), adopted.size(), dropped.size(),
+        unknown.size());
+    return report;
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      flushAccesses();
+    } finally {
+      index.close();
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  /** Creates an empty marker stamped with the clock; false when it exists already. */
+  private boolean createMarker(Path marker) throws IOException {
+    try {
+      Files.createFile(marker);
+    } catch (FileAlreadyExistsException e) {
+      return false;
+    }
+    try {
+      Files.setLastModifiedTime(marker, FileTime.from(clock.instant()));
+    } catch (NoSuchFileException e) {
+      // Consumed already (a commit removes the queue marker): it was created all the same.
+      log.debug("{} was removed as soon as it was created", marker);
+    }
+    return true;
+  }
+
+  /** The size of a regular file, or 0 when it cannot be stat-ed or is something else. */
+  private static long sizeOrZero(Path file) {
+    try {
+      return CacheLayout.attributes(file)
+          .filter(BasicFileAttributes::isRegularFile)
+          .map(BasicFileAttributes::size)
+          .orElse(0L);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /** Runs store work under {@link #metadataLock}. */
+  private <T> T withMetadataLock(StoreWork<T> work) throws IOException {
+    metadataLock.lock();
+    try {
+      return work.run();
+    } finally {
+      metadataLock.unlock();
+    }
+  }
+
+  /** A piece of store work that may fail with an I/O error. */
+  @FunctionalInterface
+  private interface StoreWork<T> {
+    T run() throws IOException;
+  }
+
+  /** The driver's side of its writers' lifecycle. */
+  private final class WriterOwner implements FileWriter.Owner {
+    @Override
+    public void recordCommit(ImageId id, Path file, long size, Instant now, String md5Hex)
+        throws IOException {
+      withMetadataLock(() -> {
+        index.put(id, file, size, now, Optional.of(md5Hex));
+        accessLog.discard(id);
+        return null;
+      });
+    }
+
+    @Override
+    public void released(ImageId id) {
+      liveWriters.remove(id);
+    }
+  }
+}
