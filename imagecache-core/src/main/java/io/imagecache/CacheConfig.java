@@ -1,0 +1,191 @@
+package io.imagecache;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything an {@link ImageCache} is opened with, validated as a whole: an invalid value or
+ * combination is rejected with a message naming the field and the value.
+ *
+ * @param dir the cache directory (Glance's {@code image_cache_dir})
+ * @param driver the metadata store
+ * @param maxSize bytes the committed images may take before prune removes some (0 or more)
+ * @param stallTime age after which {@link ImageCache#clean()} removes an abandoned incomplete file
+ * @param durable whether a commit forces the file and its directory entry to disk
+ * @param dbUrl the PostgreSQL JDBC URL; required by {@link DriverKind#POSTGRES}
+ * @param nodeUrl this node's URL in a fleet; required by {@link DriverKind#POSTGRES}
+ * @param highWater fraction of {@code maxSize} above which an automatic prune starts
+ *     (0 &lt; x &le; 1)
+ * @param lowWater fraction of {@code maxSize} an automatic prune goes down to
+ *     (0 &le; x &le; highWater)
+ * @param flushInterval how often hits and access times are written to the metadata store
+ */
+public record CacheConfig(
+    Path dir, DriverKind driver, long maxSize, Duration stallTime, boolean durable,
+    Optional<String> dbUrl, Optional<String> nodeUrl, double highWater, double lowWater,
+    Duration flushInterval) {
+
+  /** Glance's default {@code image_cache_max_size}: 10 GiB. */
+  public static final long DEFAULT_MAX_SIZE = 10L << 30;
+  /** Glance's default {@code image_cache_stall_time}: 24 hours. */
+  public static final Duration DEFAULT_STALL_TIME = Duration.ofHours(24);
+  public static final double DEFAULT_HIGH_WATER = 1.0;
+  public static final double DEFAULT_LOW_WATER = 0.9;
+  public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
+
+  public CacheConfig {
+    Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(driver, "driver");
+    Objects.requireNonNull(stallTime, "stallTime");
+    Objects.requireNonNull(dbUrl, "dbUrl");
+    Objects.requireNonNull(nodeUrl, "nodeUrl");
+    Objects.requireNonNull(flushInterval, "flushInterval");
+    if (maxSize < 0) {
+      throw new IllegalArgumentException("maxSize must be >= 0: " + maxSize);
+    }
+    if (stallTime.isNegative()) {
+      throw new IllegalArgumentException(
+          "stallTime must be >= 0: " + Durations.format(stallTime));
+    }
+    if (!(highWater > 0 && highWater <= 1)) {
+      throw new IllegalArgumentException("highWater must be > 0 and <= 1: " + highWater);
+    }
+    if (!(lowWater >= 0 && lowWater <= highWater)) {
+      throw new IllegalArgumentException(
+          "lowWater must be >= 0 and <= highWater (" + highWater + "): " + lowWater);
+    }
+    if (flushInterval.isNegative() || flushInterval.isZero()) {
+      throw new IllegalArgumentException(
+          "flushInterval must be > 0: " + Durations.format(flushInterval));
+    }
+    dbUrl.ifPresent(url -> {
+      if (!url.startsWith("jdbc:postgresql:")) {
+        throw new IllegalArgumentException(
+            "dbUrl must be a JDBC URL starting with jdbc:postgresql: \"" + url + "\"");
+      }
+    });
+    nodeUrl.ifPresent(CacheConfig::requireHttpUrl);
+    if (driver == DriverKind.POSTGRES && dbUrl.isEmpty()) {
+      throw new IllegalArgumentException(
+          "driver postgres needs dbUrl (a jdbc:postgresql: URL of the shared database)");
+    }
+    if (driver == DriverKind.POSTGRES && nodeUrl.isEmpty()) {
+      throw new IllegalArgumentException(
+          "driver postgres needs nodeUrl (the URL other nodes reach this one at)");
+    }
+  }
+
+  /** The defaults for {@code dir}: sqlite, 10 GiB, 24 h stall time, durable commits. */
+  public static CacheConfig defaults(Path dir) {
+    return builder(dir).build();
+  }
+
+  /** A builder starting from the defaults for {@code dir}. */
+  public static Builder builder(Path dir) {
+    return new Builder(dir);
+  }
+
+  /** A builder starting from this configuration. */
+  public Builder toBuilder() {
+    return new Builder(dir)
+        .driver(driver).maxSize(maxSize).stallTime(stallTime).durable(durable)
+        .dbUrl(dbUrl).nodeUrl(nodeUrl).highWater(highWater).lowWater(lowWater)
+        .flushInterval(flushInterval);
+  }
+
+  private static void requireHttpUrl(String url) {
+    try {
+      URI uri = new URI(url);
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null) {
+        return;
+      }
+    } catch (URISyntaxException e) {
+      // Reported below with the value.
+    }
+    throw new IllegalArgumentException(
+        "nodeUrl must be an http:// or https:// URL with a host: \"" + url + "\"");
+  }
+
+  /** Collects settings; {@link #build()} validates them all at once. Not thread-safe. */
+  public static final class Builder {
+    private final Path dir;
+    private DriverKind driver = DriverKind.SQLITE;
+    private long maxSize = DEFAULT_MAX_SIZE;
+    private Duration stallTime = DEFAULT_STALL_TIME;
+    private boolean durable = true;
+    private Optional<String> dbUrl = Optional.empty();
+    private Optional<String> nodeUrl = Optional.empty();
+    private double highWater = DEFAULT_HIGH_WATER;
+    private double lowWater = DEFAULT_LOW_WATER;
+    private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
+
+    private Builder(Path dir) {
+      this.dir = Objects.requireNonNull(dir, "dir");
+    }
+
+    public Builder driver(DriverKind driver) {
+      this.driver = driver;
+      return this;
+    }
+
+    public Builder maxSize(long maxSize) {
+      this.maxSize = maxSize;
+      return this;
+    }
+
+    public Builder stallTime(Duration stallTime) {
+      this.stallTime = stallTime;
+      return this;
+    }
+
+    public Builder durable(boolean durable) {
+      this.durable = durable;
+      return this;
+    }
+
+    public Builder dbUrl(Optional<String> dbUrl) {
+      this.dbUrl = dbUrl;
+      return this;
+    }
+
+    public Builder dbUrl(String dbUrl) {
+      return dbUrl(Optional.of(dbUrl));
+    }
+
+    public Builder nodeUrl(Optional<String> nodeUrl) {
+      this.nodeUrl = nodeUrl;
+      return this;
+    }
+
+    public Builder nodeUrl(String nodeUrl) {
+      return nodeUrl(Optional.of(nodeUrl));
+    }
+
+    public Builder highWater(double highWater) {
+      this.highWater = highWater;
+      return this;
+    }
+
+    public Builder lowWater(double lowWater) {
+      this.lowWater = lowWater;
+      return this;
+    }
+
+    public Builder flushInterval(Duration flushInterval) {
+      this.flushInterval = flushInterval;
+      return this;
+    }
+
+    /** The validated configuration; throws {@link IllegalArgumentException} naming a bad field. */
+    public CacheConfig build() {
+      return new CacheConfig(
+          dir, driver, maxSize, stallTime, durable, dbUrl, nodeUrl, highWater, lowWater,
+          flushInterval);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package io.imagecache;
+
+import io.imagecache.driver.CacheDriver;
+import io.imagecache.driver.FileCacheDriver;
+import io.imagecache.driver.ImageIndex;
+import io.imagecache.driver.postgres.PostgresIndex;
+import io.imagecache.driver.sqlite.SqliteIndex;
+import io.imagecache.driver.xattr.XattrIndex;
+import java.time.Clock;
+
+/** Builds the driver a configuration names: the file driver over the chosen metadata index. */
+final class DriverFactory {
+  private DriverFactory() {}
+
+  /** An unconfigured driver for {@code config}; nothing is touched before {@code configure()}. */
+  static CacheDriver create(CacheConfig config, Clock clock) {
+    ImageIndex index = switch (config.driver()) {
+      case SQLITE -> new SqliteIndex(config.dir());
+      case XATTR -> new XattrIndex(config.dir());
+      // User and password travel in the JDBC URL (?user=…&password=…), as CacheConfig has no
+      // separate fields for them.
+      case POSTGRES -> new PostgresIndex(
+          config.dbUrl().orElseThrow(), "", "", config.nodeUrl().orElseThrow(), config.dir());
+    };
+    return new FileCacheDriver(config.dir(), index, clock, config.durable());
+  }
+}

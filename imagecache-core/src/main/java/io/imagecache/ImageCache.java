@@ -1,0 +1,422 @@
+package io.imagecache;
+
+import io.imagecache.driver.BadDriverConfigurationException;
+import io.imagecache.driver.CacheDriver;
+import io.imagecache.driver.CacheReader;
+import io.imagecache.driver.CleanResult;
+import io.imagecache.driver.RecoveryReport;
+import io.imagecache.fill.Fill;
+import io.imagecache.fill.FillProgress;
+import io.imagecache.fill.FillRegistry;
+import io.imagecache.fill.ImageSource;
+import io.imagecache.maintenance.PruneResult;
+import io.imagecache.maintenance.Pruner;
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An image cache over one directory: Glance's image-cache operations, single-flight fills,
+ * prune and clean. The one door through which a server reaches the cache.
+ *
+ * <p>{@link #open} locks the directory ({@code <dir>/imagecache.lock}, so two caches never share
+ * one), opens the configured driver, reconciles files and metadata left by a crash, and writes
+ * hits to the metadata store every {@link CacheConfig#flushInterval()}. Thread-safe.
+ */
+public final class ImageCache implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(ImageCache.class);
+  /** How long delete, deleteAll and close wait for a cancelled fill to close its writer. */
+  private static final Duration CANCEL_WAIT = Duration.ofSeconds(30);
+
+  /** Immutable. */
+  private final CacheConfig config;
+  /** Held from construction to close; thread-safe. */
+  private final DirectoryLock lock;
+  /** Thread-safe by the driver contract. */
+  private final CacheDriver driver;
+  /** Thread-safe; the only opener of writers in this process. */
+  private final FillRegistry fills;
+  /** Stateless; run only under {@link #pruneLock}. */
+  private final Pruner pruner;
+  /** Serializes prunes (Glance runs them one after another); held across driver I/O on purpose. */
+  private final ReentrantLock pruneLock = new ReentrantLock();
+  /** Serializes cleans, as {@link #pruneLock} does prunes. Never held together with it. */
+  private final ReentrantLock cleanLock = new ReentrantLock();
+  /** The periodic hit flush; set once here, cancelled by close. */
+  private final ScheduledFuture<?> flushTask;
+  /** Shuts down executors this cache created itself; nothing for injected ones. */
+  private final Runnable releaseExecutors;
+  /** Set once by close; checked by every operation. */
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * Opens the cache {@code config} describes, with the system clock, a daemon thread for the hit
+   * flush and a daemon thread pool for fills.
+   *
+   * @throws CacheDirectoryLockedException when another cache has the directory open
+   * @throws BadCacheConfigurationException when the driver cannot use the directory or store
+   * @throws IOException when the directory cannot be read or reconciled
+   */
+  public static ImageCache open(CacheConfig config) throws IOException {
+    ScheduledExecutorService scheduler =
+        Executors.newSingleThreadScheduledExecutor(daemonThreads("imagecache-flush"));
+    ExecutorService fillExecutor = Executors.newCachedThreadPool(daemonThreads("imagecache-fill"));
+    Runnable release = () -> {
+      scheduler.shutdownNow();
+      fillExecutor.shutdown();
+    };
+    try {
+      return new ImageCache(config, Clock.systemUTC(), scheduler, fillExecutor, release);
+    } catch (IOException | RuntimeException e) {
+      release.run();
+      throw e;
+    }
+  }
+
+  /** A cache on injected time and threads, which the caller owns and shuts down (for tests). */
+  ImageCache(
+      CacheConfig config, Clock clock, ScheduledExecutorService scheduler, Executor fillExecutor)
+      throws IOException {
+    this(config, clock, scheduler, fillExecutor, () -> {});
+  }
+
+  private ImageCache(
+      CacheConfig config, Clock clock, ScheduledExecutorService scheduler, Executor fillExecutor,
+      Runnable releaseExecutors) throws IOException {
+    this.config = Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(scheduler, "scheduler");
+    Objects.requireNonNull(fillExecutor, "fillExecutor");
+    DirectoryLock directoryLock = DirectoryLock.acquire(config.dir());
+    CacheDriver openedDriver;
+    try {
+      openedDriver = openDriver(config, clock);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(directoryLock, e);
+      throw e;
+    }
+    ScheduledFuture<?> flush;
+    try {
+      long interval = config.flushInterval().toNanos();
+      flush = scheduler.scheduleWithFixedDelay(
+          () -> flushAccesses(openedDriver), interval, interval, TimeUnit.NANOSECONDS);
+    } catch (RuntimeException e) {
+      closeQuietly(openedDriver, e);
+      closeQuietly(directoryLock, e);
+      throw e;
+    }
+    this.lock = directoryLock;
+    this.driver = openedDriver;
+    this.flushTask = flush;
+    this.releaseExecutors = releaseExecutors;
+    this.fills =
+        new FillRegistry(openedDriver, config.dir(), clock, config.durable(), fillExecutor);
+    this.pruner = new Pruner(openedDriver, fills::isActive);
+    LOG.info("opened image cache {} (driver {}, max size {}, held by {})", config.dir(),
+        config.driver().configName(), Sizes.format(config.maxSize()), directoryLock.holder());
+  }
+
+  /** The configuration this cache was opened with. */
+  public CacheConfig config() {
+    return config;
+  }
+
+  // ---- Glance's driver operations ------------------------------------------------------------
+
+  /** Whether the image is committed in the cache. */
+  public boolean isCached(ImageId id) {
+    requireOpen();
+    return driver.isCached(id);
+  }
+
+  /** Whether the image is queued for prefetch. */
+  public boolean isQueued(ImageId id) {
+    requireOpen();
+    return driver.isQueued(id);
+  }
+
+  /** Whether the image is being written right now (an incomplete file exists). */
+  public boolean isBeingCached(ImageId id) {
+    requireOpen();
+    return driver.isBeingCached(id);
+  }
+
+  /** Neither cached nor being cached. */
+  public boolean isCacheable(ImageId id) {
+    requireOpen();
+    return driver.isCacheable(id);
+  }
+
+  /** Bytes taken by committed images. */
+  public long cacheSize() throws IOException {
+    requireOpen();
+    return driver.cacheSize();
+  }
+
+  /** Every committed image, ordered by id. */
+  public List<CachedImage> cachedImages() throws IOException {
+    requireOpen();
+    return driver.cachedImages();
+  }
+
+  /** One committed image's metadata, if it is cached. */
+  public Optional<CachedImage> cachedImage(ImageId id) throws IOException {
+    requireOpen();
+    return driver.cachedImage(id);
+  }
+
+  /** Hits of a cached image, those not yet written to the store included; 0 when not cached. */
+  public long hitCount(ImageId id) throws IOException {
+    requireOpen();
+    return driver.hitCount(id);
+  }
+
+  /**
+   * Removes the committed image and its metadata, after cancelling a live fill of it (so the fill
+   * cannot bring it back). Returns whether a committed file was removed.
+   */
+  public boolean delete(ImageId id) throws IOException {
+    requireOpen();
+    fills.cancel(id, "image deleted from the cache", CANCEL_WAIT);
+    return driver.delete(id);
+  }
+
+  /** Cancels every live fill and removes every committed image; returns how many were removed. */
+  public int deleteAll() throws IOException {
+    requireOpen();
+    fills.cancelAll("every image deleted from the cache", CANCEL_WAIT);
+    return driver.deleteAll();
+  }
+
+  /** Queues the image for prefetch; false when it is cached, being cached or queued already. */
+  public boolean queue(ImageId id) throws IOException {
+    requireOpen();
+    return driver.queue(id);
+  }
+
+  /** Queued ids, oldest first. */
+  public List<ImageId> queuedImages() throws IOException {
+    requireOpen();
+    return driver.queuedImages();
+  }
+
+  /** Removes the image from the queue; returns whether it was queued. */
+  public boolean deleteQueued(ImageId id) throws IOException {
+    requireOpen();
+    return driver.deleteQueued(id);
+  }
+
+  /** Empties the queue; returns how many ids were removed. */
+  public int deleteAllQueued() throws IOException {
+    requireOpen();
+    return driver.deleteAllQueued();
+  }
+
+  /** Whether {@link #cachedNodes} can answer (the postgres driver). */
+  public boolean tracksNodes() {
+    requireOpen();
+    return driver.tracksNodes();
+  }
+
+  /**
+   * The URLs of the nodes of the fleet that hold the image.
+   *
+   * @throws UnsupportedOperationException when {@link #tracksNodes()} is false
+   */
+  public List<String> cachedNodes(ImageId id) throws IOException {
+    requireOpen();
+    return driver.cachedNodes(id);
+  }
+
+  /** Pins the image so that prune never removes it; false when it was pinned. */
+  public boolean pin(ImageId id) throws IOException {
+    requireOpen();
+    return driver.pin(id);
+  }
+
+  /** Unpins the image; false when it was not pinned. */
+  public boolean unpin(ImageId id) throws IOException {
+    requireOpen();
+    return driver.unpin(id);
+  }
+
+  /** Whether the image is pinned. */
+  public boolean isPinned(ImageId id) {
+    requireOpen();
+    return driver.isPinned(id);
+  }
+
+  /** Every pinned id, ordered. */
+  public List<ImageId> pinnedImages() throws IOException {
+    requireOpen();
+    return driver.pinnedImages();
+  }
+
+  // ---- reads and fills -----------------------------------------------------------------------
+
+  /** Opens the committed image and counts a hit; empty on a miss. The caller closes the reader. */
+  public Optional<CacheReader> openCached(ImageId id) throws IOException {
+    requireOpen();
+    return driver.openForRead(id);
+  }
+
+  /**
+   * The live fill of the image, joined, or a new one reading from {@code source}. A new fill
+   * that finds the image committed (by a fill that just ended) completes at once without asking
+   * {@code source}; a joining caller's {@code source} is never asked.
+   */
+  public Fill fill(ImageId id, ImageSource source) {
+    requireOpen();
+    return fills.fill(id, source);
+  }
+
+  /** The live fill of the image, if any. */
+  public Optional<Fill> activeFill(ImageId id) {
+    requireOpen();
+    return fills.active(id);
+  }
+
+  /** Progress of every live fill, ordered by image id. */
+  public List<FillProgress> activeFills() {
+    requireOpen();
+    return fills.active().stream().map(Fill::progress).toList();
+  }
+
+  // ---- maintenance ---------------------------------------------------------------------------
+
+  /** Prunes down to the configured max size. */
+  public PruneResult prune() throws IOException {
+    return prune(config.maxSize());
+  }
+
+  /**
+   * Removes least recently accessed images until at most {@code targetSize} bytes are cached,
+   * sparing pinned images and images with a live fill. Concurrent calls run one after another.
+   */
+  public PruneResult prune(long targetSize) throws IOException {
+    requireOpen();
+    pruneLock.lock();
+    try {
+      return pruner.prune(targetSize);
+    } finally {
+      pruneLock.unlock();
+    }
+  }
+
+  /** Cleans with the configured stall time. */
+  public CleanResult clean() throws IOException {
+    return clean(config.stallTime());
+  }
+
+  /**
+   * Removes every file in {@code invalid/} and every abandoned incomplete file older than
+   * {@code stallTime}; a live fill's file is never removed. Concurrent calls run one after
+   * another.
+   */
+  public CleanResult clean(Duration stallTime) throws IOException {
+    requireOpen();
+    cleanLock.lock();
+    try {
+      CleanResult result = driver.clean(stallTime);
+      LOG.info("clean of {} (stall time {}): {} invalid and {} stalled files, {} bytes removed",
+          config.dir(), Durations.format(stallTime), result.invalidFilesRemoved(),
+          result.stalledFilesRemoved(), result.bytesRemoved());
+      return result;
+    } finally {
+      cleanLock.unlock();
+    }
+  }
+
+  /**
+   * Stops the hit flush, cancels live fills (their incomplete files go to {@code invalid/};
+   * committed images stay), writes pending hits, closes the driver and releases the directory.
+   * Idempotent.
+   */
+  @Override
+  public void close() throws IOException {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      flushTask.cancel(false);
+      fills.cancelAll("the cache is closing", CANCEL_WAIT);
+      releaseExecutors.run();
+      driver.close();
+    } finally {
+      lock.close();
+      LOG.info("closed image cache {}", config.dir());
+    }
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private void requireOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("the image cache on " + config.dir() + " is closed");
+    }
+  }
+
+  /** Configures the driver and reconciles the directory; closes the driver if either fails. */
+  private static CacheDriver openDriver(CacheConfig config, Clock clock) throws IOException {
+    CacheDriver driver = DriverFactory.create(config, clock);
+    try {
+      try {
+        driver.configure();
+      } catch (BadDriverConfigurationException e) {
+        throw new BadCacheConfigurationException(
+            "driver " + config.driver().configName() + " cannot use " + config.dir() + ": "
+                + e.getMessage(), e);
+      }
+      RecoveryReport report = driver.recover();
+      if (!report.incompleteRemoved().isEmpty()) {
+        LOG.info("removed incomplete files left by a crash: {}", report.incompleteRemoved());
+      }
+      return driver;
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(driver, e);
+      throw e;
+    }
+  }
+
+  /** The scheduled hit flush: it must survive any failure, or the scheduler would drop it. */
+  private static void flushAccesses(CacheDriver driver) {
+    try {
+      driver.flushAccesses();
+    } catch (Throwable t) {
+      LOG.warn("writing hits to the metadata store failed; they stay pending: {}", t.toString());
+    }
+  }
+
+  private static void closeQuietly(Closeable closeable, Exception pending) {
+    try {
+      closeable.close();
+    } catch (IOException | RuntimeException e) {
+      pending.addSuppressed(e);
+    }
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

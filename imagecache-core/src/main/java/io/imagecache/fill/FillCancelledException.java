@@ -1,0 +1,18 @@
+package io.imagecache.fill;
+
+import io.imagecache.ImageId;
+import java.io.IOException;
+
+/** A fill was cancelled (image deleted, cache closing, a caller's request); nothing was cached. */
+public class FillCancelledException extends IOException {
+  private final ImageId imageId;
+
+  public FillCancelledException(ImageId imageId, String reason) {
+    super("fill of image " + imageId + " cancelled: " + reason);
+    this.imageId = imageId;
+  }
+
+  public ImageId imageId() {
+    return imageId;
+  }
+}

@@ -1,0 +1,22 @@
+package io.imagecache.fill;
+
+import io.imagecache.driver.CacheDriver;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * What every fill of one cache shares.
+ *
+ * @param driver the driver whose writers the fills use
+ * @param dir the cache directory, in the layout {@link CacheDriver} documents
+ * @param clock the source of fill start times
+ * @param durable whether commits force files to disk (the fill then forces before committing)
+ */
+record FillEnvironment(CacheDriver driver, Path dir, Clock clock, boolean durable) {
+  FillEnvironment {
+    Objects.requireNonNull(driver, "driver");
+    Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(clock, "clock");
+  }
+}

@@ -1,0 +1,29 @@
+package io.imagecache.fill;
+
+import io.imagecache.ImageId;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * A snapshot of one fill.
+ *
+ * @param imageId the image being filled
+ * @param state where the fill is in its life
+ * @param bytesWritten bytes on disk so far
+ * @param expectedSize the size the origin announced, when it did
+ * @param startedAt when the fill was started
+ */
+public record FillProgress(
+    ImageId imageId, Fill.State state, long bytesWritten, OptionalLong expectedSize,
+    Instant startedAt) {
+  public FillProgress {
+    Objects.requireNonNull(imageId, "imageId");
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(expectedSize, "expectedSize");
+    Objects.requireNonNull(startedAt, "startedAt");
+    if (bytesWritten < 0) {
+      throw new IllegalArgumentException("bytesWritten must be >= 0: " + bytesWritten);
+    }
+  }
+}
