@@ -1,0 +1,40 @@
+package io.imagecache.origin;
+
+import io.imagecache.ImageId;
+import io.imagecache.fill.ImageSource;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Where image bytes come from: a directory, any HTTP store ({@code …/{id}}) or a Glance API. Made
+ * by {@link Origins#parse}; safe for concurrent use; {@link #close} releases its threads.
+ *
+ * <p>Failures are typed: {@link ImageNotFoundException} (absent or invisible to the caller),
+ * {@link OriginAccessDeniedException} (401/403), {@link ImageNotActiveException} (Glance status other
+ * than {@code active}, only from {@link ImageSource#open}) and {@link OriginUnavailableException}
+ * (unreachable, timed out, error status, malformed answer). A body that ends or breaks before its
+ * expected size fails with an {@link java.io.EOFException} from the body channel, never a clean end.
+ */
+public interface Origin extends AutoCloseable {
+  /**
+   * What the origin says about image {@code id}, asked with the caller's {@code authToken} (only a
+   * Glance origin uses it, as {@code X-Auth-Token}). Also answers for images that are not active, so
+   * that callers can tell "not visible" from "not downloadable".
+   *
+   * @throws IllegalArgumentException if the token cannot be sent in an HTTP header
+   */
+  ImageMetadata metadata(ImageId id, Optional<String> authToken) throws IOException;
+
+  /**
+   * The bytes of image {@code id} as a source for a fill: nothing happens until {@link ImageSource#open}
+   * asks the origin, and each {@code open} is one download. The response's expected content is what
+   * the origin announced (size and digests); a Glance origin refuses images that are not active.
+   *
+   * @throws IllegalArgumentException if the token cannot be sent in an HTTP header
+   */
+  ImageSource source(ImageId id, Optional<String> authToken);
+
+  /** Releases the origin's threads and connections; downloads in progress may fail afterwards. */
+  @Override
+  void close();
+}
