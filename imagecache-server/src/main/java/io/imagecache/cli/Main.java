@@ -1,0 +1,56 @@
+package io.imagecache.cli;
+
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.ServiceLoader;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The {@code imagecache} command line. Exit codes: 0 success, 1 runtime failure, 2 usage or
+ * configuration error (one message on stderr, no stack trace).
+ */
+public final class Main {
+
+  private Main() {}
+
+  /** Runs the command line with the HTTP server found on the class path and exits. */
+  public static void main(String... args) {
+    System.exit(commandLine(Main::runInstalledServer, System.getenv()).execute(args));
+  }
+
+  /**
+   * The command line, with {@code serve} handing its settings to {@code server} and reading
+   * {@code IMAGECACHE_*} settings from {@code environment}. Set its output with
+   * {@link CommandLine#setOut}/{@link CommandLine#setErr}, then {@link CommandLine#execute}.
+   */
+  public static CommandLine commandLine(ServerRunner server, Map<String, String> environment) {
+    CommandLine commandLine = new CommandLine(new ImagecacheCommand());
+    commandLine.addSubcommand("serve", ServeCommand.spec(server, environment));
+    commandLine.addSubcommand("version", new VersionCommand());
+    commandLine.setParameterExceptionHandler(Main::reportUsageError);
+    return commandLine;
+  }
+
+  /**
+   * The wiring point of {@code serve}: the Netty server in {@code io.imagecache.server} provides
+   * its {@link ServerRunner} in {@code META-INF/services/io.imagecache.cli.ServerRunner}.
+   */
+  private static int runInstalledServer(ServeSettings settings) throws Exception {
+    ServerRunner server = ServiceLoader.load(ServerRunner.class).findFirst()
+        .orElseThrow(() -> new Exception("this build has no HTTP server: no "
+            + ServerRunner.class.getName() + " provider on the class path"));
+    return server.run(settings);
+  }
+
+  /** One line naming the problem, a suggestion if picocli has one, and where help is. */
+  private static int reportUsageError(ParameterException e, String[] args) {
+    CommandLine command = e.getCommandLine();
+    PrintWriter err = command.getErr();
+    err.println(command.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+    UnmatchedArgumentException.printSuggestions(e, err);
+    err.println("Try '" + command.getCommandSpec().qualifiedName() + " --help' for more.");
+    return command.getCommandSpec().exitCodeOnInvalidInput();
+  }
+}

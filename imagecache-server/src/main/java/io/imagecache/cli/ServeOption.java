@@ -1,0 +1,108 @@
+package io.imagecache.cli;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The options of {@code imagecache serve}: each is a flag {@code --NAME}, an environment variable
+ * {@code IMAGECACHE_NAME} (upper case, dashes as underscores) and a config-file key {@code NAME}
+ * (or {@code name_with_underscores}), except {@link #CONFIG}, which names the file itself.
+ */
+enum ServeOption {
+  CONFIG("config", "FILE", "YAML config file; its keys are the option names, e.g. max-size: 20GiB"),
+  LISTEN("listen", "HOST:PORT",
+      "Address to listen on; [::1]:PORT for IPv6, port 0 for any free port"
+          + " (default: 127.0.0.1:9292)"),
+  CACHE_DIR("cache-dir", "DIR", "Cache directory (default: ./imagecache-data)"),
+  DRIVER("driver", "sqlite|xattr|postgres", "Metadata store (default: sqlite)"),
+  ORIGIN("origin", "ORIGIN",
+      "Where misses are fetched from: a directory or file: URL, http(s)://.../{id},"
+          + " or glance+http(s)://HOST:PORT"),
+  MAX_SIZE("max-size", "SIZE", "Bytes the cache may hold, e.g. 10GiB, 500MB (default: 10GiB)"),
+  STALL_TIME("stall-time", "DURATION",
+      "Age after which clean removes an abandoned incomplete file, e.g. 90s, 30m"
+          + " (default: 24h)"),
+  ADMIN_TOKEN("admin-token", "TOKEN",
+      "Token for management calls (default: generated in <cache-dir>/admin-token)"),
+  DB_URL("db-url", "JDBC_URL", "PostgreSQL JDBC URL (driver postgres)"),
+  NODE_URL("node-url", "URL", "This node's URL as other nodes reach it (driver postgres)"),
+  ORIGIN_CONNECT_TIMEOUT("origin-connect-timeout", "DURATION",
+      "Time to connect to the origin (default: 10s)"),
+  ORIGIN_FIRST_BYTE_TIMEOUT("origin-first-byte-timeout", "DURATION",
+      "Time for the origin's first response byte (default: 30s)"),
+  ORIGIN_IDLE_TIMEOUT("origin-idle-timeout", "DURATION",
+      "Time the origin may send nothing during a body (default: 60s)"),
+  NO_FSYNC("no-fsync", "",
+      "Do not force committed images to disk (faster; a crash may lose recent fills)"),
+  BLOCKING_THREADS("blocking-threads", "N",
+      "Threads for calls that may block: metadata queries, waiting on fills (default: 16)");
+
+  private final String optionName;
+  private final String paramLabel;
+  private final String description;
+
+  ServeOption(String optionName, String paramLabel, String description) {
+    this.optionName = optionName;
+    this.paramLabel = paramLabel;
+    this.description = description;
+  }
+
+  /** The name without dashes: {@code max-size}; also the key in the flags map. */
+  String optionName() {
+    return optionName;
+  }
+
+  /** The command-line flag: {@code --max-size}. */
+  String flag() {
+    return "--" + optionName;
+  }
+
+  /** The environment variable: {@code IMAGECACHE_MAX_SIZE}. */
+  String environmentVariable() {
+    return "IMAGECACHE_" + optionName.toUpperCase(Locale.ROOT).replace('-', '_');
+  }
+
+  /** The snake_case config-file key also accepted: {@code max_size}. */
+  String snakeCaseKey() {
+    return optionName.replace('-', '_');
+  }
+
+  /** Whether this option is a switch that takes no value on the command line. */
+  boolean isSwitch() {
+    return paramLabel.isEmpty();
+  }
+
+  /** Whether the config file may set this option. */
+  boolean inConfigFile() {
+    return this != CONFIG;
+  }
+
+  String paramLabel() {
+    return paramLabel;
+  }
+
+  String description() {
+    return description;
+  }
+
+  /** The option whose config-file key is {@code key} in either spelling. */
+  static Optional<ServeOption> forConfigKey(String key) {
+    for (ServeOption option : values()) {
+      if (option.inConfigFile()
+          && (option.optionName.equals(key) || option.snakeCaseKey().equals(key))) {
+        return Optional.of(option);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The option whose flags-map key is {@code name}. */
+  static Optional<ServeOption> forName(String name) {
+    for (ServeOption option : values()) {
+      if (option.optionName.equals(name)) {
+        return Optional.of(option);
+      }
+    }
+    return Optional.empty();
+  }
+}

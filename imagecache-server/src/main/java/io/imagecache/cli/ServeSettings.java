@@ -1,0 +1,113 @@
+package io.imagecache.cli;
+
+import io.imagecache.CacheConfig;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything {@code imagecache serve} runs with, validated as a whole.
+ *
+ * @param cache the cache directory, driver, limits and durability
+ * @param listen the HTTP listen address
+ * @param origin the ORIGIN spec where misses are fetched from (parsed by the server), if any
+ * @param adminToken the token management calls must send in {@code X-Auth-Token}, if configured;
+ *     {@code serve} fills it from {@code <cache-dir>/admin-token} before starting the server
+ * @param originTimeouts how long to wait on the origin
+ * @param blockingThreads threads for calls that may block (metadata queries, waiting on fills)
+ */
+public record ServeSettings(
+    CacheConfig cache,
+    ListenAddress listen,
+    Optional<String> origin,
+    Optional<String> adminToken,
+    OriginTimeouts originTimeouts,
+    int blockingThreads) {
+
+  /** Default size of the pool for blocking calls. */
+  public static final int DEFAULT_BLOCKING_THREADS = 16;
+  /** Upper bound for {@link #blockingThreads}, far beyond any useful value. */
+  public static final int MAX_BLOCKING_THREADS = 4096;
+
+  public ServeSettings {
+    Objects.requireNonNull(cache, "cache");
+    Objects.requireNonNull(listen, "listen");
+    Objects.requireNonNull(origin, "origin");
+    Objects.requireNonNull(adminToken, "adminToken");
+    Objects.requireNonNull(originTimeouts, "originTimeouts");
+    origin.ifPresent(spec -> {
+      if (spec.isBlank()) {
+        throw new IllegalArgumentException("origin must not be blank");
+      }
+    });
+    adminToken.ifPresent(ServeSettings::requireToken);
+    if (blockingThreads < 1 || blockingThreads > MAX_BLOCKING_THREADS) {
+      throw new IllegalArgumentException(
+          "blockingThreads must be 1 to " + MAX_BLOCKING_THREADS + ": " + blockingThreads);
+    }
+  }
+
+  /** The defaults around {@code cache}: 127.0.0.1:9292, no origin, no token, default timeouts. */
+  public static ServeSettings defaults(CacheConfig cache) {
+    return new ServeSettings(cache, ListenAddress.DEFAULT, Optional.empty(), Optional.empty(),
+        OriginTimeouts.DEFAULT, DEFAULT_BLOCKING_THREADS);
+  }
+
+  /** The defaults with a default-configured cache in {@code cacheDir}. */
+  public static ServeSettings defaults(Path cacheDir) {
+    return defaults(CacheConfig.defaults(cacheDir));
+  }
+
+  /** A copy with {@code cache} instead. */
+  public ServeSettings withCache(CacheConfig cache) {
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, blockingThreads);
+  }
+
+  /** A copy listening on {@code listen} instead. */
+  public ServeSettings withListen(ListenAddress listen) {
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, blockingThreads);
+  }
+
+  /** A copy fetching misses from the ORIGIN spec {@code origin}. */
+  public ServeSettings withOrigin(String origin) {
+    return new ServeSettings(
+        cache, listen, Optional.of(origin), adminToken, originTimeouts, blockingThreads);
+  }
+
+  /** A copy with the admin token {@code token}. */
+  public ServeSettings withAdminToken(String token) {
+    return new ServeSettings(
+        cache, listen, origin, Optional.of(token), originTimeouts, blockingThreads);
+  }
+
+  /** A copy with {@code originTimeouts} instead. */
+  public ServeSettings withOriginTimeouts(OriginTimeouts originTimeouts) {
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, blockingThreads);
+  }
+
+  /** A copy with a pool of {@code blockingThreads} for blocking calls. */
+  public ServeSettings withBlockingThreads(int blockingThreads) {
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, blockingThreads);
+  }
+
+  /** Like the record's own, but never shows the admin token. */
+  @Override
+  public String toString() {
+    return "ServeSettings[cache=" + cache + ", listen=" + listen + ", origin=" + origin
+        + ", adminToken=" + adminToken.map(token -> "<redacted>") + ", originTimeouts="
+        + originTimeouts + ", blockingThreads=" + blockingThreads + "]";
+  }
+
+  /** Returns {@code token} if it can go into an HTTP header: visible ASCII, no spaces. */
+  static String requireToken(String token) {
+    if (!isValidToken(token)) {
+      throw new IllegalArgumentException(
+          "admin token must be non-empty visible ASCII without spaces (it is sent in a header)");
+    }
+    return token;
+  }
+
+  static boolean isValidToken(String token) {
+    return !token.isEmpty() && token.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+  }
+}

@@ -1,0 +1,18 @@
+package io.imagecache.cli;
+
+/**
+ * What {@code imagecache serve} hands the resolved settings to: the HTTP server, run until it
+ * stops. {@link Main} finds the implementation on the class path (see {@link Main#main}).
+ */
+@FunctionalInterface
+public interface ServerRunner {
+
+  /**
+   * Runs the server with {@code settings}, whose admin token is always present, until it stops.
+   *
+   * @return the process exit code: 0 after a clean shutdown
+   * @throws Exception on a failure that ends the server; {@code serve} reports its message and
+   *     exits with 1
+   */
+  int run(ServeSettings settings) throws Exception;
+}

@@ -1,0 +1,225 @@
+package io.imagecache.cli;
+
+import io.imagecache.CacheConfig;
+import io.imagecache.DriverKind;
+import io.imagecache.Durations;
+import io.imagecache.Sizes;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Resolves the settings of {@code serve} from the command-line flags, the environment and the
+ * config file, in that order of precedence, over the defaults. Every error names the option,
+ * the value and where the value came from.
+ *
+ * <p>Environment variables with an empty value count as unset. Relative paths are resolved
+ * against the working directory.
+ */
+final class SettingsResolver {
+
+  /** The default cache directory, relative to the working directory. */
+  static final Path DEFAULT_CACHE_DIR = Path.of("imagecache-data");
+
+  private static final String COMMAND_LINE = "the command line";
+
+  private SettingsResolver() {}
+
+  /** The config file to read: {@code --config}, else {@code IMAGECACHE_CONFIG}, else none. */
+  static Optional<Path> configFile(Map<String, String> flags, Map<String, String> env)
+      throws SettingsException {
+    return new Values(flags, env, Map.of()).optional(ServeOption.CONFIG, SettingsResolver::path);
+  }
+
+  /**
+   * Resolves flag &gt; environment &gt; config file &gt; default.
+   *
+   * @param flags option names without dashes ({@code max-size}) to the values given on the
+   *     command line; a switch such as {@code no-fsync} maps to {@code true}
+   * @param env the process environment; only {@code IMAGECACHE_<OPTION>} variables are read
+   * @param configFile the YAML file to read, if any
+   * @throws SettingsException naming the first unusable value and its source
+   */
+  static ServeSettings resolve(
+      Map<String, String> flags, Map<String, String> env, Optional<Path> configFile)
+      throws SettingsException {
+    for (String name : flags.keySet()) {
+      if (ServeOption.forName(name).isEmpty()) {
+        throw new IllegalArgumentException("not a serve option: \"" + name + "\"");
+      }
+    }
+    Map<ServeOption, RawSetting> file = new EnumMap<>(ServeOption.class);
+    if (configFile.isPresent()) {
+      String source = pick(ServeOption.CONFIG, flags, env, Map.of())
+          .map(RawSetting::source)
+          .orElse("the caller");
+      file.putAll(ConfigFile.read(configFile.get(), source));
+    }
+    Values values = new Values(flags, env, file);
+    return new ServeSettings(
+        cacheConfig(values),
+        values.get(ServeOption.LISTEN, ListenAddress::parse, ListenAddress.DEFAULT),
+        values.optional(ServeOption.ORIGIN, SettingsResolver::origin),
+        values.optional(ServeOption.ADMIN_TOKEN, ServeSettings::requireToken),
+        originTimeouts(values),
+        values.get(ServeOption.BLOCKING_THREADS, SettingsResolver::threads,
+            ServeSettings.DEFAULT_BLOCKING_THREADS));
+  }
+
+  private static CacheConfig cacheConfig(Values values) throws SettingsException {
+    Path dir = values.get(ServeOption.CACHE_DIR, SettingsResolver::path, DEFAULT_CACHE_DIR)
+        .toAbsolutePath().normalize();
+    DriverKind driver = values.get(ServeOption.DRIVER, DriverKind::parse, DriverKind.SQLITE);
+    // CacheConfig owns the URL rules: check each URL alone so an error names its option.
+    Optional<String> dbUrl = values.optional(ServeOption.DB_URL,
+        url -> CacheConfig.builder(dir).dbUrl(url).build().dbUrl().orElseThrow());
+    Optional<String> nodeUrl = values.optional(ServeOption.NODE_URL,
+        url -> CacheConfig.builder(dir).nodeUrl(url).build().nodeUrl().orElseThrow());
+    if (driver == DriverKind.POSTGRES) {
+      RawSetting driverSource = values.raw(ServeOption.DRIVER).orElseThrow();
+      if (dbUrl.isEmpty()) {
+        throw driverSource.invalid("driver postgres needs " + ServeOption.DB_URL.flag()
+            + " (the jdbc:postgresql: URL of the database the fleet shares)");
+      }
+      if (nodeUrl.isEmpty()) {
+        throw driverSource.invalid("driver postgres needs " + ServeOption.NODE_URL.flag()
+            + " (the URL other nodes reach this one at)");
+      }
+    }
+    CacheConfig.Builder builder = CacheConfig.builder(dir)
+        .driver(driver)
+        .maxSize(values.get(ServeOption.MAX_SIZE, Sizes::parse, CacheConfig.DEFAULT_MAX_SIZE))
+        .stallTime(values.get(
+            ServeOption.STALL_TIME, Durations::parse, CacheConfig.DEFAULT_STALL_TIME))
+        .durable(!values.get(ServeOption.NO_FSYNC, SettingsResolver::bool, false))
+        .dbUrl(dbUrl)
+        .nodeUrl(nodeUrl);
+    try {
+      return builder.build();
+    } catch (IllegalArgumentException e) {
+      throw new SettingsException("invalid cache settings: " + e.getMessage(), e);
+    }
+  }
+
+  private static OriginTimeouts originTimeouts(Values values) throws SettingsException {
+    OriginTimeouts defaults = OriginTimeouts.DEFAULT;
+    return new OriginTimeouts(
+        values.get(ServeOption.ORIGIN_CONNECT_TIMEOUT, SettingsResolver::positive,
+            defaults.connect()),
+        values.get(ServeOption.ORIGIN_FIRST_BYTE_TIMEOUT, SettingsResolver::positive,
+            defaults.firstByte()),
+        values.get(ServeOption.ORIGIN_IDLE_TIMEOUT, SettingsResolver::positive,
+            defaults.idle()));
+  }
+
+  /** The winning raw value of {@code option}: flag, else environment, else file. */
+  private static Optional<RawSetting> pick(ServeOption option, Map<String, String> flags,
+      Map<String, String> env, Map<ServeOption, RawSetting> file) {
+    String flag = flags.get(option.optionName());
+    if (flag != null) {
+      return Optional.of(new RawSetting(option, flag, COMMAND_LINE));
+    }
+    String variable = env.get(option.environmentVariable());
+    if (variable != null && !variable.isEmpty()) {
+      return Optional.of(new RawSetting(option, variable, option.environmentVariable()));
+    }
+    return Optional.ofNullable(file.get(option));
+  }
+
+  /** The raw values of one resolution, parsed on demand with errors attributed to the source. */
+  private static final class Values {
+    private final Map<String, String> flags;
+    private final Map<String, String> env;
+    private final Map<ServeOption, RawSetting> file;
+
+    Values(Map<String, String> flags, Map<String, String> env, Map<ServeOption, RawSetting> file) {
+      this.flags = flags;
+      this.env = env;
+      this.file = file;
+    }
+
+    Optional<RawSetting> raw(ServeOption option) {
+      return pick(option, flags, env, file);
+    }
+
+    <T> T get(ServeOption option, Function<String, T> parser, T defaultValue)
+        throws SettingsException {
+      return optional(option, parser).orElse(defaultValue);
+    }
+
+    <T> Optional<T> optional(ServeOption option, Function<String, T> parser)
+        throws SettingsException {
+      Optional<RawSetting> raw = raw(option);
+      if (raw.isEmpty()) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(parser.apply(raw.get().value()));
+      } catch (IllegalArgumentException e) {
+        throw raw.get().invalid(withoutEcho(e.getMessage(), raw.get().value()));
+      }
+    }
+  }
+
+  /**
+   * Drops a leading {@code invalid size "VALUE": } from a parser's message, since the option's
+   * own message already shows the value.
+   */
+  private static String withoutEcho(String message, String value) {
+    String echo = "^invalid [a-z ]+ \"" + Pattern.quote(value) + "\": ";
+    return message == null ? "invalid value" : message.replaceFirst(echo, "");
+  }
+
+  private static Path path(String text) {
+    if (text.isBlank()) {
+      throw new IllegalArgumentException("a path is required");
+    }
+    return Path.of(text);
+  }
+
+  private static boolean bool(String text) {
+    switch (text.strip().toLowerCase(Locale.ROOT)) {
+      case "true": case "yes": case "on": case "1":
+        return true;
+      case "false": case "no": case "off": case "0":
+        return false;
+      default:
+        throw new IllegalArgumentException("expected true or false");
+    }
+  }
+
+  private static Duration positive(String text) {
+    Duration duration = Durations.parse(text);
+    if (duration.isZero()) {
+      throw new IllegalArgumentException("must be longer than 0");
+    }
+    return duration;
+  }
+
+  private static int threads(String text) {
+    String digits = text.strip();
+    if (digits.isEmpty() || digits.length() > 4 || !digits.chars().allMatch(Character::isDigit)) {
+      throw new IllegalArgumentException(
+          "expected a whole number from 1 to " + ServeSettings.MAX_BLOCKING_THREADS);
+    }
+    int threads = Integer.parseInt(digits);
+    if (threads < 1 || threads > ServeSettings.MAX_BLOCKING_THREADS) {
+      throw new IllegalArgumentException(
+          "expected a whole number from 1 to " + ServeSettings.MAX_BLOCKING_THREADS);
+    }
+    return threads;
+  }
+
+  private static String origin(String text) {
+    if (text.isBlank()) {
+      throw new IllegalArgumentException("an ORIGIN is required: a directory, http(s)://.../{id}"
+          + " or glance+http(s)://HOST:PORT");
+    }
+    return text.strip();
+  }
+}

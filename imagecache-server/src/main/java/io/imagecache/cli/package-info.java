@@ -1,0 +1,9 @@
+/**
+ * The {@code imagecache} command line. Public: {@link io.imagecache.cli.Main} (entry point and
+ * {@code commandLine(ServerRunner, env)}), {@link io.imagecache.cli.ServerRunner} (what
+ * {@code serve} starts), the settings it is given ({@link io.imagecache.cli.ServeSettings},
+ * {@link io.imagecache.cli.ListenAddress}, {@link io.imagecache.cli.OriginTimeouts}) and
+ * {@link io.imagecache.cli.AdminToken}. Option parsing and resolution (flag &gt; environment
+ * &gt; YAML file &gt; default) are package-private.
+ */
+package io.imagecache.cli;
