@@ -3,16 +3,17 @@ package io.imagecache;
 import io.imagecache.driver.BadDriverConfigurationException;
 import io.imagecache.driver.CacheDriver;
 import io.imagecache.driver.CacheReader;
-import io.imagecache.driver.CleanResult;
 import io.imagecache.driver.RecoveryReport;
 import io.imagecache.fill.Fill;
-import io.imagecache.fill.FillProgress;
 import io.imagecache.fill.FillRegistry;
 import io.imagecache.fill.ImageSource;
-import io.imagecache.maintenance.PruneResult;
+import io.imagecache.origin.Origin;
+import io.imagecache.origin.OriginSettings;
+import io.imagecache.origin.Origins;
 import io.imagecache.maintenance.Pruner;
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -52,6 +53,10 @@ public final class ImageCache implements Closeable {
   private final CacheDriver driver;
   /** Thread-safe; the only opener of writers in this process. */
   private final FillRegistry fills;
+  /** Where misses are fetched from, if anywhere; thread-safe; closed by close. */
+  private final Optional<Origin> origin;
+  /** Stateless apart from thread-safe maps; answers download requests. */
+  private final Downloads downloads;
   /** Stateless; run only under {@link #pruneLock}. */
   private final Pruner pruner;
   /** Serializes prunes (Glance runs them one after another); held across driver I/O on purpose. */
@@ -74,6 +79,18 @@ public final class ImageCache implements Closeable {
    * @throws IOException when the directory cannot be read or reconciled
    */
   public static ImageCache open(CacheConfig config) throws IOException {
+    return open(config, Optional.empty());
+  }
+
+  /**
+   * Opens the cache {@code config} describes, fetching misses from {@code origin} (none: a miss is
+   * answered with {@link ImageNotFoundException}). Otherwise as {@link #open(CacheConfig)}.
+   *
+   * @throws IllegalArgumentException when the origin's spec is not one of the known forms
+   */
+  public static ImageCache open(CacheConfig config, Optional<OriginConfig> origin)
+      throws IOException {
+    Optional<Origin> opened = origin.map(ImageCache::openOrigin);
     ScheduledExecutorService scheduler =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("imagecache-flush"));
     ExecutorService fillExecutor = Executors.newCachedThreadPool(daemonThreads("imagecache-fill"));
@@ -82,23 +99,39 @@ public final class ImageCache implements Closeable {
       fillExecutor.shutdown();
     };
     try {
-      return new ImageCache(config, Clock.systemUTC(), scheduler, fillExecutor, release);
+      return new ImageCache(config, opened, Clock.systemUTC(), scheduler, fillExecutor, release);
     } catch (IOException | RuntimeException e) {
       release.run();
+      opened.ifPresent(Origin::close);
       throw e;
     }
+  }
+
+  private static Origin openOrigin(OriginConfig config) {
+    OriginSettings settings = OriginSettings.defaults().withTimeouts(
+        config.connectTimeout(), config.firstByteTimeout(), config.idleTimeout());
+    if (config.token().isPresent()) {
+      settings = settings.withBearerToken(config.token().get());
+    }
+    return Origins.parse(config.spec(), settings);
   }
 
   /** A cache on injected time and threads, which the caller owns and shuts down (for tests). */
   ImageCache(
       CacheConfig config, Clock clock, ScheduledExecutorService scheduler, Executor fillExecutor)
       throws IOException {
-    this(config, clock, scheduler, fillExecutor, () -> {});
+    this(config, Optional.empty(), clock, scheduler, fillExecutor, () -> {});
+  }
+
+  /** A cache fetching misses from {@code origin}, on injected time and threads (for tests). */
+  ImageCache(CacheConfig config, Optional<Origin> origin, Clock clock,
+      ScheduledExecutorService scheduler, Executor fillExecutor) throws IOException {
+    this(config, origin, clock, scheduler, fillExecutor, () -> {});
   }
 
   private ImageCache(
-      CacheConfig config, Clock clock, ScheduledExecutorService scheduler, Executor fillExecutor,
-      Runnable releaseExecutors) throws IOException {
+      CacheConfig config, Optional<Origin> origin, Clock clock, ScheduledExecutorService scheduler,
+      Executor fillExecutor, Runnable releaseExecutors) throws IOException {
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(scheduler, "scheduler");
@@ -125,8 +158,11 @@ public final class ImageCache implements Closeable {
     this.driver = openedDriver;
     this.flushTask = flush;
     this.releaseExecutors = releaseExecutors;
-    this.fills =
-        new FillRegistry(openedDriver, config.dir(), clock, config.durable(), fillExecutor);
+    this.fills = new FillRegistry(openedDriver, config.dir(), clock, config.durable(),
+        new CacheAdmission(config.dir(), config.maxSize()), fillExecutor);
+    this.origin = origin;
+    this.downloads = new Downloads(openedDriver, fills, origin,
+        origin.map(o -> new ReaderAuthorizer(o, clock)), config.maxSize());
     this.pruner = new Pruner(openedDriver, fills::isActive);
     LOG.info("opened image cache {} (driver {}, max size {}, held by {})", config.dir(),
         config.driver().configName(), Sizes.format(config.maxSize()), directoryLock.holder());
@@ -270,6 +306,36 @@ public final class ImageCache implements Closeable {
 
   // ---- reads and fills -----------------------------------------------------------------------
 
+  /**
+   * Answers a request for the image's bytes by {@code token}'s holder: the committed file (a
+   * hit), the live fill joined or a new fill started, or the origin's bytes streamed through when
+   * the image may not be cached. With an origin that decides who reads what (Glance), the caller
+   * is authorized first, also for hits. Blocking.
+   *
+   * @throws ImageNotFoundException when neither the cache nor the origin has it for this caller
+   * @throws OriginAccessDeniedException when the origin refuses the caller
+   * @throws ImageNotActiveException when the origin's image is not active
+   * @throws OriginUnavailableException when the origin cannot be asked
+   */
+  public Download download(ImageId id, Optional<String> token) throws IOException {
+    requireOpen();
+    return downloads.download(id, token);
+  }
+
+  /** What {@link #download} would say before the body, without fetching or counting a hit. */
+  public ImageInfo describe(ImageId id, Optional<String> token) throws IOException {
+    requireOpen();
+    return downloads.describe(id, token);
+  }
+
+  /**
+   * The API behind the origin, when the cache can stand in for it and pass its other paths
+   * through (a Glance origin).
+   */
+  public Optional<URI> originApi() {
+    return origin.flatMap(Origin::apiEndpoint);
+  }
+
   /** Opens the committed image and counts a hit; empty on a miss. The caller closes the reader. */
   public Optional<CacheReader> openCached(ImageId id) throws IOException {
     requireOpen();
@@ -357,6 +423,7 @@ public final class ImageCache implements Closeable {
       flushTask.cancel(false);
       fills.cancelAll("the cache is closing", CANCEL_WAIT);
       releaseExecutors.run();
+      origin.ifPresent(Origin::close);
       driver.close();
     } finally {
       lock.close();

@@ -6,9 +6,7 @@ import static io.imagecache.CacheHarness.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imagecache.driver.CacheReader;
-import io.imagecache.driver.CleanResult;
 import io.imagecache.fill.Fill;
-import io.imagecache.maintenance.PruneResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;

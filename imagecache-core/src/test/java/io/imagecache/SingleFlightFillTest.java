@@ -11,7 +11,6 @@ import static org.awaitility.Awaitility.await;
 import io.imagecache.driver.ContentMismatchException;
 import io.imagecache.fill.Fill;
 import io.imagecache.fill.FillCancelledException;
-import io.imagecache.fill.FillProgress;
 import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -120,9 +119,9 @@ class SingleFlightFillTest {
     try (FileChannel channel = fill.openChannel()) {
       assertThat(CacheHarness.read(channel, 0, firstPart))
           .isEqualTo(Arrays.copyOfRange(content, 0, firstPart));
-      assertThat(fill.state()).isEqualTo(Fill.State.RUNNING);
+      assertThat(fill.state()).isEqualTo(FillProgress.State.RUNNING);
       assertThat(cache.activeFills()).containsExactly(new FillProgress(
-          ID, Fill.State.RUNNING, firstPart, OptionalLong.of(SIZE), harness.clock.instant()));
+          ID, FillProgress.State.RUNNING, firstPart, OptionalLong.of(SIZE), harness.clock.instant()));
       assertThat(fill.completion()).isNotDone();
       assertThat(more).isNotDone();
 
@@ -142,7 +141,7 @@ class SingleFlightFillTest {
     }
     assertThat(more.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isGreaterThan(firstPart);
     assertThat(fill.completion().get(WAIT.toSeconds(), TimeUnit.SECONDS).size()).isEqualTo(SIZE);
-    assertThat(fill.state()).isEqualTo(Fill.State.COMMITTED);
+    assertThat(fill.state()).isEqualTo(FillProgress.State.COMMITTED);
     assertThat(fill.awaitBytes(SIZE + 100L).get(WAIT.toSeconds(), TimeUnit.SECONDS))
         .isEqualTo(SIZE);
     assertThat(Files.readAllBytes(dir.resolve(ID.value()))).isEqualTo(content);
@@ -199,7 +198,7 @@ class SingleFlightFillTest {
     assertThat(causeOf(waiter)).isSameAs(cause);
     assertThat(causeOf(fill.awaitBytes(0))).isSameAs(cause);
     assertThatThrownBy(fill::openChannel).isInstanceOf(IOException.class).hasCause(cause);
-    assertThat(fill.state()).isEqualTo(Fill.State.FAILED);
+    assertThat(fill.state()).isEqualTo(FillProgress.State.FAILED);
     await().atMost(WAIT).until(() -> cache.activeFill(ID).isEmpty());
 
     assertThat(cache.isCached(ID)).isFalse();
@@ -259,7 +258,7 @@ class SingleFlightFillTest {
     assertThat(cause).isInstanceOf(FillCancelledException.class)
         .hasMessage("fill of image " + ID + " cancelled: test says stop");
     assertThat(causeOf(waiter)).isSameAs(cause);
-    assertThat(fill.state()).isEqualTo(Fill.State.FAILED);
+    assertThat(fill.state()).isEqualTo(FillProgress.State.FAILED);
     await().atMost(WAIT).until(() -> cache.activeFill(ID).isEmpty());
     await().atMost(WAIT).until(() -> namesIn(dir.resolve("incomplete")).isEmpty());
     assertThat(cache.isCached(ID)).isFalse();

@@ -1,5 +1,6 @@
 package io.imagecache.driver;
 
+import io.imagecache.CleanResult;
 import io.imagecache.CachedImage;
 import io.imagecache.ExpectedContent;
 import io.imagecache.ImageId;

@@ -6,6 +6,8 @@ import io.imagecache.CachedImage;
 import io.imagecache.ContentDigest;
 import io.imagecache.DigestAlgorithm;
 import io.imagecache.ExpectedContent;
+import io.imagecache.FillProgress;
+import io.imagecache.FillProgress.State;
 import io.imagecache.ImageId;
 import io.imagecache.driver.CacheWriter;
 import java.io.IOException;
@@ -81,17 +83,6 @@ public final class Fill {
   /** The copy buffer: large reads keep syscalls and lock round trips per byte low. */
   private static final int CHUNK_SIZE = 1 << 20;
 
-  /** Where a fill is in its life; see the design note on {@link Fill}. */
-  public enum State {
-    /** The source has not answered yet. */
-    OPENING,
-    /** Bytes are being copied into the incomplete file. */
-    RUNNING,
-    /** The image is cached. */
-    COMMITTED,
-    /** Nothing was cached. */
-    FAILED
-  }
 
   private final ImageId imageId;
   private final ImageSource source;
@@ -306,6 +297,7 @@ public final class Fill {
     Throwable error = null;
     CacheWriter writer = null;
     SourceResponse answered = null;
+    FillAdmission.Reservation reservation = null;
     try {
       throwIfCancelled();
       Optional<CachedImage> existing = committedAlready();
@@ -320,6 +312,7 @@ public final class Fill {
         attach(answered);
         ExpectedContent expected =
             Objects.requireNonNull(answered.expected(), "SourceResponse.expected()");
+        reservation = environment.admission().admit(imageId, expected);
         writer = environment.driver().openForWrite(imageId, expected).orElseThrow(
             () -> new IllegalStateException(
                 "another writer of image " + imageId + " is open outside the fill registry"));
@@ -344,6 +337,9 @@ public final class Fill {
       }
       if (writer != null) {
         closeWriter(writer, committed, error);
+      }
+      if (reservation != null) {
+        reservation.release();
       }
       end(committed, error, onEnd);
     }

@@ -12,11 +12,14 @@ import java.util.Objects;
  * @param dir the cache directory, in the layout {@link CacheDriver} documents
  * @param clock the source of fill start times
  * @param durable whether commits force files to disk (the fill then forces before committing)
+ * @param admission decides whether an answered source may be cached
  */
-record FillEnvironment(CacheDriver driver, Path dir, Clock clock, boolean durable) {
+record FillEnvironment(
+    CacheDriver driver, Path dir, Clock clock, boolean durable, FillAdmission admission) {
   FillEnvironment {
     Objects.requireNonNull(driver, "driver");
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(admission, "admission");
   }
 }

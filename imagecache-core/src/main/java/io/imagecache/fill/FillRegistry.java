@@ -43,12 +43,13 @@ public final class FillRegistry {
   private final ConcurrentHashMap<ImageId, Fill> fills = new ConcurrentHashMap<>();
 
   /**
-   * A registry whose fills write through {@code driver} into {@code dir} and run on
-   * {@code executor} (which must run each task on a thread that may block).
+   * A registry whose fills write through {@code driver} into {@code dir}, once {@code admission}
+   * let them, and run on {@code executor} (which must run each task on a thread that may block).
    */
   public FillRegistry(
-      CacheDriver driver, Path dir, Clock clock, boolean durable, Executor executor) {
-    this.environment = new FillEnvironment(driver, dir, clock, durable);
+      CacheDriver driver, Path dir, Clock clock, boolean durable, FillAdmission admission,
+      Executor executor) {
+    this.environment = new FillEnvironment(driver, dir, clock, durable, admission);
     this.executor = Objects.requireNonNull(executor, "executor");
   }
 

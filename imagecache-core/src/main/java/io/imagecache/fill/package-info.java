@@ -1,7 +1,7 @@
 /**
  * Single-flight fills: one copy of an image from its origin into the cache, shared by every
  * caller that asks while it runs, followed by readers on the growing file. The front door is
- * {@link io.imagecache.fill.Fill} (with {@link io.imagecache.fill.FillProgress} and
+ * {@link io.imagecache.fill.Fill} (with {@link io.imagecache.FillProgress} and
  * {@link io.imagecache.fill.FillCancelledException}), fed by an
  * {@link io.imagecache.fill.ImageSource} answering a {@link io.imagecache.fill.SourceResponse};
  * {@link io.imagecache.fill.FillRegistry} is public only for the facade in

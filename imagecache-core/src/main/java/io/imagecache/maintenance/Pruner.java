@@ -1,5 +1,6 @@
 package io.imagecache.maintenance;
 
+import io.imagecache.PruneResult;
 import io.imagecache.CachedImage;
 import io.imagecache.ImageId;
 import io.imagecache.driver.CacheDriver;

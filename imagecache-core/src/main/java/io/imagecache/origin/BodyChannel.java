@@ -1,5 +1,6 @@
 package io.imagecache.origin;
 
+import io.imagecache.OriginUnavailableException;
 import io.imagecache.Durations;
 import java.io.EOFException;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.imagecache.origin;
 
+import io.imagecache.ImageNotFoundException;
+import io.imagecache.OriginUnavailableException;
 import io.imagecache.ExpectedContent;
 import io.imagecache.ImageId;
 import io.imagecache.fill.ImageSource;

@@ -1,5 +1,6 @@
 package io.imagecache.origin;
 
+import io.imagecache.OriginUnavailableException;
 import io.imagecache.ContentDigest;
 import io.imagecache.DigestAlgorithm;
 import io.imagecache.ExpectedContent;

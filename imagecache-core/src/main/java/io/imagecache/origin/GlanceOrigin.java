@@ -1,5 +1,7 @@
 package io.imagecache.origin;
 
+import io.imagecache.ImageNotActiveException;
+import io.imagecache.OriginUnavailableException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -47,6 +49,16 @@ final class GlanceOrigin implements Origin {
     this.base = base;
     this.http = http;
     this.ownedExecutor = ownedExecutor;
+  }
+
+  @Override
+  public boolean authorizesReaders() {
+    return true;
+  }
+
+  @Override
+  public Optional<URI> apiEndpoint() {
+    return Optional.of(URI.create(base));
   }
 
   @Override

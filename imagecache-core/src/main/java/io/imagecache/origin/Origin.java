@@ -1,8 +1,13 @@
 package io.imagecache.origin;
 
+import io.imagecache.ImageNotActiveException;
+import io.imagecache.ImageNotFoundException;
+import io.imagecache.OriginAccessDeniedException;
+import io.imagecache.OriginUnavailableException;
 import io.imagecache.ImageId;
 import io.imagecache.fill.ImageSource;
 import java.io.IOException;
+import java.net.URI;
 import java.util.Optional;
 
 /**
@@ -33,6 +38,22 @@ public interface Origin extends AutoCloseable {
    * @throws IllegalArgumentException if the token cannot be sent in an HTTP header
    */
   ImageSource source(ImageId id, Optional<String> authToken);
+
+  /**
+   * Whether the origin decides who may read which image (a Glance origin does): then a cached
+   * image is served to a caller only after {@link #metadata} answered for that caller.
+   */
+  default boolean authorizesReaders() {
+    return false;
+  }
+
+  /**
+   * The base URL of the API behind this origin ({@code http(s)://host:port}) when the cache can
+   * stand in for it and pass its other paths through (a Glance origin); empty otherwise.
+   */
+  default Optional<URI> apiEndpoint() {
+    return Optional.empty();
+  }
 
   /** Releases the origin's threads and connections; downloads in progress may fail afterwards. */
   @Override

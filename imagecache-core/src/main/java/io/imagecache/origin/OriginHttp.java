@@ -1,5 +1,8 @@
 package io.imagecache.origin;
 
+import io.imagecache.ImageNotFoundException;
+import io.imagecache.OriginAccessDeniedException;
+import io.imagecache.OriginUnavailableException;
 import io.imagecache.Durations;
 import io.imagecache.ImageId;
 import java.io.ByteArrayOutputStream;

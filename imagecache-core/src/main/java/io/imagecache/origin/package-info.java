@@ -3,10 +3,10 @@
  * {@link io.imagecache.origin.Origins#parse} from the ORIGIN setting and
  * {@link io.imagecache.origin.OriginSettings}; it answers {@link io.imagecache.origin.ImageMetadata}
  * and opens downloads as {@link io.imagecache.fill.ImageSource}s. Failures are the typed exceptions
- * {@link io.imagecache.origin.ImageNotFoundException},
- * {@link io.imagecache.origin.OriginAccessDeniedException},
- * {@link io.imagecache.origin.ImageNotActiveException} and
- * {@link io.imagecache.origin.OriginUnavailableException}. The directory, HTTP template and Glance
+ * {@link io.imagecache.ImageNotFoundException},
+ * {@link io.imagecache.OriginAccessDeniedException},
+ * {@link io.imagecache.ImageNotActiveException} and
+ * {@link io.imagecache.OriginUnavailableException}. The directory, HTTP template and Glance
  * implementations and the HTTP plumbing are package-private.
  *
  * <p>Deployments should start the JVM with {@code -Djdk.httpclient.bufsize=262144}: the JDK HTTP

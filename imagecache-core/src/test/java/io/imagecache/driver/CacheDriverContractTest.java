@@ -1,5 +1,6 @@
 package io.imagecache.driver;
 
+import io.imagecache.CleanResult;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package io.imagecache.maintenance;
 
+import io.imagecache.PruneResult;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

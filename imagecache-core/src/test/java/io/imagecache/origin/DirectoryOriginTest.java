@@ -1,5 +1,6 @@
 package io.imagecache.origin;
 
+import io.imagecache.ImageNotFoundException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package io.imagecache.origin;
 
+import io.imagecache.OriginUnavailableException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,9 @@
 package io.imagecache.origin;
 
+import io.imagecache.ImageNotActiveException;
+import io.imagecache.ImageNotFoundException;
+import io.imagecache.OriginAccessDeniedException;
+import io.imagecache.OriginUnavailableException;
 import static io.imagecache.origin.HttpTemplateOriginTest.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.imagecache.maintenance;
+package io.imagecache;
 
 /** What a prune removed: Glance's {@code (files_pruned, bytes_pruned)}. */
 public record PruneResult(int filesPruned, long bytesPruned) {

@@ -1,4 +1,4 @@
-package io.imagecache.origin;
+package io.imagecache;
 
 import java.io.IOException;
 

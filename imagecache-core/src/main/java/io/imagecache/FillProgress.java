@@ -1,4 +1,4 @@
-package io.imagecache.fill;
+package io.imagecache;
 
 import io.imagecache.ImageId;
 import java.time.Instant;
@@ -15,7 +15,7 @@ import java.util.OptionalLong;
  * @param startedAt when the fill was started
  */
 public record FillProgress(
-    ImageId imageId, Fill.State state, long bytesWritten, OptionalLong expectedSize,
+    ImageId imageId, State state, long bytesWritten, OptionalLong expectedSize,
     Instant startedAt) {
   public FillProgress {
     Objects.requireNonNull(imageId, "imageId");
@@ -25,5 +25,17 @@ public record FillProgress(
     if (bytesWritten < 0) {
       throw new IllegalArgumentException("bytesWritten must be >= 0: " + bytesWritten);
     }
+  }
+
+  /** Where a fill is in its life; see the design note on {@code io.imagecache.fill.Fill}. */
+  public enum State {
+    /** The source has not answered yet. */
+    OPENING,
+    /** Bytes are being copied into the incomplete file. */
+    RUNNING,
+    /** The image is cached. */
+    COMMITTED,
+    /** Nothing was cached. */
+    FAILED
   }
 }

@@ -1,4 +1,4 @@
-package io.imagecache.origin;
+package io.imagecache;
 
 import io.imagecache.ImageId;
 import java.io.IOException;

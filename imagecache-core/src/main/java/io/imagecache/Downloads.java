@@ -1,0 +1,120 @@
+package io.imagecache;
+
+import io.imagecache.driver.CacheDriver;
+import io.imagecache.driver.CacheReader;
+import io.imagecache.fill.Fill;
+import io.imagecache.fill.FillRegistry;
+import io.imagecache.fill.NotCacheableException;
+import io.imagecache.fill.SourceResponse;
+import io.imagecache.origin.ImageMetadata;
+import io.imagecache.origin.Origin;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.FileChannel;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Decides how one request for an image is answered: authorize the caller with the origin when it
+ * decides who reads what; then the committed file (a hit), else the live fill joined or a new one
+ * started (one origin fetch however many ask), else, when the image may not be cached, the
+ * origin's bytes streamed through. Blocking: call it off any event loop.
+ */
+final class Downloads {
+  private final CacheDriver driver;
+  private final FillRegistry fills;
+  private final Optional<Origin> origin;
+  private final Optional<ReaderAuthorizer> authorizer;
+  private final long maxSize;
+
+  Downloads(CacheDriver driver, FillRegistry fills, Optional<Origin> origin,
+      Optional<ReaderAuthorizer> authorizer, long maxSize) {
+    this.driver = driver;
+    this.fills = fills;
+    this.origin = origin;
+    this.authorizer = authorizer;
+    this.maxSize = maxSize;
+  }
+
+  Download download(ImageId id, Optional<String> token) throws IOException {
+    Optional<ImageMetadata> authorized = authorize(id, token);
+    Optional<CacheReader> reader = driver.openForRead(id);
+    if (reader.isPresent()) {
+      CachedImage image = reader.get().image();
+      Optional<String> md5 =
+          image.checksum().or(() -> authorized.flatMap(meta -> meta.expected().md5()));
+      return new Download.Hit(
+          new ImageInfo(id, OptionalLong.of(image.size()), md5), reader.get().channel());
+    }
+    Origin source = origin.orElseThrow(() -> new ImageNotFoundException(id));
+    boolean tooLarge = authorized.flatMap(meta -> boxed(meta.size())).filter(s -> s > maxSize)
+        .isPresent();
+    if (tooLarge) {
+      return passThrough(source, id, token);
+    }
+    Fill fill = fills.fill(id, source.source(id, token));
+    ExpectedContent expected;
+    try {
+      expected = await(fill);
+    } catch (NotCacheableException e) {
+      return passThrough(source, id, token);
+    }
+    FileChannel channel = fill.openChannel();
+    return new Download.Filling(ImageInfo.of(id, expected), channel, fill);
+  }
+
+  /** What a download of {@code id} would say before its body, without starting a fill. */
+  ImageInfo describe(ImageId id, Optional<String> token) throws IOException {
+    Optional<ImageMetadata> authorized = authorize(id, token);
+    Optional<CachedImage> cached = driver.isCached(id) ? driver.cachedImage(id) : Optional.empty();
+    if (cached.isPresent()) {
+      CachedImage image = cached.get();
+      return new ImageInfo(id, OptionalLong.of(image.size()),
+          image.checksum().or(() -> authorized.flatMap(meta -> meta.expected().md5())));
+    }
+    if (authorized.isPresent()) {
+      return ImageInfo.of(id, authorized.get().expected());
+    }
+    Origin source = origin.orElseThrow(() -> new ImageNotFoundException(id));
+    return ImageInfo.of(id, source.metadata(id, token).expected());
+  }
+
+  private Optional<ImageMetadata> authorize(ImageId id, Optional<String> token) throws IOException {
+    if (authorizer.isEmpty()) {
+      return Optional.empty();
+    }
+    return authorizer.get().check(id, token);
+  }
+
+  private static Download passThrough(Origin source, ImageId id, Optional<String> token)
+      throws IOException {
+    SourceResponse response = source.source(id, token).open();
+    ExpectedContent expected = response.expected();
+    return new Download.PassThrough(
+        ImageInfo.of(id, expected), new VerifiedBody(id, response.body(), expected));
+  }
+
+  /** Waits until the fill's source answered; its failure is rethrown as it was. */
+  private static ExpectedContent await(Fill fill) throws IOException {
+    try {
+      return fill.opened().get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IOException("the fill of " + fill.imageId() + " failed", cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted waiting for the origin");
+    }
+  }
+
+  private static Optional<Long> boxed(OptionalLong value) {
+    return value.isPresent() ? Optional.of(value.getAsLong()) : Optional.empty();
+  }
+}

@@ -1,0 +1,30 @@
+package io.imagecache.fill;
+
+import io.imagecache.ExpectedContent;
+import io.imagecache.ImageId;
+
+/**
+ * Decides, once the source has answered and before anything is written, whether a fill may cache
+ * the image. A refused fill fails with {@link NotCacheableException} and writes nothing; its
+ * callers serve the image another way (streamed through from the origin).
+ */
+@FunctionalInterface
+public interface FillAdmission {
+
+  /** Admits everything. */
+  FillAdmission ALL = (id, expected) -> () -> {};
+
+  /**
+   * Admits the fill of {@code id} or throws. The returned reservation is released exactly once,
+   * when the fill has ended (committed or failed).
+   *
+   * @throws NotCacheableException when the image must not be cached, with the reason
+   */
+  Reservation admit(ImageId id, ExpectedContent expected) throws NotCacheableException;
+
+  /** Whatever an admission holds for a fill (reserved bytes, say) until the fill ends. */
+  @FunctionalInterface
+  interface Reservation {
+    void release();
+  }
+}
