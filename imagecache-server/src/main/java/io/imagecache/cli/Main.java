@@ -1,6 +1,7 @@
 package io.imagecache.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import picocli.CommandLine;
@@ -8,8 +9,11 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code imagecache} command line. Exit codes: 0 success, 1 runtime failure, 2 usage or
- * configuration error (one message on stderr, no stack trace).
+ * The {@code imagecache} command line: {@code serve}, the management commands that call a running
+ * server's API ({@code list}, {@code queue}, {@code delete}, {@code clear}, {@code clean},
+ * {@code prune}, {@code nodes}, {@code pin}, {@code unpin}) and {@code version}. Exit codes: 0
+ * success, 1 runtime failure (of the server or the network), 2 usage or configuration error (one
+ * message on stderr, no stack trace).
  */
 public final class Main {
 
@@ -26,8 +30,26 @@ public final class Main {
    * {@link CommandLine#setOut}/{@link CommandLine#setErr}, then {@link CommandLine#execute}.
    */
   public static CommandLine commandLine(ServerRunner server, Map<String, String> environment) {
+    return commandLine(server, environment, ClientRuntime.system());
+  }
+
+  /** The command line, with the API commands using {@code runtime}'s clock and terminal. */
+  static CommandLine commandLine(
+      ServerRunner server, Map<String, String> environment, ClientRuntime runtime) {
     CommandLine commandLine = new CommandLine(new ImagecacheCommand());
     commandLine.addSubcommand("serve", ServeCommand.spec(server, environment));
+    for (ClientCommand command : List.of(
+        new ListCommand(environment, runtime),
+        new QueueCommand(environment, runtime),
+        new DeleteCommand(environment, runtime),
+        new ClearCommand(environment, runtime),
+        new CleanCommand(environment, runtime),
+        new PruneCommand(environment, runtime),
+        new NodesCommand(environment, runtime),
+        new PinCommand(environment, runtime),
+        new UnpinCommand(environment, runtime))) {
+      commandLine.addSubcommand(command);
+    }
     commandLine.addSubcommand("version", new VersionCommand());
     commandLine.setParameterExceptionHandler(Main::reportUsageError);
     return commandLine;

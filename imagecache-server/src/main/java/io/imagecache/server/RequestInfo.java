@@ -16,6 +16,16 @@ record RequestInfo(HttpMethod method, String uri, String path, HttpHeaders heade
     return new RequestInfo(request.method(), uri, path, request.headers(), HttpUtil.isKeepAlive(request));
   }
 
+  /** The same request, answered as if it had asked to close the connection. */
+  RequestInfo closing() {
+    return new RequestInfo(method, uri, path, headers, false);
+  }
+
+  /** The same request with its path normalised (e.g. {@code /v2.16/cache} to {@code /v2/cache}). */
+  RequestInfo withPath(String normalised) {
+    return new RequestInfo(method, uri, normalised, headers, keepAlive);
+  }
+
   boolean isHead() {
     return HttpMethod.HEAD.equals(method);
   }

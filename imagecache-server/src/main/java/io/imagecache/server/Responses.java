@@ -42,6 +42,14 @@ final class Responses {
     return full(status, "application/json", json);
   }
 
+  /** 405 with the methods the path allows. */
+  static FullHttpResponse allow(String methods) {
+    FullHttpResponse response =
+        text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed; use " + methods);
+    response.headers().set(HttpHeaderNames.ALLOW, methods);
+    return response;
+  }
+
   /** A response without a body (204, 202, 304). */
   static FullHttpResponse empty(HttpResponseStatus status) {
     FullHttpResponse response =

@@ -1,0 +1,56 @@
+package io.imagecache.server;
+
+import io.imagecache.ImageNotActiveException;
+import io.imagecache.ImageNotFoundException;
+import io.imagecache.OriginAccessDeniedException;
+import io.imagecache.OriginUnavailableException;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The one table from a failure of the cache to an HTTP status and a message for the client.
+ * Anything not listed is a 500 whose detail stays in the log.
+ */
+final class Failures {
+  private Failures() {}
+
+  /** A status and the one-line message the client gets. */
+  record Answer(HttpResponseStatus status, String message) {}
+
+  static Answer answer(Throwable failure) {
+    Throwable cause = unwrap(failure);
+    if (cause instanceof IllegalArgumentException) {
+      return new Answer(HttpResponseStatus.BAD_REQUEST, cause.getMessage());
+    }
+    if (cause instanceof ImageNotFoundException) {
+      return new Answer(HttpResponseStatus.NOT_FOUND, cause.getMessage());
+    }
+    if (cause instanceof OriginAccessDeniedException denied) {
+      HttpResponseStatus status = denied.status() == 401
+          ? HttpResponseStatus.UNAUTHORIZED
+          : HttpResponseStatus.FORBIDDEN;
+      return new Answer(status, cause.getMessage());
+    }
+    if (cause instanceof ImageNotActiveException) {
+      return new Answer(HttpResponseStatus.FORBIDDEN, cause.getMessage());
+    }
+    if (cause instanceof OriginUnavailableException) {
+      return new Answer(HttpResponseStatus.BAD_GATEWAY, cause.getMessage());
+    }
+    if (cause instanceof java.io.IOException) {
+      return new Answer(HttpResponseStatus.BAD_GATEWAY, "image not available: " + cause.getMessage());
+    }
+    return new Answer(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");
+  }
+
+  /** The failure itself, without the wrappers futures and executors put around it. */
+  static Throwable unwrap(Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+}

@@ -1,0 +1,111 @@
+package io.imagecache.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imagecache.ImageCache;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import java.io.Closeable;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server in front of an {@link ImageCache}: images at {@code /v2/images/{id}/file}, the
+ * cache API, versions, health and metrics, and (with a Glance origin) every other Glance path
+ * passed through. Native epoll where available, NIO otherwise. Blocking calls into the cache run
+ * on a bounded pool of their own, never on an event loop.
+ */
+public final class ImageCacheServer implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(ImageCacheServer.class);
+
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final ExecutorService blocking;
+  private final Channel listener;
+
+  private ImageCacheServer(EventLoopGroup boss, EventLoopGroup workers, ExecutorService blocking,
+      Channel listener) {
+    this.boss = boss;
+    this.workers = workers;
+    this.blocking = blocking;
+    this.listener = listener;
+  }
+
+  /**
+   * Starts serving {@code cache} on {@code listen} (port 0: any free port, see {@link #address}).
+   * Management calls need {@code adminToken}; {@code blockingThreads} bound the calls into the
+   * cache that may block at once. The caller still owns and closes the cache.
+   */
+  public static ImageCacheServer start(ImageCache cache, InetSocketAddress listen,
+      String adminToken, int blockingThreads) throws InterruptedException {
+    Transport transport = Transport.best();
+    EventLoopGroup boss = transport.newGroup(1);
+    EventLoopGroup workers = transport.newGroup(Runtime.getRuntime().availableProcessors());
+    ExecutorService blocking = Executors.newFixedThreadPool(blockingThreads, daemonThreads());
+    try {
+      ServerContext context = new ServerContext(cache, blocking, new ObjectMapper(), adminToken,
+          cache.originApi().map(GlanceProxy::new));
+      RouteTable routes = RouteTable.of(List.of());
+      Channel listener = new ServerBootstrap()
+          .group(boss, workers)
+          .channel(transport.serverChannel())
+          .option(ChannelOption.SO_BACKLOG, 1024)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childHandler(new ServerInitializer(context, routes))
+          .bind(listen).sync().channel();
+      LOG.info("serving {} on http://{} ({})", cache.config().dir(),
+          format((InetSocketAddress) listener.localAddress()), transport.name().toLowerCase());
+      return new ImageCacheServer(boss, workers, blocking, listener);
+    } catch (InterruptedException | RuntimeException e) {
+      shutdown(boss, workers, blocking);
+      throw e;
+    }
+  }
+
+  /** The address the server listens on. */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) listener.localAddress();
+  }
+
+  /** Waits until the server has been closed. */
+  public void awaitClose() throws InterruptedException {
+    listener.closeFuture().sync();
+  }
+
+  /** Stops listening, closes connections and stops the server's threads. Idempotent. */
+  @Override
+  public void close() {
+    listener.close().syncUninterruptibly();
+    shutdown(boss, workers, blocking);
+  }
+
+  private static void shutdown(EventLoopGroup boss, EventLoopGroup workers, ExecutorService blocking) {
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    blocking.shutdownNow();
+    boss.terminationFuture().syncUninterruptibly();
+    workers.terminationFuture().syncUninterruptibly();
+  }
+
+  private static String format(InetSocketAddress address) {
+    String host = address.getAddress().getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemonThreads() {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, "imagecache-blocking-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+}

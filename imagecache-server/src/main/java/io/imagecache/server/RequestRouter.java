@@ -1,0 +1,182 @@
+package io.imagecache.server;
+
+import io.imagecache.ImageId;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes each request on one connection to the exchange that answers it, one exchange at a time:
+ * a request that arrives while an earlier response is still being sent waits its turn (HTTP/1.1
+ * pipelining), and reading stops meanwhile. Routes: the image file, the cache API, versions,
+ * health, metrics; with a Glance origin every other path is passed through to it.
+ *
+ * <p>One instance per connection, confined to its event loop.
+ */
+final class RequestRouter extends ChannelInboundHandlerAdapter {
+  private static final Logger LOG = LoggerFactory.getLogger(RequestRouter.class);
+  private static final Pattern IMAGE_FILE = Pattern.compile("^/v2/images/([^/]*)/file$");
+
+  private final ServerContext context;
+  private final RouteTable routes;
+  /** The exchange answering the current request, or null between requests. */
+  private Exchange current;
+  /** Whether the current request's body has been read to its end. */
+  private boolean bodyDone;
+  /** Messages of later requests that arrived while the current one was answered. */
+  private final ArrayDeque<Object> pending = new ArrayDeque<>();
+
+  RequestRouter(ServerContext context, RouteTable routes) {
+    this.context = context;
+    this.routes = routes;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (current != null && bodyDone) {
+      pending.add(msg);
+      return;
+    }
+    dispatch(ctx, msg);
+  }
+
+  private void dispatch(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpRequest request) {
+      if (request.decoderResult().isFailure()) {
+        ReferenceCountUtil.release(msg);
+        RequestInfo info = RequestInfo.of(request).closing();
+        begin(ctx, ImmediateExchange.send(ctx, info, Responses.text(HttpResponseStatus.BAD_REQUEST,
+            "malformed request: " + request.decoderResult().cause().getMessage())), true);
+        return;
+      }
+      boolean complete = msg instanceof LastHttpContent;
+      Exchange exchange = route(ctx, request);
+      if (complete && !(exchange instanceof ProxyAdapter)) {
+        ReferenceCountUtil.release(msg);
+      }
+      begin(ctx, exchange, complete);
+    } else if (msg instanceof HttpContent content) {
+      boolean last = content instanceof LastHttpContent;
+      if (current != null) {
+        current.content(content);
+      } else {
+        content.release();
+      }
+      if (last) {
+        bodyDone = true;
+        pauseReading(ctx);
+      }
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void begin(ChannelHandlerContext ctx, Exchange exchange, boolean complete) {
+    current = exchange;
+    bodyDone = complete;
+    if (complete) {
+      pauseReading(ctx);
+    }
+    exchange.completion().addListener(done -> ctx.executor().execute(() -> end(ctx, exchange)));
+  }
+
+  private void end(ChannelHandlerContext ctx, Exchange exchange) {
+    if (current != exchange) {
+      return;
+    }
+    current = null;
+    bodyDone = false;
+    while (!pending.isEmpty() && (current == null || !bodyDone)) {
+      dispatch(ctx, pending.poll());
+    }
+    if (current == null && ctx.channel().isActive()) {
+      ctx.channel().config().setAutoRead(true);
+      ctx.read();
+    }
+  }
+
+  private static void pauseReading(ChannelHandlerContext ctx) {
+    ctx.channel().config().setAutoRead(false);
+  }
+
+  /** Picks the exchange for a request head. */
+  private Exchange route(ChannelHandlerContext ctx, HttpRequest httpRequest) {
+    RequestInfo request = RequestInfo.of(httpRequest);
+    Optional<String> normalised = VersionsDocument.normalise(request.path());
+    if (normalised.isEmpty()) {
+      return versions(ctx, request, HttpResponseStatus.MULTIPLE_CHOICES);
+    }
+    String path = normalised.get();
+    if (path.equals("/versions") || path.equals("/")) {
+      return versions(ctx, request,
+          path.equals("/") ? HttpResponseStatus.MULTIPLE_CHOICES : HttpResponseStatus.OK);
+    }
+    if (path.equals("/healthz")) {
+      return ImmediateExchange.send(ctx, request, Responses.text(HttpResponseStatus.OK, "ok"));
+    }
+    Matcher image = IMAGE_FILE.matcher(path);
+    if (image.matches() && (HttpMethod.GET.equals(request.method()) || request.isHead())) {
+      return imageFile(ctx, request, image.group(1));
+    }
+    Optional<Exchange> local = routes.route(ctx, request.withPath(path));
+    if (local.isPresent()) {
+      return local.get();
+    }
+    if (context.proxy().isPresent()) {
+      return new ProxyAdapter(context.proxy().get().start(ctx, httpRequest));
+    }
+    if (image.matches()) {
+      return ImmediateExchange.send(ctx, request, Responses.allow("GET, HEAD"));
+    }
+    return ImmediateExchange.send(ctx, request,
+        Responses.text(HttpResponseStatus.NOT_FOUND, "no such path: " + request.path()));
+  }
+
+  private Exchange imageFile(ChannelHandlerContext ctx, RequestInfo request, String rawId) {
+    ImageId id;
+    try {
+      id = ImageId.of(QueryStringDecoder.decodeComponent(rawId, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      return ImmediateExchange.send(ctx, request,
+          Responses.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
+    }
+    LOG.debug("{} image {}", request.method(), id);
+    ImageFileExchange exchange = new ImageFileExchange(ctx, request, context, id);
+    exchange.start();
+    return exchange;
+  }
+
+  private Exchange versions(ChannelHandlerContext ctx, RequestInfo request,
+      HttpResponseStatus status) {
+    byte[] body = VersionsDocument.render(context.json(), request.header(HttpHeaderNames.HOST));
+    return ImmediateExchange.send(ctx, request, Responses.json(status, body));
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    while (!pending.isEmpty()) {
+      ReferenceCountUtil.release(pending.poll());
+    }
+    super.channelInactive(ctx);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    ctx.close();
+  }
+}
