@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
  * A server that answers without counts (Glance does) gets a plain confirmation.
  */
 @Command(name = "clean", mixinStandardHelpOptions = true,
+    versionProvider = ManifestVersion.class,
     description = "Removes invalid files and incomplete files older than the stall time.")
 final class CleanCommand extends ClientCommand {
 

@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
  * Without {@code --target} no header is sent, which every server (Glance too) reads as both.
  */
 @Command(name = "clear", mixinStandardHelpOptions = true,
+    versionProvider = ManifestVersion.class,
     description = "Removes every cached image, every queued id, or both.")
 final class ClearCommand extends ClientCommand {
 

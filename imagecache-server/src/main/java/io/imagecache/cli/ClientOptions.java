@@ -21,7 +21,7 @@ final class ClientOptions {
 
   static final String SERVER_VARIABLE = "IMAGECACHE_SERVER";
   static final String TOKEN_VARIABLE = "IMAGECACHE_TOKEN";
-  /** What {@code serve} reads its configured token from; a shell that set it for the server works. */
+  /** Where {@code serve} reads a configured token: a shell set up for the server works too. */
   static final String SERVE_TOKEN_VARIABLE = ServeOption.ADMIN_TOKEN.environmentVariable();
   static final String CACHE_DIR_VARIABLE = ServeOption.CACHE_DIR.environmentVariable();
 

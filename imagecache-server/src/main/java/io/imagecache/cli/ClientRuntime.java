@@ -1,5 +1,6 @@
 package io.imagecache.cli;
 
+import java.io.Console;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -27,6 +28,21 @@ record ClientRuntime(Clock clock, Duration pollInterval, boolean ansiTerminal) {
   /** The system clock and zone, 250 ms polls, ANSI redraws when a console is attached. */
   static ClientRuntime system() {
     return new ClientRuntime(Clock.systemDefaultZone(), DEFAULT_POLL_INTERVAL,
-        System.console() != null);
+        isTerminal(System.console()));
+  }
+
+  /**
+   * Whether {@code console} is a terminal: on Java 17 a console exists only then; from Java 22 on
+   * one may exist for redirected output too, and {@code Console.isTerminal()} tells.
+   */
+  private static boolean isTerminal(Console console) {
+    if (console == null) {
+      return false;
+    }
+    try {
+      return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException olderJava) {
+      return true;
+    }
   }
 }

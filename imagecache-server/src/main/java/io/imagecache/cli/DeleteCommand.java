@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 
 /** {@code imagecache delete ID}: removes one image from the cache and from the queue. */
 @Command(name = "delete", mixinStandardHelpOptions = true,
+    versionProvider = ManifestVersion.class,
     description = "Removes an image from the cache and from the queue.")
 final class DeleteCommand extends ImageCommand {
 

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
  * queued ids; with {@code --json} the server's listing as it came.
  */
 @Command(name = "list", mixinStandardHelpOptions = true,
+    versionProvider = ManifestVersion.class,
     description = "Lists the cached images, then the queued ones.")
 final class ListCommand extends ClientCommand {
 

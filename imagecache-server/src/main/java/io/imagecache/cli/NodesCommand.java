@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 
 /** {@code imagecache nodes ID}: the URLs of the fleet's nodes that hold the image, one a line. */
 @Command(name = "nodes", mixinStandardHelpOptions = true,
+    versionProvider = ManifestVersion.class,
     description = "Lists the URLs of the nodes that have an image cached (driver postgres).")
 final class NodesCommand extends ImageCommand {
 

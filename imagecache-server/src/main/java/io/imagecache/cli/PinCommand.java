@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 
 /** {@code imagecache pin ID}: keeps a cached image from ever being pruned. */
 @Command(name = "pin", mixinStandardHelpOptions = true,
+    versionProvider = ManifestVersion.class,
     description = "Pins an image so that pruning never removes it.")
 final class PinCommand extends ImageCommand {
 

@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 
 /** {@code imagecache prune}: evicts least recently used images down to the size limit. */
 @Command(name = "prune", mixinStandardHelpOptions = true,
+    versionProvider = ManifestVersion.class,
     description = "Removes least recently used images until the cache fits its size limit.")
 final class PruneCommand extends ClientCommand {
 

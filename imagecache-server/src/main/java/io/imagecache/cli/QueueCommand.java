@@ -23,6 +23,7 @@ import picocli.CommandLine.Parameters;
  * prefetch gives up (exit 1 with its error) or the timeout passes (exit 1).
  */
 @Command(name = "queue", mixinStandardHelpOptions = true,
+    versionProvider = ManifestVersion.class,
     description = {"Queues images to be fetched into the cache.",
         "With --wait, shows a progress line per image until all are cached."})
 final class QueueCommand extends ClientCommand {

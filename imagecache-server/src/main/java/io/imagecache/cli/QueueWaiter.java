@@ -1,5 +1,7 @@
 package io.imagecache.cli;
 
+import static io.imagecache.cli.ClientCommand.counted;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,9 +58,9 @@ final class QueueWaiter {
       for (ImageProgress image : progress) {
         if (image.phase() == ImageProgress.Phase.FAILED) {
           long attempts = image.attempts();
-          throw ClientFailure.failed(image.imageId() + " failed"
-              + (attempts == 0 ? "" : " after " + attempts + (attempts == 1 ? " attempt" : " attempts"))
-              + ": " + image.detail().orElse(""));
+          String after = attempts == 0 ? "" : " after " + counted(attempts, "attempt");
+          throw ClientFailure.failed(
+              image.imageId() + " failed" + after + ": " + image.detail().orElse(""));
         }
         if (image.phase() != ImageProgress.Phase.WAITING) {
           missingRounds.remove(image.imageId());

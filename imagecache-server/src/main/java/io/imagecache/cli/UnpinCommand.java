@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 
 /** {@code imagecache unpin ID}: lets pruning remove the image again; unpinned ones stay so. */
 @Command(name = "unpin", mixinStandardHelpOptions = true,
+    versionProvider = ManifestVersion.class,
     description = "Unpins an image so that pruning may remove it again.")
 final class UnpinCommand extends ImageCommand {
 
