@@ -23,11 +23,20 @@ import java.util.Optional;
  * @param lowWater fraction of {@code maxSize} an automatic prune goes down to
  *     (0 &le; x &le; highWater)
  * @param flushInterval how often hits and access times are written to the metadata store
+ * @param prefetchWorkers how many queued images are fetched at once (at least 1)
+ * @param prefetchMaxAttempts how often a queued image is tried before it is given up as failed
+ *     (at least 1)
+ * @param minFreeDisk fraction of the cache's file system that fills must leave free
+ *     (0 &le; x &lt; 1); a fill that would not is refused and its image streamed through
+ * @param pruneInterval how often the automatic prune checks the high-water mark (besides after
+ *     each commit)
+ * @param cleanInterval how often {@link ImageCache#clean()} runs by itself
  */
 public record CacheConfig(
     Path dir, DriverKind driver, long maxSize, Duration stallTime, boolean durable,
     Optional<String> dbUrl, Optional<String> nodeUrl, double highWater, double lowWater,
-    Duration flushInterval) {
+    Duration flushInterval, int prefetchWorkers, int prefetchMaxAttempts, double minFreeDisk,
+    Duration pruneInterval, Duration cleanInterval) {
 
   /** Glance's default {@code image_cache_max_size}: 10 GiB. */
   public static final long DEFAULT_MAX_SIZE = 10L << 30;
@@ -36,6 +45,12 @@ public record CacheConfig(
   public static final double DEFAULT_HIGH_WATER = 1.0;
   public static final double DEFAULT_LOW_WATER = 0.9;
   public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
+  public static final int DEFAULT_PREFETCH_WORKERS = 2;
+  public static final int DEFAULT_PREFETCH_MAX_ATTEMPTS = 5;
+  /** The minimum-free-disk guard: 5 % of the file system. */
+  public static final double DEFAULT_MIN_FREE_DISK = 0.05;
+  public static final Duration DEFAULT_PRUNE_INTERVAL = Duration.ofMinutes(1);
+  public static final Duration DEFAULT_CLEAN_INTERVAL = Duration.ofHours(1);
 
   public CacheConfig {
     Objects.requireNonNull(dir, "dir");
@@ -44,6 +59,8 @@ public record CacheConfig(
     Objects.requireNonNull(dbUrl, "dbUrl");
     Objects.requireNonNull(nodeUrl, "nodeUrl");
     Objects.requireNonNull(flushInterval, "flushInterval");
+    Objects.requireNonNull(pruneInterval, "pruneInterval");
+    Objects.requireNonNull(cleanInterval, "cleanInterval");
     if (maxSize < 0) {
       throw new IllegalArgumentException("maxSize must be >= 0: " + maxSize);
     }
@@ -61,6 +78,24 @@ public record CacheConfig(
     if (flushInterval.isNegative() || flushInterval.isZero()) {
       throw new IllegalArgumentException(
           "flushInterval must be > 0: " + Durations.format(flushInterval));
+    }
+    if (prefetchWorkers < 1) {
+      throw new IllegalArgumentException("prefetchWorkers must be >= 1: " + prefetchWorkers);
+    }
+    if (prefetchMaxAttempts < 1) {
+      throw new IllegalArgumentException(
+          "prefetchMaxAttempts must be >= 1: " + prefetchMaxAttempts);
+    }
+    if (!(minFreeDisk >= 0 && minFreeDisk < 1)) {
+      throw new IllegalArgumentException("minFreeDisk must be >= 0 and < 1: " + minFreeDisk);
+    }
+    if (pruneInterval.isNegative() || pruneInterval.isZero()) {
+      throw new IllegalArgumentException(
+          "pruneInterval must be > 0: " + Durations.format(pruneInterval));
+    }
+    if (cleanInterval.isNegative() || cleanInterval.isZero()) {
+      throw new IllegalArgumentException(
+          "cleanInterval must be > 0: " + Durations.format(cleanInterval));
     }
     dbUrl.ifPresent(url -> {
       if (!url.startsWith("jdbc:postgresql:")) {
@@ -94,7 +129,9 @@ public record CacheConfig(
     return new Builder(dir)
         .driver(driver).maxSize(maxSize).stallTime(stallTime).durable(durable)
         .dbUrl(dbUrl).nodeUrl(nodeUrl).highWater(highWater).lowWater(lowWater)
-        .flushInterval(flushInterval);
+        .flushInterval(flushInterval)
+        .prefetchWorkers(prefetchWorkers).prefetchMaxAttempts(prefetchMaxAttempts)
+        .minFreeDisk(minFreeDisk).pruneInterval(pruneInterval).cleanInterval(cleanInterval);
   }
 
   private static void requireHttpUrl(String url) {
@@ -123,6 +160,11 @@ public record CacheConfig(
     private double highWater = DEFAULT_HIGH_WATER;
     private double lowWater = DEFAULT_LOW_WATER;
     private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
+    private int prefetchWorkers = DEFAULT_PREFETCH_WORKERS;
+    private int prefetchMaxAttempts = DEFAULT_PREFETCH_MAX_ATTEMPTS;
+    private double minFreeDisk = DEFAULT_MIN_FREE_DISK;
+    private Duration pruneInterval = DEFAULT_PRUNE_INTERVAL;
+    private Duration cleanInterval = DEFAULT_CLEAN_INTERVAL;
 
     private Builder(Path dir) {
       this.dir = Objects.requireNonNull(dir, "dir");
@@ -181,11 +223,37 @@ public record CacheConfig(
       return this;
     }
 
+    public Builder prefetchWorkers(int prefetchWorkers) {
+      this.prefetchWorkers = prefetchWorkers;
+      return this;
+    }
+
+    public Builder prefetchMaxAttempts(int prefetchMaxAttempts) {
+      this.prefetchMaxAttempts = prefetchMaxAttempts;
+      return this;
+    }
+
+    public Builder minFreeDisk(double minFreeDisk) {
+      this.minFreeDisk = minFreeDisk;
+      return this;
+    }
+
+    public Builder pruneInterval(Duration pruneInterval) {
+      this.pruneInterval = pruneInterval;
+      return this;
+    }
+
+    public Builder cleanInterval(Duration cleanInterval) {
+      this.cleanInterval = cleanInterval;
+      return this;
+    }
+
     /** The validated configuration; throws {@link IllegalArgumentException} naming a bad field. */
     public CacheConfig build() {
       return new CacheConfig(
           dir, driver, maxSize, stallTime, durable, dbUrl, nodeUrl, highWater, lowWater,
-          flushInterval);
+          flushInterval, prefetchWorkers, prefetchMaxAttempts, minFreeDisk, pruneInterval,
+          cleanInterval);
     }
   }
 }

@@ -45,11 +45,18 @@ public sealed interface Download extends Closeable {
     private final ImageInfo info;
     private final FileChannel channel;
     private final Fill fill;
+    private final boolean joined;
 
-    Filling(ImageInfo info, FileChannel channel, Fill fill) {
+    Filling(ImageInfo info, FileChannel channel, Fill fill, boolean joined) {
       this.info = Objects.requireNonNull(info, "info");
       this.channel = Objects.requireNonNull(channel, "channel");
       this.fill = Objects.requireNonNull(fill, "fill");
+      this.joined = joined;
+    }
+
+    /** Whether this request joined a fill that was running already (else it started one). */
+    public boolean joined() {
+      return joined;
     }
 
     @Override

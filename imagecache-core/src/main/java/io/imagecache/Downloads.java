@@ -53,6 +53,7 @@ final class Downloads {
     if (tooLarge) {
       return passThrough(source, id, token);
     }
+    boolean joined = fills.isActive(id);
     Fill fill = fills.fill(id, source.source(id, token));
     ExpectedContent expected;
     try {
@@ -61,7 +62,7 @@ final class Downloads {
       return passThrough(source, id, token);
     }
     FileChannel channel = fill.openChannel();
-    return new Download.Filling(ImageInfo.of(id, expected), channel, fill);
+    return new Download.Filling(ImageInfo.of(id, expected), channel, fill, joined);
   }
 
   /** What a download of {@code id} would say before its body, without starting a fill. */

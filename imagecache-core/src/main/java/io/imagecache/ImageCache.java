@@ -10,6 +10,8 @@ import io.imagecache.fill.ImageSource;
 import io.imagecache.origin.Origin;
 import io.imagecache.origin.OriginSettings;
 import io.imagecache.origin.Origins;
+import io.imagecache.maintenance.PrefetchPolicy;
+import io.imagecache.maintenance.Prefetcher;
 import io.imagecache.maintenance.Pruner;
 import java.io.Closeable;
 import java.io.IOException;
@@ -37,8 +39,13 @@ import org.slf4j.LoggerFactory;
  * prune and clean. The one door through which a server reaches the cache.
  *
  * <p>{@link #open} locks the directory ({@code <dir>/imagecache.lock}, so two caches never share
- * one), opens the configured driver, reconciles files and metadata left by a crash, and writes
- * hits to the metadata store every {@link CacheConfig#flushInterval()}. Thread-safe.
+ * one), opens the configured driver, reconciles files and metadata left by a crash, hands images
+ * still queued for prefetch to the prefetch workers, and writes hits to the metadata store every
+ * {@link CacheConfig#flushInterval()}. It keeps the committed images within the max size by
+ * itself (space reserved before each fill, refused fills streamed through, a prune from the
+ * high-water to the low-water mark after each commit and every
+ * {@link CacheConfig#pruneInterval()}) and cleans every {@link CacheConfig#cleanInterval()}.
+ * Thread-safe.
  */
 public final class ImageCache implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(ImageCache.class);
@@ -57,11 +64,17 @@ public final class ImageCache implements Closeable {
   private final Optional<Origin> origin;
   /** Stateless apart from thread-safe maps; answers download requests. */
   private final Downloads downloads;
-  /** Stateless; run only under {@link #pruneLock}. */
-  private final Pruner pruner;
-  /** Serializes prunes (Glance runs them one after another); held across driver I/O on purpose. */
-  private final ReentrantLock pruneLock = new ReentrantLock();
-  /** Serializes cleans, as {@link #pruneLock} does prunes. Never held together with it. */
+  /** Thread-safe; every prune runs through it, one at a time (manual, automatic, making room). */
+  private final SizeBound sizeBound;
+  /** Thread-safe; reserves space for each fill of known size and refuses those that do not fit. */
+  private final CacheAdmission admission;
+  /** Thread-safe; the counters behind {@link #stats()}. */
+  private final CacheCounters counters;
+  /** The automatic prune and the periodic clean; started last in construction, stopped by close. */
+  private final Housekeeping housekeeping;
+  /** Thread-safe; fetches queued images on its own workers; closed by close. */
+  private final Prefetcher prefetcher;
+  /** Serializes cleans, as {@link SizeBound} does prunes. Never held together with its lock. */
   private final ReentrantLock cleanLock = new ReentrantLock();
   /** The periodic hit flush; set once here, cancelled by close. */
   private final ScheduledFuture<?> flushTask;
@@ -158,12 +171,21 @@ public final class ImageCache implements Closeable {
     this.driver = openedDriver;
     this.flushTask = flush;
     this.releaseExecutors = releaseExecutors;
+    this.counters = new CacheCounters();
+    this.sizeBound = new SizeBound(
+        openedDriver, new Pruner(openedDriver, this::hasLiveFill), config, counters);
+    this.admission = new CacheAdmission(config, openedDriver, sizeBound);
+    this.housekeeping = new Housekeeping(scheduler, sizeBound, this::clean);
     this.fills = new FillRegistry(openedDriver, config.dir(), clock, config.durable(),
-        new CacheAdmission(config.dir(), config.maxSize()), fillExecutor);
+        admission, new FillEvents(counters, housekeeping::afterCommit), fillExecutor);
     this.origin = origin;
     this.downloads = new Downloads(openedDriver, fills, origin,
         origin.map(o -> new ReaderAuthorizer(o, clock)), config.maxSize());
-    this.pruner = new Pruner(openedDriver, fills::isActive);
+    this.prefetcher = Prefetcher.start(openedDriver, fills, origin,
+        PrefetchPolicy.of(config.prefetchWorkers(), config.prefetchMaxAttempts()),
+        daemonThreads("imagecache-prefetch"), scheduler, clock);
+    resumePrefetches();
+    housekeeping.start(config.pruneInterval(), config.cleanInterval());
     LOG.info("opened image cache {} (driver {}, max size {}, held by {})", config.dir(),
         config.driver().configName(), Sizes.format(config.maxSize()), directoryLock.holder());
   }
@@ -240,7 +262,10 @@ public final class ImageCache implements Closeable {
     return driver.deleteAll();
   }
 
-  /** Queues the image for prefetch; false when it is cached, being cached or queued already. */
+  /**
+   * Writes the queue marker only (Glance's {@code queue_image}); false when the image is cached,
+   * being cached or queued already. {@link #prefetch} also has it fetched.
+   */
   public boolean queue(ImageId id) throws IOException {
     requireOpen();
     return driver.queue(id);
@@ -252,16 +277,50 @@ public final class ImageCache implements Closeable {
     return driver.queuedImages();
   }
 
-  /** Removes the image from the queue; returns whether it was queued. */
+  /**
+   * Removes the image from the queue and forgets its prefetch (a failed one too); returns whether
+   * it was queued or known to the prefetch queue. A fetch in progress is not stopped (clients may
+   * share its fill) and may still cache the image.
+   */
   public boolean deleteQueued(ImageId id) throws IOException {
     requireOpen();
-    return driver.deleteQueued(id);
+    boolean known = prefetcher.forget(id);
+    return driver.deleteQueued(id) || known;
   }
 
-  /** Empties the queue; returns how many ids were removed. */
+  /**
+   * Empties the queue as {@link #deleteQueued} does each id; returns how many markers were
+   * removed.
+   */
   public int deleteAllQueued() throws IOException {
     requireOpen();
+    prefetcher.forgetAll();
     return driver.deleteAllQueued();
+  }
+
+  /**
+   * Glance's {@code PUT /v2/cache/{id}}: asks the origin with the caller's {@code token} whether
+   * the caller may see the image and whether it is active, writes the queue marker and has the
+   * image fetched by the prefetch workers soon, retried with back-off when it fails (see
+   * {@link #prefetchStates()}). Unlike Glance, a cached image is accepted and not fetched again,
+   * and a fill in progress is joined, not repeated. Without an origin only a cached image is
+   * accepted.
+   *
+   * @throws ImageNotFoundException when the origin does not have it for this caller (without an
+   *     origin: when it is not cached)
+   * @throws ImageNotActiveException when the origin's image is not active
+   * @throws OriginAccessDeniedException when the origin refuses the caller
+   * @throws OriginUnavailableException when the origin cannot be asked
+   */
+  public void prefetch(ImageId id, Optional<String> token) throws IOException {
+    requireOpen();
+    prefetcher.prefetch(id, token);
+  }
+
+  /** Every image the prefetch queue knows (waiting, fetching, retrying or failed), oldest first. */
+  public List<PrefetchState> prefetchStates() {
+    requireOpen();
+    return prefetcher.states();
   }
 
   /** Whether {@link #cachedNodes} can answer (the postgres driver). */
@@ -366,6 +425,18 @@ public final class ImageCache implements Closeable {
 
   // ---- maintenance ---------------------------------------------------------------------------
 
+  /**
+   * A snapshot of the cache's sizes and counters, for metrics: cheap enough for every scrape (it
+   * lists the committed files and the store's entries once).
+   */
+  public CacheStats stats() throws IOException {
+    requireOpen();
+    List<Fill> live = fills.active();
+    long waiting = live.stream().mapToLong(Fill::waitingReaders).sum();
+    return counters.snapshot(driver.cacheSize(), driver.cachedImages().size(),
+        admission.reservedBytes(), live.size(), waiting);
+  }
+
   /** Prunes down to the configured max size. */
   public PruneResult prune() throws IOException {
     return prune(config.maxSize());
@@ -373,19 +444,19 @@ public final class ImageCache implements Closeable {
 
   /**
    * Removes least recently accessed images until at most {@code targetSize} bytes are cached,
-   * sparing pinned images and images with a live fill. Concurrent calls run one after another.
+   * sparing pinned images and images with a live fill. Concurrent calls, the automatic prune
+   * (above {@link CacheConfig#highWater()} after each commit and every
+   * {@link CacheConfig#pruneInterval()}) and prunes making room for a fill run one after another.
    */
   public PruneResult prune(long targetSize) throws IOException {
     requireOpen();
-    pruneLock.lock();
-    try {
-      return pruner.prune(targetSize);
-    } finally {
-      pruneLock.unlock();
-    }
+    return sizeBound.prune(targetSize);
   }
 
-  /** Cleans with the configured stall time. */
+  /**
+   * Cleans with the configured stall time; the cache also does so by itself every
+   * {@link CacheConfig#cleanInterval()}.
+   */
   public CleanResult clean() throws IOException {
     return clean(config.stallTime());
   }
@@ -410,7 +481,8 @@ public final class ImageCache implements Closeable {
   }
 
   /**
-   * Stops the hit flush, cancels live fills (their incomplete files go to {@code invalid/};
+   * Stops the hit flush, the automatic prune and clean, and the prefetch workers (queue markers
+   * stay, for the next open), cancels live fills (their incomplete files go to {@code invalid/};
    * committed images stay), writes pending hits, closes the driver and releases the directory.
    * Idempotent.
    */
@@ -421,6 +493,8 @@ public final class ImageCache implements Closeable {
     }
     try {
       flushTask.cancel(false);
+      housekeeping.stop();
+      prefetcher.close();
       fills.cancelAll("the cache is closing", CANCEL_WAIT);
       releaseExecutors.run();
       origin.ifPresent(Origin::close);
@@ -432,6 +506,21 @@ public final class ImageCache implements Closeable {
   }
 
   // ---- helpers -------------------------------------------------------------------------------
+
+  /** Hands the images still queued (a restart) to the prefetch workers again. */
+  private void resumePrefetches() {
+    try {
+      prefetcher.resumeQueued();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("the prefetch queue of {} cannot be read; queued images are fetched when queued"
+          + " again: {}", config.dir(), e.toString());
+    }
+  }
+
+  /** Whether a fill of {@code id} is live: what prunes spare. */
+  private boolean hasLiveFill(ImageId id) {
+    return fills.isActive(id);
+  }
 
   private void requireOpen() {
     if (closed.get()) {

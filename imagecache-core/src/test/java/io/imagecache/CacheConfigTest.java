@@ -21,7 +21,8 @@ class CacheConfigTest {
   void defaultsAreGlancesWithDurableCommits() {
     assertThat(CacheConfig.defaults(DIR)).isEqualTo(new CacheConfig(
         DIR, DriverKind.SQLITE, 10L * 1024 * 1024 * 1024, Duration.ofHours(24), true,
-        Optional.empty(), Optional.empty(), 1.0, 0.9, Duration.ofSeconds(1)));
+        Optional.empty(), Optional.empty(), 1.0, 0.9, Duration.ofSeconds(1), 2, 5, 0.05,
+        Duration.ofMinutes(1), Duration.ofHours(1)));
   }
 
   @Test
@@ -36,12 +37,18 @@ class CacheConfigTest {
         .highWater(0.95)
         .lowWater(0.8)
         .flushInterval(Duration.ofMillis(250))
+        .prefetchWorkers(4)
+        .prefetchMaxAttempts(3)
+        .minFreeDisk(0.1)
+        .pruneInterval(Duration.ofSeconds(30))
+        .cleanInterval(Duration.ofMinutes(10))
         .build();
 
     assertThat(config).isEqualTo(new CacheConfig(
         DIR, DriverKind.POSTGRES, 500_000_000L, Duration.ofMinutes(30), false,
         Optional.of("jdbc:postgresql://db.example/imagecache?user=cache"),
-        Optional.of("http://node-1:9292"), 0.95, 0.8, Duration.ofMillis(250)));
+        Optional.of("http://node-1:9292"), 0.95, 0.8, Duration.ofMillis(250), 4, 3, 0.1,
+        Duration.ofSeconds(30), Duration.ofMinutes(10)));
     assertThat(config.toBuilder().build()).isEqualTo(config);
   }
 
@@ -56,6 +63,12 @@ class CacheConfigTest {
         invalid(b -> b.highWater(0.8).lowWater(0.9),
             "lowWater must be >= 0 and <= highWater (0.8): 0.9"),
         invalid(b -> b.flushInterval(Duration.ZERO), "flushInterval must be > 0: 0s"),
+        invalid(b -> b.prefetchWorkers(0), "prefetchWorkers must be >= 1: 0"),
+        invalid(b -> b.prefetchMaxAttempts(0), "prefetchMaxAttempts must be >= 1: 0"),
+        invalid(b -> b.minFreeDisk(-0.01), "minFreeDisk must be >= 0 and < 1: -0.01"),
+        invalid(b -> b.minFreeDisk(1), "minFreeDisk must be >= 0 and < 1: 1.0"),
+        invalid(b -> b.pruneInterval(Duration.ZERO), "pruneInterval must be > 0: 0s"),
+        invalid(b -> b.cleanInterval(Duration.ofSeconds(-1)), "cleanInterval must be > 0: -1s"),
         invalid(b -> b.dbUrl("postgres://db/cache"),
             "dbUrl must be a JDBC URL starting with jdbc:postgresql: \"postgres://db/cache\""),
         invalid(b -> b.nodeUrl("node-1:9292"),

@@ -40,9 +40,10 @@ class ImagePruneAndCleanTest {
   @Test
   void pruneRemovesTheLeastRecentlyReadImagesAndSparesNewOnes() throws Exception {
     // Glance scenario 12.
-    ImageCache cache = harness.open(CacheHarness.config(dir).maxSize(5 * KIB).build());
-    cacheTenImagesAndReadThemInOrder(cache);
-    CacheHarness.cache(cache, "99", randomBytes(99, KIB));
+    ImageCache large = harness.open(dir);
+    cacheTenImagesAndReadThemInOrder(large);
+    CacheHarness.cache(large, "99", randomBytes(99, KIB));
+    ImageCache cache = reopenWithMaxSize(large, 5 * KIB);
 
     PruneResult result = cache.prune();
 
@@ -55,9 +56,10 @@ class ImagePruneAndCleanTest {
 
   @Test
   void pruneNeverRemovesAPinnedImage() throws Exception {
-    ImageCache cache = harness.open(CacheHarness.config(dir).maxSize(5 * KIB).build());
-    cacheTenImagesAndReadThemInOrder(cache);
-    CacheHarness.cache(cache, "99", randomBytes(99, KIB));
+    ImageCache large = harness.open(dir);
+    cacheTenImagesAndReadThemInOrder(large);
+    CacheHarness.cache(large, "99", randomBytes(99, KIB));
+    ImageCache cache = reopenWithMaxSize(large, 5 * KIB);
     assertThat(cache.pin(ImageId.of("0"))).isTrue();
 
     PruneResult result = cache.prune();
@@ -70,14 +72,15 @@ class ImagePruneAndCleanTest {
   @Test
   void aMaxSizeOfZeroRemovesEveryUnpinnedImage() throws Exception {
     // Glance scenario 13, plus a pin.
-    ImageCache cache = harness.open(CacheHarness.config(dir).maxSize(0).build());
-    CacheHarness.cache(cache, "1", randomBytes(1, KIB));
-    CacheHarness.cache(cache, "2", randomBytes(2, 2 * KIB));
-    CacheHarness.cache(cache, "kept", randomBytes(3, 3 * KIB));
-    cache.pin(ImageId.of("kept"));
-    try (CacheReader reader = cache.openCached(ImageId.of("1")).orElseThrow()) {
+    ImageCache large = harness.open(dir);
+    CacheHarness.cache(large, "1", randomBytes(1, KIB));
+    CacheHarness.cache(large, "2", randomBytes(2, 2 * KIB));
+    CacheHarness.cache(large, "kept", randomBytes(3, 3 * KIB));
+    large.pin(ImageId.of("kept"));
+    try (CacheReader reader = large.openCached(ImageId.of("1")).orElseThrow()) {
       assertThat(reader.size()).isEqualTo(KIB);
     }
+    ImageCache cache = reopenWithMaxSize(large, 0);
 
     PruneResult result = cache.prune();
 
@@ -143,6 +146,18 @@ class ImagePruneAndCleanTest {
       }
       harness.clock.advance(Duration.ofSeconds(1));
     }
+  }
+
+  /**
+   * Closes {@code cache} and opens its directory again with a smaller {@code maxSize}, as an
+   * operator lowering the setting would: the only way a cache holds more than its max size, since
+   * a running cache keeps within it by itself. The automatic prune's timer does not fire within a
+   * test.
+   */
+  private ImageCache reopenWithMaxSize(ImageCache cache, long maxSize) throws Exception {
+    cache.close();
+    return harness.open(CacheHarness.config(dir)
+        .maxSize(maxSize).pruneInterval(Duration.ofHours(1)).build());
   }
 
   private static List<String> cachedOf(ImageCache cache, String... ids) {

@@ -58,6 +58,19 @@ import org.slf4j.LoggerFactory;
  * the store fails. Metadata answers (cachedImage, cachedImages, hitCount) add the pending hits, and
  * leastRecentlyAccessed flushes first so that the store orders by the newest access times.
  *
+ * Hot path. A hit must not cost a store round trip (a SQL query per read with postgres), so
+ * openForRead answers from `entries`, an in-memory copy of each committed image's index entry as
+ * this driver last wrote or read it: put at commit (hits 0, both times the commit's) and at the
+ * first lookup of an image (index.get; adopted files are looked up once this way), moved forward
+ * by every successful flush (the batch's hits and access times, what the index just recorded),
+ * removed by delete, cleared by deleteAll and recover. Checksum, lastModified and size never
+ * change while an entry lives; hits and lastAccessed still reach the store only through the
+ * access log. Only this driver writes its entries (the directory lock keeps other processes out;
+ * postgres rows are per node), so the copy stays what the index holds. A copy whose size differs
+ * from the opened file's (a file replaced behind the driver's back) is not trusted: the read asks
+ * the index again. Files the index does not know are never copied, so each read of one asks the
+ * index (recover adopts them at start-up, so that is rare).
+ *
  * Locking.
  *  - liveWriters: a concurrent set; add-if-absent is the only claim of an id, and only the writer
  *    that claimed it removes it (FileWriter.Owner.released).
@@ -68,6 +81,11 @@ import org.slf4j.LoggerFactory;
  *    reader sees a batch both in the log and in the index or in neither, and hits of a replaced or
  *    deleted image never reach its successor. It guards store calls only, never file I/O.
  *    Lock order: metadataLock, then the index's own locks; the index never calls back.
+ *  - entries: a concurrent map, read without a lock by openForRead; every write happens under
+ *    metadataLock together with the index change it mirrors (put with index.put, update after
+ *    index.recordAccesses, remove with index.remove, clear with index.removeAll and in recover,
+ *    and the first-lookup put right after its index.get), so no write can bring back an entry
+ *    that a delete or a newer commit has just replaced.
  */
 
 /**
@@ -87,6 +105,11 @@ public final class FileCacheDriver implements CacheDriver {
   private final Set<ImageId> liveWriters = ConcurrentHashMap.newKeySet();
   /** Keeps the index and the access log consistent for readers; see the design note. */
   private final ReentrantLock metadataLock = new ReentrantLock();
+  /**
+   * The index entries as stored, by id, so that a hit needs no store round trip. Read lock-free;
+   * written only under {@link #metadataLock}; see the design note ("Hot path").
+   */
+  private final ConcurrentHashMap<ImageId, CachedImage> entries = new ConcurrentHashMap<>();
   private final FileWriter.Owner writerOwner = new WriterOwner();
 
   /**
@@ -201,6 +224,7 @@ public final class FileCacheDriver implements CacheDriver {
         accessLog.restore(batch);
         throw e;
       }
+      batch.forEach((id, access) -> entries.computeIfPresent(id, (key, e) -> accessed(e, access)));
       return null;
     });
   }
@@ -213,6 +237,7 @@ public final class FileCacheDriver implements CacheDriver {
     withMetadataLock(() -> {
       index.remove(id);
       accessLog.discard(id);
+      entries.remove(id);
       return null;
     });
     return removed;
@@ -229,6 +254,7 @@ public final class FileCacheDriver implements CacheDriver {
     withMetadataLock(() -> {
       index.removeAll();
       accessLog.discardAll();
+      entries.clear();
       return null;
     });
     return removed;
@@ -376,7 +402,7 @@ public final class FileCacheDriver implements CacheDriver {
     }
     try {
       long size = channel.size();
-      Optional<CachedImage> indexed = index.get(id);
+      Optional<CachedImage> indexed = entry(id, size);
       CachedImage image = indexed.isPresent()
           ? accessLog.withPending(indexed.get())
           : accessLog.withPending(unindexed(id, file, size));
@@ -392,6 +418,34 @@ public final class FileCacheDriver implements CacheDriver {
       }
       throw e;
     }
+  }
+
+  /**
+   * The index entry of {@code id}: from memory when the copy there describes a file of
+   * {@code size} bytes, else from the index (and remembered when its size matches).
+   */
+  private Optional<CachedImage> entry(ImageId id, long size) throws IOException {
+    CachedImage known = entries.get(id);
+    if (known != null && known.size() == size) {
+      return Optional.of(known);
+    }
+    return withMetadataLock(() -> {
+      Optional<CachedImage> indexed = index.get(id);
+      if (indexed.isPresent() && indexed.get().size() == size) {
+        entries.put(id, indexed.get());
+      }
+      return indexed;
+    });
+  }
+
+  /** {@code entry} as the index holds it once {@code access} is recorded. */
+  private static CachedImage accessed(CachedImage entry, Access access) {
+    Instant lastAccessed = access.lastAccessed().isAfter(entry.lastAccessed())
+        ? access.lastAccessed()
+        : entry.lastAccessed();
+    long hits = entry.hits() + access.hits();
+    return new CachedImage(entry.imageId(), entry.size(), hits < 0 ? Long.MAX_VALUE : hits,
+        lastAccessed, entry.lastModified(), entry.checksum());
   }
 
   /** What is known of a committed file that the index lacks: its size and mtime. */
@@ -450,6 +504,7 @@ public final class FileCacheDriver implements CacheDriver {
     List<ImageId> adopted = new ArrayList<>();
     List<ImageId> dropped = new ArrayList<>();
     withMetadataLock(() -> {
+      entries.clear();
       Set<ImageId> indexed = new HashSet<>();
       for (CachedImage image : index.list()) {
         indexed.add(image.imageId());
@@ -543,6 +598,7 @@ public final class FileCacheDriver implements CacheDriver {
       withMetadataLock(() -> {
         index.put(id, file, size, now, Optional.of(md5Hex));
         accessLog.discard(id);
+        entries.put(id, new CachedImage(id, size, 0, now, now, Optional.of(md5Hex)));
         return null;
       });
     }

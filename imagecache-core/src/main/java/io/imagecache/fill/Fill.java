@@ -6,10 +6,12 @@ import io.imagecache.CachedImage;
 import io.imagecache.ContentDigest;
 import io.imagecache.DigestAlgorithm;
 import io.imagecache.ExpectedContent;
+import io.imagecache.FillFailureReason;
 import io.imagecache.FillProgress;
 import io.imagecache.FillProgress.State;
 import io.imagecache.ImageId;
 import io.imagecache.driver.CacheWriter;
+import io.imagecache.driver.ContentMismatchException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -25,6 +27,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,12 +73,17 @@ import org.slf4j.LoggerFactory;
  *   caller's code (a network write, another cache call) that may block, take other locks or call
  *   back into this fill, which under stateLock could deadlock or stall the copy.
  *
- * Ending.  The fill thread closes the writer (commit or abort), then tells the registry (which
- *   removes the entry, so a caller retrying after a failure starts a fresh fill), then moves to
- *   COMMITTED or FAILED and completes the futures. cancel() moves to FAILED at once and fails
- *   every waiter; the fill thread notices at the next chunk (closing the source response unblocks
- *   a blocked read) and aborts the writer. Once the fill has started committing, cancel() has no
- *   effect: the outcome is the commit's.
+ * Admission.  Once the source answered, the FillAdmission admits the fill (or refuses it before
+ *   any file exists) and returns a Reservation, which is told the size after every chunk (it may
+ *   stop a fill of unknown size that outgrows the cache) and released when the fill ends.
+ *
+ * Ending.  The fill thread closes the writer (commit or abort), releases the reservation, then
+ *   tells the registry (which removes the entry, so a caller retrying after a failure starts a
+ *   fresh fill), then moves to COMMITTED or FAILED, tells the FillListener (a commit, or a
+ *   failure with its FillFailureReason) and completes the futures. cancel() moves to FAILED at
+ *   once and fails every waiter; the fill thread notices at the next chunk (closing the source
+ *   response unblocks a blocked read) and aborts the writer. Once the fill has started
+ *   committing, cancel() has no effect: the outcome is the commit's.
  * </pre>
  */
 public final class Fill {
@@ -122,6 +130,12 @@ public final class Fill {
 
   /** fileLock. Where the bytes are now; null before the writer exists and after a failure. */
   private Path file;
+
+  /**
+   * Fill thread only (or the starting thread when the executor refused the fill, before any run).
+   * What a failure is counted as: the step under way (origin, body, disk), refined by the error.
+   */
+  private FillFailureReason failureReason = FillFailureReason.DISK;
 
   Fill(ImageId imageId, ImageSource source, FillEnvironment environment) {
     this.imageId = Objects.requireNonNull(imageId, "imageId");
@@ -228,6 +242,13 @@ public final class Fill {
     requestCancel(reason);
   }
 
+  /** How many readers wait in {@link #awaitBytes} for bytes that are not written yet. */
+  public int waitingReaders() {
+    synchronized (stateLock) {
+      return waiters.size();
+    }
+  }
+
   /** A snapshot of this fill's progress. */
   public FillProgress progress() {
     synchronized (stateLock) {
@@ -288,13 +309,16 @@ public final class Fill {
 
   /** The executor refused to run this fill: it fails with {@code cause} without starting. */
   void failToStart(Throwable cause, Runnable onEnd) {
-    end(null, cause, onEnd);
+    failureReason = FillFailureReason.CANCELLED;
+    end(null, false, cause, onEnd);
   }
 
   /** The fill thread's body; {@code onEnd} runs after the writer closed, before any future. */
   void run(Runnable onEnd) {
     CachedImage committed = null;
+    boolean written = false;
     Throwable error = null;
+    ExpectedContent expected = null;
     CacheWriter writer = null;
     SourceResponse answered = null;
     FillAdmission.Reservation reservation = null;
@@ -308,17 +332,20 @@ public final class Fill {
         }
         opened.settle(expectedOf(committed));
       } else {
+        failureReason = FillFailureReason.ORIGIN;
+        tell(listener -> listener.originFetchStarted(imageId));
         answered = source.open();
         attach(answered);
-        ExpectedContent expected =
-            Objects.requireNonNull(answered.expected(), "SourceResponse.expected()");
-        reservation = environment.admission().admit(imageId, expected);
+        expected = Objects.requireNonNull(answered.expected(), "SourceResponse.expected()");
+        failureReason = FillFailureReason.DISK;
+        reservation = Objects.requireNonNull(
+            environment.admission().admit(imageId, expected), "FillAdmission.admit()");
         writer = environment.driver().openForWrite(imageId, expected).orElseThrow(
             () -> new IllegalStateException(
                 "another writer of image " + imageId + " is open outside the fill registry"));
         running(writer, expected);
         opened.settle(expected);
-        copy(answered.body(), writer);
+        copy(answered.body(), writer, reservation);
         closeQuietly(answered);
         if (environment.durable()) {
           forceToDisk(writer.file());
@@ -328,9 +355,11 @@ public final class Fill {
           committed = writer.commit();
           file = committedFile();
         }
+        written = true;
       }
     } catch (Throwable t) {
       error = t;
+      failureReason = classify(t, failureReason, writer, expected);
     } finally {
       if (answered != null) {
         closeQuietly(answered);
@@ -341,7 +370,7 @@ public final class Fill {
       if (reservation != null) {
         reservation.release();
       }
-      end(committed, error, onEnd);
+      end(committed, written, error, onEnd);
     }
   }
 
@@ -379,16 +408,28 @@ public final class Fill {
     throwIfCancelled();
   }
 
-  private void copy(ReadableByteChannel body, CacheWriter writer) throws IOException {
+  /**
+   * Copies the body into the writer, publishing each chunk once the reservation accepted the new
+   * size; {@link #failureReason} names the step (reading the body, or writing the file).
+   */
+  private void copy(
+      ReadableByteChannel body, CacheWriter writer, FillAdmission.Reservation reservation)
+      throws IOException {
     ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK_SIZE);
     while (true) {
       buffer.clear();
+      failureReason = FillFailureReason.TRUNCATED;
       int read = body.read(buffer);
+      failureReason = FillFailureReason.DISK;
       if (read < 0) {
         return;
       }
+      if (read > 0) {
+        tell(listener -> listener.originBytesRead(imageId, read));
+      }
       buffer.flip();
       writer.write(buffer);
+      reservation.grown(writer.bytesWritten());
       advance(writer.bytesWritten());
     }
   }
@@ -449,8 +490,11 @@ public final class Fill {
     }
   }
 
-  /** The last step, on the fill thread (or the starting thread when the executor refused). */
-  private void end(CachedImage committed, Throwable error, Runnable onEnd) {
+  /**
+   * The last step, on the fill thread (or the starting thread when the executor refused);
+   * {@code written} says whether this fill wrote {@code committed} (not found it committed).
+   */
+  private void end(CachedImage committed, boolean written, Throwable error, Runnable onEnd) {
     try {
       onEnd.run();
     } catch (RuntimeException e) {
@@ -481,20 +525,63 @@ public final class Fill {
     Duration took = Duration.between(startedAt, environment.clock().instant());
     if (outcome == null) {
       LOG.info("fill of {} committed: {} bytes in {} ms", imageId, size, took.toMillis());
+      if (written) {
+        tell(listener -> listener.committed(committed));
+      }
       for (Waiter waiter : drained) {
         waiter.future().complete(size);
       }
       opened.settle(expectedOf(committed));
       completion.settle(committed);
     } else {
-      if (!cancelledBefore) {
+      if (outcome instanceof NotCacheableException) {
+        LOG.info("fill of {} refused: {}", imageId, describe(outcome));
+      } else if (!cancelledBefore) {
         LOG.warn("fill of {} failed after {} bytes: {}", imageId, bytesWritten, describe(outcome));
       }
+      FillFailureReason reason = cancelledBefore ? FillFailureReason.CANCELLED : failureReason;
+      tell(listener -> listener.failed(imageId, reason));
       failAll(drained, outcome);
     }
   }
 
   // ---- helpers -------------------------------------------------------------------------------
+
+  /**
+   * What a failure is counted as: a refusal, a cancellation or a content mismatch by its kind
+   * (a short body is truncated, a long one the wrong size, else a digest differed), any other
+   * error by the {@code step} it happened in.
+   */
+  private static FillFailureReason classify(
+      Throwable error, FillFailureReason step, CacheWriter writer, ExpectedContent expected) {
+    if (error instanceof NotCacheableException) {
+      return FillFailureReason.REFUSED;
+    }
+    if (error instanceof FillCancelledException) {
+      return FillFailureReason.CANCELLED;
+    }
+    if (error instanceof ContentMismatchException && writer != null && expected != null) {
+      OptionalLong size = expected.size();
+      long received = writer.bytesWritten();
+      if (size.isPresent() && received < size.getAsLong()) {
+        return FillFailureReason.TRUNCATED;
+      }
+      if (size.isPresent() && received > size.getAsLong()) {
+        return FillFailureReason.SIZE;
+      }
+      return FillFailureReason.DIGEST;
+    }
+    return step;
+  }
+
+  /** Tells the listener of an event; a listener's failure is logged, never the fill's. */
+  private void tell(Consumer<FillListener> event) {
+    try {
+      event.accept(environment.listener());
+    } catch (RuntimeException e) {
+      LOG.warn("the fill listener failed on an event of image {}", imageId, e);
+    }
+  }
 
   private void throwIfCancelled() throws IOException {
     Throwable cancelled;

@@ -25,6 +25,14 @@ public interface FillAdmission {
   /** Whatever an admission holds for a fill (reserved bytes, say) until the fill ends. */
   @FunctionalInterface
   interface Reservation {
+    /** Gives back what the fill held; called once, when the fill has ended. */
     void release();
+
+    /**
+     * Told the fill's size on disk after each chunk it wrote, before readers may see the chunk.
+     *
+     * @throws NotCacheableException when the fill may not grow that large (it then fails)
+     */
+    default void grown(long bytesWritten) throws NotCacheableException {}
   }
 }

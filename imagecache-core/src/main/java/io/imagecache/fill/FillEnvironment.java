@@ -13,13 +13,16 @@ import java.util.Objects;
  * @param clock the source of fill start times
  * @param durable whether commits force files to disk (the fill then forces before committing)
  * @param admission decides whether an answered source may be cached
+ * @param listener told about origin fetches, commits and failures
  */
 record FillEnvironment(
-    CacheDriver driver, Path dir, Clock clock, boolean durable, FillAdmission admission) {
+    CacheDriver driver, Path dir, Clock clock, boolean durable, FillAdmission admission,
+    FillListener listener) {
   FillEnvironment {
     Objects.requireNonNull(driver, "driver");
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(admission, "admission");
+    Objects.requireNonNull(listener, "listener");
   }
 }

@@ -49,7 +49,14 @@ public final class FillRegistry {
   public FillRegistry(
       CacheDriver driver, Path dir, Clock clock, boolean durable, FillAdmission admission,
       Executor executor) {
-    this.environment = new FillEnvironment(driver, dir, clock, durable, admission);
+    this(driver, dir, clock, durable, admission, FillListener.NONE, executor);
+  }
+
+  /** As the other constructor, with {@code listener} told what the fills do. */
+  public FillRegistry(
+      CacheDriver driver, Path dir, Clock clock, boolean durable, FillAdmission admission,
+      FillListener listener, Executor executor) {
+    this.environment = new FillEnvironment(driver, dir, clock, durable, admission, listener);
     this.executor = Objects.requireNonNull(executor, "executor");
   }
 

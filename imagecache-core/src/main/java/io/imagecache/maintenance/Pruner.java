@@ -33,6 +33,21 @@ public final class Pruner {
     this.hasLiveFill = Objects.requireNonNull(hasLiveFill, "hasLiveFill");
   }
 
+  /**
+   * Bytes a prune could remove now: the sizes of the committed images the store knows that are
+   * neither pinned nor being filled.
+   */
+  public long evictableBytes() throws IOException {
+    Set<ImageId> pinned = new HashSet<>(driver.pinnedImages());
+    long bytes = 0;
+    for (CachedImage entry : driver.cachedImages()) {
+      if (!pinned.contains(entry.imageId()) && !hasLiveFill.test(entry.imageId())) {
+        bytes += entry.size();
+      }
+    }
+    return bytes;
+  }
+
   /** Deletes least recently accessed images until the cache is at most {@code targetSize} bytes. */
   public PruneResult prune(long targetSize) throws IOException {
     if (targetSize < 0) {

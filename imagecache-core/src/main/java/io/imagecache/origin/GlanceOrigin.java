@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * A Glance API: metadata from {@code GET /v2/images/{id}} (status, size, {@code checksum},
  * {@code os_hash_algo}/{@code os_hash_value}), bytes from {@code GET /v2/images/{id}/file}, each with
  * the caller's {@code X-Auth-Token}, so Glance decides who may see which image (it answers 404 for an
- * image the caller may not see). Only {@code active} images are downloaded. The download's expected
+ * image the caller may not see). Prefetches alone ({@link #prefetchSource}) send the cache's own
+ * token (the settings' bearer token) when one is configured. Only {@code active} images are downloaded. The download's expected
  * size and digests come from the metadata, because Glance streams a cache miss without
  * {@code Content-Length}; a {@code Content-Length} or {@code Content-MD5} that contradicts the
  * metadata makes the download fail before any byte is used.
@@ -44,11 +45,15 @@ final class GlanceOrigin implements Origin {
   private final ObjectMapper json = new ObjectMapper();
   /** The executor this origin created and must shut down, if it was not injected. */
   private final Optional<ExecutorService> ownedExecutor;
+  /** The cache's own token, sent only by {@link #prefetchSource}; never by client requests. */
+  private final Optional<String> serviceToken;
 
-  GlanceOrigin(String base, OriginHttp http, Optional<ExecutorService> ownedExecutor) {
+  GlanceOrigin(String base, OriginHttp http, Optional<ExecutorService> ownedExecutor,
+      Optional<String> serviceToken) {
     this.base = base;
     this.http = http;
     this.ownedExecutor = ownedExecutor;
+    this.serviceToken = serviceToken;
   }
 
   @Override
@@ -91,6 +96,18 @@ final class GlanceOrigin implements Origin {
         throw e;
       }
     };
+  }
+
+  /** With the cache's own token when one is configured, else the caller's. */
+  @Override
+  public ImageMetadata managementMetadata(ImageId id, Optional<String> callerToken)
+      throws IOException {
+    return metadata(id, serviceToken.isPresent() ? serviceToken : callerToken);
+  }
+
+  @Override
+  public ImageSource prefetchSource(ImageId id, Optional<String> callerToken) {
+    return source(id, serviceToken.isPresent() ? serviceToken : callerToken);
   }
 
   private HttpRequest.Builder request(String path, Optional<String> token) {

@@ -40,6 +40,28 @@ public interface Origin extends AutoCloseable {
   ImageSource source(ImageId id, Optional<String> authToken);
 
   /**
+   * The bytes of image {@code id} for a prefetch, which the cache fetches on its own behalf: with
+   * the cache's own credential when one is configured (a Glance origin sends it as
+   * {@code X-Auth-Token}), else with {@code callerToken}, the token of the request that queued
+   * the image (empty for prefetches resumed at start-up). A client's download never uses the
+   * cache's credential: it goes through {@link #source}.
+   *
+   * @throws IllegalArgumentException if the token cannot be sent in an HTTP header
+   */
+  default ImageSource prefetchSource(ImageId id, Optional<String> callerToken) {
+    return source(id, callerToken);
+  }
+
+  /**
+   * {@link #metadata} as the cache itself asks it for management calls (prefetch, delete): with
+   * the cache's own token where the origin has one, else with {@code callerToken}.
+   */
+  default ImageMetadata managementMetadata(ImageId id, Optional<String> callerToken)
+      throws IOException {
+    return metadata(id, callerToken);
+  }
+
+  /**
    * Whether the origin decides who may read which image (a Glance origin does): then a cached
    * image is served to a caller only after {@link #metadata} answered for that caller.
    */

@@ -9,8 +9,9 @@ import java.util.Optional;
  * read (never a whole-request deadline: a multi-GiB body takes minutes), and an optional bearer token
  * sent as {@code Authorization: Bearer …} to HTTP template origins.
  *
- * <p>The bearer token is never sent to a Glance origin: Glance sees only the caller's own token, so
- * that Glance alone decides who may read which image.
+ * <p>A Glance origin never sends the bearer token for a client: Glance sees the caller's own token,
+ * so that Glance alone decides who may read which image. It sends it, as {@code X-Auth-Token}, only
+ * for prefetches ({@link Origin#prefetchSource}), which the cache makes on its own behalf.
  */
 public record OriginSettings(
     Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout, Optional<String> bearerToken) {

@@ -131,7 +131,7 @@ public final class Origins {
     String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     Optional<ExecutorService> owned = executor.isPresent() ? Optional.empty() : Optional.of(newDaemonExecutor());
     OriginHttp http = new OriginHttp(uri, settings, executor.isPresent() ? executor.get() : owned.get());
-    return new GlanceOrigin(base, http, owned);
+    return new GlanceOrigin(base, http, owned, settings.bearerToken());
   }
 
   /** Parses an absolute http(s) URL with a host, or throws naming {@code kind} and the original spec. */

@@ -62,6 +62,17 @@ class PrunerTest {
   }
 
   @Test
+  void evictableBytesLeaveOutPinnedImagesAndLiveFills() throws Exception {
+    commit("kept", 100);
+    commit("filling", 200);
+    commit("free", 400);
+    driver.pin(ImageId.of("kept"));
+    Pruner pruner = new Pruner(driver, ImageId.of("filling")::equals);
+
+    assertThat(pruner.evictableBytes()).isEqualTo(400);
+  }
+
+  @Test
   void rejectsANegativeTarget() {
     Pruner pruner = new Pruner(driver, id -> false);
 

@@ -39,9 +39,10 @@ import java.util.function.Function;
  * </ul>
  * Misbehaviour is set with {@link Knobs}, per image ({@link #put} returns the image) or for all
  * images ({@link #global()}; an image's own setting wins): an error status, a byte rate, a pause
- * after N bytes, a dropped connection after N bytes, wrong digests, held headers. A required token
- * ({@link #requireToken}) is checked as {@code Authorization: Bearer} on {@code /images/} and as
- * {@code X-Auth-Token} on {@code /v2/}; every request is recorded with its headers.
+ * after N bytes, a dropped connection after N bytes, wrong digests, no Content-Length, held
+ * headers. A required token ({@link #requireToken}) is checked as {@code Authorization: Bearer} on
+ * {@code /images/} and as {@code X-Auth-Token} on {@code /v2/}; every request is recorded with its
+ * headers.
  */
 public final class TestOrigin implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -230,12 +231,15 @@ public final class TestOrigin implements AutoCloseable {
           "sha-256=:" + Base64.getEncoder().encodeToString(digests.get(DigestAlgorithm.SHA_256)) + ":, "
               + "sha-512=:" + Base64.getEncoder().encodeToString(digests.get(DigestAlgorithm.SHA_512)) + ":");
     }
+    boolean chunked = image.effective(k -> k.omitContentLength, global).orElse(false);
     if (head) {
-      headers.set("Content-Length", Long.toString(image.content.size));
+      if (!chunked) {
+        headers.set("Content-Length", Long.toString(image.content.size));
+      }
       exchange.sendResponseHeaders(200, -1);
       return;
     }
-    exchange.sendResponseHeaders(200, image.content.size == 0 ? -1 : image.content.size);
+    exchange.sendResponseHeaders(200, chunked ? 0 : image.content.size == 0 ? -1 : image.content.size);
     sendBody(exchange, image);
   }
 
@@ -431,6 +435,7 @@ public final class TestOrigin implements AutoCloseable {
     private volatile Boolean md5AsBase64;
     private volatile Boolean omitDigests;
     private volatile Gate headersGate;
+    private volatile Boolean omitContentLength;
 
     Knobs() {}
 
@@ -483,6 +488,12 @@ public final class TestOrigin implements AutoCloseable {
     /** Announces no digests at all (no Content-MD5, no Repr-Digest, null checksum and hash). */
     public Knobs omitDigests() {
       this.omitDigests = true;
+      return this;
+    }
+
+    /** Sends the body on /images/ chunked, without {@code Content-Length} (also on HEAD). */
+    public Knobs omitContentLength() {
+      this.omitContentLength = true;
       return this;
     }
 
