@@ -20,7 +20,7 @@ public final class HttpServerRunner implements ServerRunner {
   public int run(ServeSettings settings) throws Exception {
     Optional<OriginConfig> origin = settings.origin().map(spec -> new OriginConfig(spec,
         settings.originTimeouts().connect(), settings.originTimeouts().firstByte(),
-        settings.originTimeouts().idle(), Optional.empty()));
+        settings.originTimeouts().idle(), settings.originToken()));
     ImageCache cache = ImageCache.open(settings.cache(), origin);
     ImageCacheServer server;
     try {

@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param adminToken the token management calls must send in {@code X-Auth-Token}, if configured;
  *     {@code serve} fills it from {@code <cache-dir>/admin-token} before starting the server
  * @param originTimeouts how long to wait on the origin
+ * @param originToken the cache's own credential for the origin: a bearer token for HTTP origins,
+ *     the {@code X-Auth-Token} of prefetches and management checks for a Glance origin
  * @param blockingThreads threads for calls that may block (metadata queries, waiting on fills)
  */
 public record ServeSettings(
@@ -22,6 +24,7 @@ public record ServeSettings(
     Optional<String> origin,
     Optional<String> adminToken,
     OriginTimeouts originTimeouts,
+    Optional<String> originToken,
     int blockingThreads) {
 
   /** Default size of the pool for blocking calls. */
@@ -35,6 +38,8 @@ public record ServeSettings(
     Objects.requireNonNull(origin, "origin");
     Objects.requireNonNull(adminToken, "adminToken");
     Objects.requireNonNull(originTimeouts, "originTimeouts");
+    Objects.requireNonNull(originToken, "originToken");
+    originToken.ifPresent(ServeSettings::requireToken);
     origin.ifPresent(spec -> {
       if (spec.isBlank()) {
         throw new IllegalArgumentException("origin must not be blank");
@@ -50,7 +55,7 @@ public record ServeSettings(
   /** The defaults around {@code cache}: 127.0.0.1:9292, no origin, no token, default timeouts. */
   public static ServeSettings defaults(CacheConfig cache) {
     return new ServeSettings(cache, ListenAddress.DEFAULT, Optional.empty(), Optional.empty(),
-        OriginTimeouts.DEFAULT, DEFAULT_BLOCKING_THREADS);
+        OriginTimeouts.DEFAULT, Optional.empty(), DEFAULT_BLOCKING_THREADS);
   }
 
   /** The defaults with a default-configured cache in {@code cacheDir}. */
@@ -60,34 +65,40 @@ public record ServeSettings(
 
   /** A copy with {@code cache} instead. */
   public ServeSettings withCache(CacheConfig cache) {
-    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, blockingThreads);
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads);
   }
 
   /** A copy listening on {@code listen} instead. */
   public ServeSettings withListen(ListenAddress listen) {
-    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, blockingThreads);
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads);
   }
 
   /** A copy fetching misses from the ORIGIN spec {@code origin}. */
   public ServeSettings withOrigin(String origin) {
     return new ServeSettings(
-        cache, listen, Optional.of(origin), adminToken, originTimeouts, blockingThreads);
+        cache, listen, Optional.of(origin), adminToken, originTimeouts, originToken, blockingThreads);
   }
 
   /** A copy with the admin token {@code token}. */
   public ServeSettings withAdminToken(String token) {
     return new ServeSettings(
-        cache, listen, origin, Optional.of(token), originTimeouts, blockingThreads);
+        cache, listen, origin, Optional.of(token), originTimeouts, originToken, blockingThreads);
   }
 
   /** A copy with {@code originTimeouts} instead. */
   public ServeSettings withOriginTimeouts(OriginTimeouts originTimeouts) {
-    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, blockingThreads);
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads);
+  }
+
+  /** A copy with the origin credential {@code token}. */
+  public ServeSettings withOriginToken(String token) {
+    return new ServeSettings(
+        cache, listen, origin, adminToken, originTimeouts, Optional.of(token), blockingThreads);
   }
 
   /** A copy with a pool of {@code blockingThreads} for blocking calls. */
   public ServeSettings withBlockingThreads(int blockingThreads) {
-    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, blockingThreads);
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads);
   }
 
   /** Like the record's own, but never shows the admin token. */
@@ -95,7 +106,8 @@ public record ServeSettings(
   public String toString() {
     return "ServeSettings[cache=" + cache + ", listen=" + listen + ", origin=" + origin
         + ", adminToken=" + adminToken.map(token -> "<redacted>") + ", originTimeouts="
-        + originTimeouts + ", blockingThreads=" + blockingThreads + "]";
+        + originTimeouts + ", originToken=" + originToken.map(token -> "<redacted>")
+        + ", blockingThreads=" + blockingThreads + "]";
   }
 
   /** Returns {@code token} if it can go into an HTTP header: visible ASCII, no spaces. */

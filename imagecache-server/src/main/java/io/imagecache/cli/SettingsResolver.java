@@ -67,6 +67,7 @@ final class SettingsResolver {
         values.optional(ServeOption.ORIGIN, SettingsResolver::origin),
         values.optional(ServeOption.ADMIN_TOKEN, ServeSettings::requireToken),
         originTimeouts(values),
+        values.optional(ServeOption.ORIGIN_TOKEN, ServeSettings::requireToken),
         values.get(ServeOption.BLOCKING_THREADS, SettingsResolver::threads,
             ServeSettings.DEFAULT_BLOCKING_THREADS));
   }
@@ -98,7 +99,21 @@ final class SettingsResolver {
             ServeOption.STALL_TIME, Durations::parse, CacheConfig.DEFAULT_STALL_TIME))
         .durable(!values.get(ServeOption.NO_FSYNC, SettingsResolver::bool, false))
         .dbUrl(dbUrl)
-        .nodeUrl(nodeUrl);
+        .nodeUrl(nodeUrl)
+        .prefetchWorkers(values.get(ServeOption.PREFETCH_WORKERS, SettingsResolver::count,
+            CacheConfig.DEFAULT_PREFETCH_WORKERS))
+        .prefetchMaxAttempts(values.get(ServeOption.PREFETCH_ATTEMPTS, SettingsResolver::count,
+            CacheConfig.DEFAULT_PREFETCH_MAX_ATTEMPTS))
+        .highWater(values.get(ServeOption.HIGH_WATER, SettingsResolver::percent,
+            CacheConfig.DEFAULT_HIGH_WATER))
+        .lowWater(values.get(ServeOption.LOW_WATER, SettingsResolver::percent,
+            CacheConfig.DEFAULT_LOW_WATER))
+        .minFreeDisk(values.get(ServeOption.MIN_FREE_DISK, SettingsResolver::percent,
+            CacheConfig.DEFAULT_MIN_FREE_DISK))
+        .pruneInterval(values.get(ServeOption.PRUNE_INTERVAL, SettingsResolver::positive,
+            CacheConfig.DEFAULT_PRUNE_INTERVAL))
+        .cleanInterval(values.get(ServeOption.CLEAN_INTERVAL, SettingsResolver::positive,
+            CacheConfig.DEFAULT_CLEAN_INTERVAL));
     try {
       return builder.build();
     } catch (IllegalArgumentException e) {
@@ -213,6 +228,34 @@ final class SettingsResolver {
           "expected a whole number from 1 to " + ServeSettings.MAX_BLOCKING_THREADS);
     }
     return threads;
+  }
+
+  /** A whole number from 1 to 1000 (workers, attempts). */
+  private static int count(String text) {
+    String digits = text.strip();
+    if (digits.isEmpty() || digits.length() > 4 || !digits.chars().allMatch(Character::isDigit)
+        || Integer.parseInt(digits) < 1 || Integer.parseInt(digits) > 1000) {
+      throw new IllegalArgumentException("expected a whole number from 1 to 1000");
+    }
+    return Integer.parseInt(digits);
+  }
+
+  /** A percentage, {@code 90} or {@code 90%}, from 0 to 100, as a fraction. */
+  private static double percent(String text) {
+    String number = text.strip();
+    if (number.endsWith("%")) {
+      number = number.substring(0, number.length() - 1).strip();
+    }
+    try {
+      double value = Double.parseDouble(number);
+      if (value >= 0 && value <= 100 && !number.isEmpty()
+          && number.chars().allMatch(c -> Character.isDigit(c) || c == '.')) {
+        return value / 100;
+      }
+    } catch (NumberFormatException e) {
+      // Reported below.
+    }
+    throw new IllegalArgumentException("expected a percentage from 0 to 100, e.g. 90 or 90%");
   }
 
   private static String origin(String text) {

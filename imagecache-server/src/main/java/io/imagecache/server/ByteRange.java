@@ -69,14 +69,14 @@ record ByteRange(long first, long last) {
         return new Partial(new ByteRange(Math.max(0, size - suffix), size - 1));
       }
       long first = parseDigits(firstText);
-      long last = lastText.isEmpty() ? size - 1 : parseDigits(lastText);
-      if (last < first) {
+      if (!lastText.isEmpty() && parseDigits(lastText) < first) {
         return new Whole();
       }
       if (first >= size) {
         return new Unsatisfiable();
       }
-      return new Partial(new ByteRange(first, Math.min(last, size - 1)));
+      long last = lastText.isEmpty() ? size - 1 : Math.min(parseDigits(lastText), size - 1);
+      return new Partial(new ByteRange(first, last));
     } catch (NumberFormatException e) {
       return new Whole();
     }

@@ -44,6 +44,27 @@ final class Failures {
     return new Answer(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");
   }
 
+  /**
+   * As {@link #answer}, for the cache API, whose caller is the admin rather than a reader of the
+   * image: Glance's 404 text, an image that is not active is a bad request (Glance's 400), and an
+   * origin refusing the cache is the origin's failure (502), not the admin's.
+   */
+  static Answer cacheApiAnswer(Throwable failure) {
+    Throwable cause = unwrap(failure);
+    if (cause instanceof ImageNotFoundException notFound) {
+      return new Answer(HttpResponseStatus.NOT_FOUND, "Image " + notFound.imageId() + " not found.");
+    }
+    if (cause instanceof ImageNotActiveException notActive) {
+      return new Answer(HttpResponseStatus.BAD_REQUEST,
+          "Only images with status active can be targeted for queueing (image "
+              + notActive.imageId() + " is " + notActive.status() + ")");
+    }
+    if (cause instanceof OriginAccessDeniedException) {
+      return new Answer(HttpResponseStatus.BAD_GATEWAY, cause.getMessage());
+    }
+    return answer(failure);
+  }
+
   /** The failure itself, without the wrappers futures and executors put around it. */
   static Throwable unwrap(Throwable failure) {
     Throwable cause = failure;

@@ -2,6 +2,8 @@ package io.imagecache.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imagecache.ImageCache;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -52,12 +54,16 @@ public final class ImageCacheServer implements Closeable {
     try {
       ServerContext context = new ServerContext(cache, blocking, new ObjectMapper(), adminToken,
           cache.originApi().map(GlanceProxy::new));
-      RouteTable routes = RouteTable.of(List.of());
+      ServerMetrics metrics =
+          new ServerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), cache);
+      RouteTable routes = RouteTable.of(List.of(
+          new CacheApiRoutes(context), new MetricsRoutes(context, metrics)));
       Channel listener = new ServerBootstrap()
           .group(boss, workers)
           .channel(transport.serverChannel())
           .option(ChannelOption.SO_BACKLOG, 1024)
           .childOption(ChannelOption.TCP_NODELAY, true)
+          .childAttr(ServerMetrics.KEY, metrics)
           .childHandler(new ServerInitializer(context, routes))
           .bind(listen).sync().channel();
       LOG.info("serving {} on http://{} ({})", cache.config().dir(),

@@ -3,11 +3,15 @@ package io.imagecache.server;
 import io.imagecache.Download;
 import io.imagecache.ImageId;
 import io.imagecache.ImageInfo;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -22,20 +26,29 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code GET|HEAD /v2/images/{id}/file}: asks the cache for the image (off the event loop) and
  * sends what it answers: a committed file as one zero-copy region, a fill as it grows, or the
- * origin's bytes streamed through. Single byte ranges are served in every case where the size is
- * known in advance; a fill or pass-through of unknown size is sent chunked.
+ * origin's bytes streamed through. Single byte ranges are served from a committed file and from a
+ * fill of known size; a pass-through sends the whole image. A fill or pass-through of unknown size
+ * is sent chunked.
  */
 final class ImageFileExchange extends LocalExchange {
   private static final Logger LOG = LoggerFactory.getLogger(ImageFileExchange.class);
 
   private final ServerContext context;
   private final ImageId id;
+  /** Whether the client speaks HTTP/1.1 or later and so understands a chunked body. */
+  private final boolean chunkedAllowed;
+  /**
+   * Event-loop confined. Set when the body's end is the connection's end: an HTTP/1.0 client and
+   * a size not known in advance. Such a body that goes wrong is ended with a reset, not a close.
+   */
+  private boolean closeDelimited;
 
   ImageFileExchange(ChannelHandlerContext ctx, RequestInfo request, ServerContext context,
-      ImageId id) {
+      ImageId id, boolean chunkedAllowed) {
     super(ctx, request);
     this.context = context;
     this.id = id;
+    this.chunkedAllowed = chunkedAllowed;
   }
 
   void start() {
@@ -65,16 +78,18 @@ final class ImageFileExchange extends LocalExchange {
   }
 
   private void serve(Download download) {
+    ServerMetrics.imageServed(ctx, request, download, completion());
     ImageInfo info = download.info();
     if (ImageHeaders.notModified(request, info)) {
       closeQuietly(download);
-      FullHttpResponse response = Responses.empty(HttpResponseStatus.NOT_MODIFIED);
-      ImageHeaders.describe(response.headers(), info);
-      response.headers().remove(HttpHeaderNames.CONTENT_TYPE);
-      respond(response);
+      respondNotModified(info);
       return;
     }
-    ByteRange.Request range = info.size().isPresent()
+    // A pass-through body comes from the origin from its first byte and is verified as a whole:
+    // a range of it is answered with the whole image (RFC 9110 lets a server ignore Range).
+    boolean rangesServed =
+        info.size().isPresent() && !(download instanceof Download.PassThrough);
+    ByteRange.Request range = rangesServed
         ? ByteRange.parse(ImageHeaders.effectiveRange(request, info), info.size().getAsLong())
         : new ByteRange.Whole();
     if (range instanceof ByteRange.Unsatisfiable) {
@@ -89,6 +104,9 @@ final class ImageFileExchange extends LocalExchange {
         ? Optional.of(partial.range())
         : Optional.empty();
     HttpResponse head = head(info, part);
+    if (!rangesServed) {
+      head.headers().set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.NONE);
+    }
     if (download instanceof Download.Hit hit) {
       sendHit(hit, head, part);
     } else if (download instanceof Download.Filling filling) {
@@ -98,7 +116,10 @@ final class ImageFileExchange extends LocalExchange {
     }
   }
 
-  /** The response head: 200 or 206, image headers, a length when known, chunked otherwise. */
+  /**
+   * The response head: 200 or 206, image headers, a length when known, else chunked (HTTP/1.0:
+   * neither, the connection's end ends the body).
+   */
   private HttpResponse head(ImageInfo info, Optional<ByteRange> part) {
     HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
         part.isPresent() ? HttpResponseStatus.PARTIAL_CONTENT : HttpResponseStatus.OK);
@@ -107,13 +128,17 @@ final class ImageFileExchange extends LocalExchange {
       ByteRange range = part.get();
       response.headers().set(HttpHeaderNames.CONTENT_RANGE,
           range.contentRange(info.size().getAsLong()));
+      // Content-MD5 is the digest of the body sent, which a part is not (RFC 1864); ETag stays.
+      response.headers().remove(HttpHeaderNames.CONTENT_MD5);
       HttpUtil.setContentLength(response, range.length());
     } else if (info.size().isPresent()) {
       HttpUtil.setContentLength(response, info.size().getAsLong());
-    } else {
+    } else if (chunkedAllowed) {
       HttpUtil.setTransferEncodingChunked(response, true);
+    } else {
+      closeDelimited = true;
     }
-    Responses.setKeepAlive(response, request.keepAlive());
+    Responses.setKeepAlive(response, request.keepAlive() && !closeDelimited);
     return response;
   }
 
@@ -129,7 +154,19 @@ final class ImageFileExchange extends LocalExchange {
     finish(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
   }
 
+  /** 304: the client's copy, named by {@code If-None-Match}, is this image. */
+  private void respondNotModified(ImageInfo info) {
+    FullHttpResponse response = Responses.empty(HttpResponseStatus.NOT_MODIFIED);
+    ImageHeaders.describe(response.headers(), info);
+    response.headers().remove(HttpHeaderNames.CONTENT_TYPE);
+    respond(response);
+  }
+
   private void respondHead(ImageInfo info) {
+    if (ImageHeaders.notModified(request, info)) {
+      respondNotModified(info);
+      return;
+    }
     FullHttpResponse response = Responses.empty(HttpResponseStatus.OK);
     ImageHeaders.describe(response.headers(), info);
     if (info.size().isPresent()) {
@@ -141,21 +178,33 @@ final class ImageFileExchange extends LocalExchange {
   }
 
   private void fail(Throwable failure) {
+    ServerMetrics.imageFailed(ctx, request);
     Failures.Answer answer = Failures.answer(failure);
     if (answer.status().code() >= 500) {
-      LOG.warn("GET image {} failed: {}", id, Failures.unwrap(failure).toString());
+      LOG.warn("{} image {} failed: {}", request.method(), id,
+          Failures.unwrap(failure).toString());
     }
     respond(Responses.text(answer.status(), answer.message()));
   }
 
   /** Ends a streamed response cleanly (after its last content was written). */
-  void streamed(io.netty.channel.ChannelFuture lastWrite) {
+  void streamed(ChannelFuture lastWrite) {
+    if (closeDelimited) {
+      lastWrite.addListener(ChannelFutureListener.CLOSE);
+    }
     finish(lastWrite);
   }
 
-  /** Ends a streamed response by breaking the connection: the client must not see a clean end. */
+  /**
+   * Ends a streamed response by breaking the connection: the client must not see a clean end.
+   * A body delimited by the connection's end is reset instead (SO_LINGER 0), which the client
+   * cannot take for that end.
+   */
   void broken(String why) {
     LOG.warn("image {}: response aborted: {}", id, why);
+    if (closeDelimited) {
+      ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+    }
     abort();
   }
 

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
@@ -70,12 +71,13 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
       }
       begin(ctx, exchange, complete);
     } else if (msg instanceof HttpContent content) {
-      boolean last = content instanceof LastHttpContent;
-      if (current != null) {
-        current.content(content);
-      } else {
+      if (current == null) {
+        // The exchange answered before its request's body ended: the rest is read and dropped.
         content.release();
+        return;
       }
+      boolean last = content instanceof LastHttpContent;
+      current.content(content);
       if (last) {
         bodyDone = true;
         pauseReading(ctx);
@@ -103,7 +105,8 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     while (!pending.isEmpty() && (current == null || !bodyDone)) {
       dispatch(ctx, pending.poll());
     }
-    if (current == null && ctx.channel().isActive()) {
+    // Read on while no request is being answered, or while the current one's body is still due.
+    if ((current == null || !bodyDone) && ctx.channel().isActive()) {
       ctx.channel().config().setAutoRead(true);
       ctx.read();
     }
@@ -130,7 +133,9 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     }
     Matcher image = IMAGE_FILE.matcher(path);
     if (image.matches() && (HttpMethod.GET.equals(request.method()) || request.isHead())) {
-      return imageFile(ctx, request, image.group(1));
+      boolean chunkedAllowed =
+          httpRequest.protocolVersion().compareTo(HttpVersion.HTTP_1_1) >= 0;
+      return imageFile(ctx, request, image.group(1), chunkedAllowed);
     }
     Optional<Exchange> local = routes.route(ctx, request.withPath(path));
     if (local.isPresent()) {
@@ -146,7 +151,8 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
         Responses.text(HttpResponseStatus.NOT_FOUND, "no such path: " + request.path()));
   }
 
-  private Exchange imageFile(ChannelHandlerContext ctx, RequestInfo request, String rawId) {
+  private Exchange imageFile(ChannelHandlerContext ctx, RequestInfo request, String rawId,
+      boolean chunkedAllowed) {
     ImageId id;
     try {
       id = ImageId.of(QueryStringDecoder.decodeComponent(rawId, StandardCharsets.UTF_8));
@@ -155,7 +161,7 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
           Responses.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
     }
     LOG.debug("{} image {}", request.method(), id);
-    ImageFileExchange exchange = new ImageFileExchange(ctx, request, context, id);
+    ImageFileExchange exchange = new ImageFileExchange(ctx, request, context, id, chunkedAllowed);
     exchange.start();
     return exchange;
   }

@@ -42,6 +42,15 @@ final class Responses {
     return full(status, "application/json", json);
   }
 
+  /**
+   * A plain-text error of the cache API, one line that starts with the status as Glance's does
+   * ({@code 404 Not Found: Image x not found.}): glanceclient prints a text body after
+   * {@code HTTP }, so the glance CLI shows what it shows against Glance.
+   */
+  static FullHttpResponse glanceError(HttpResponseStatus status, String message) {
+    return text(status, status + ": " + message);
+  }
+
   /** 405 with the methods the path allows. */
   static FullHttpResponse allow(String methods) {
     FullHttpResponse response =

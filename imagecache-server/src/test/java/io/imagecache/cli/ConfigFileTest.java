@@ -53,7 +53,7 @@ class ConfigFileTest {
         Optional.of("glance+https://glance.example.org:9292"),
         Optional.of("t0ken"),
         new OriginTimeouts(Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofMinutes(2)),
-        32));
+        Optional.empty(), 32));
   }
 
   @Test
@@ -95,7 +95,8 @@ class ConfigFileTest {
         .hasMessage("unknown key \"maxsize\" in config file " + file + "; known keys: listen,"
             + " cache-dir, driver, origin, max-size, stall-time, admin-token, db-url, node-url,"
             + " origin-connect-timeout, origin-first-byte-timeout, origin-idle-timeout,"
-            + " no-fsync, blocking-threads");
+            + " origin-token, prefetch-workers, prefetch-attempts, high-water, low-water,"
+            + " min-free-disk, prune-interval, clean-interval, no-fsync, blocking-threads");
   }
 
   @Test

@@ -118,10 +118,40 @@ class SettingsResolverTest {
 
     assertThat(settings).isEqualTo(new ServeSettings(
         new CacheConfig(DEFAULT_DIR, DriverKind.SQLITE, 10 * GIB, Duration.ofHours(24), true,
-            Optional.empty(), Optional.empty(), 1.0, 0.9, Duration.ofSeconds(1)),
+            Optional.empty(), Optional.empty(), 1.0, 0.9, Duration.ofSeconds(1), 2, 5, 0.05,
+            Duration.ofMinutes(1), Duration.ofHours(1)),
         new ListenAddress("127.0.0.1", 9292), Optional.empty(), Optional.empty(),
         new OriginTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)),
-        16));
+        Optional.empty(), 16));
+  }
+
+  @Test
+  void boundPrefetchAndOriginTokenOptionsReachTheirRecords() throws Exception {
+    ServeSettings settings = SettingsResolver.resolve(
+        Map.of("high-water", "95%", "low-water", "80", "min-free-disk", "10",
+            "prefetch-workers", "4", "prefetch-attempts", "3", "prune-interval", "30s",
+            "clean-interval", "2h", "origin-token", "svc-token"),
+        Map.of(), Optional.empty());
+
+    CacheConfig cache = settings.cache();
+    assertThat(cache.highWater()).isEqualTo(0.95);
+    assertThat(cache.lowWater()).isEqualTo(0.80);
+    assertThat(cache.minFreeDisk()).isEqualTo(0.10);
+    assertThat(cache.prefetchWorkers()).isEqualTo(4);
+    assertThat(cache.prefetchMaxAttempts()).isEqualTo(3);
+    assertThat(cache.pruneInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(cache.cleanInterval()).isEqualTo(Duration.ofHours(2));
+    assertThat(settings.originToken()).contains("svc-token");
+    assertThat(settings.toString()).doesNotContain("svc-token");
+  }
+
+  @Test
+  void aPercentageOutOfRangeIsRefusedNamingItsOption() {
+    assertThatThrownBy(() -> SettingsResolver.resolve(
+        Map.of("min-free-disk", "120"), Map.of(), Optional.empty()))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("--min-free-disk")
+        .hasMessageContaining("expected a percentage from 0 to 100");
   }
 
   @Test

@@ -1,0 +1,138 @@
+package io.imagecache.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.imagecache.CachedImage;
+import io.imagecache.CleanResult;
+import io.imagecache.FillProgress;
+import io.imagecache.ImageId;
+import io.imagecache.PrefetchState;
+import io.imagecache.PruneResult;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The JSON documents of the cache API, with Glance's field names: timestamps are float epoch
+ * seconds (microsecond precision, as Python's {@code time.time()}), absent values are
+ * {@code null}, enum states are lower case.
+ */
+final class CacheJson {
+  private final ObjectMapper json;
+
+  CacheJson(ObjectMapper json) {
+    this.json = json;
+  }
+
+  /**
+   * {@code GET /v2/cache}: exactly {@code cached_images} and {@code queued_images} (the glance CLI
+   * reads any other top-level key as a list of queued ids).
+   */
+  byte[] listing(List<CachedImage> cached, Set<ImageId> pinned, List<ImageId> queued) {
+    ObjectNode root = json.createObjectNode();
+    ArrayNode images = root.putArray("cached_images");
+    for (CachedImage image : cached) {
+      ObjectNode entry = images.addObject();
+      entry.put("image_id", image.imageId().value());
+      entry.put("hits", image.hits());
+      entry.put("last_accessed", seconds(image.lastAccessed()));
+      entry.put("last_modified", seconds(image.lastModified()));
+      entry.put("size", image.size());
+      putOptional(entry, "checksum", image.checksum());
+      entry.put("pinned", pinned.contains(image.imageId()));
+    }
+    ArrayNode ids = root.putArray("queued_images");
+    queued.forEach(id -> ids.add(id.value()));
+    return write(root);
+  }
+
+  /** {@code POST /v2/cache/clean}: what was removed. */
+  byte[] clean(CleanResult result) {
+    ObjectNode root = json.createObjectNode();
+    root.put("invalid_files_removed", result.invalidFilesRemoved());
+    root.put("stalled_files_removed", result.stalledFilesRemoved());
+    root.put("total_bytes_removed", result.bytesRemoved());
+    return write(root);
+  }
+
+  /** {@code POST /v2/cache/prune}: Glance's two counts. */
+  byte[] prune(PruneResult result) {
+    ObjectNode root = json.createObjectNode();
+    root.put("total_files_pruned", result.filesPruned());
+    root.put("total_bytes_pruned", result.bytesPruned());
+    return write(root);
+  }
+
+  /** {@code GET /v2/cache/nodes/{id}}: the node URLs. */
+  byte[] nodes(List<String> urls) {
+    ArrayNode root = json.createArrayNode();
+    urls.forEach(root::add);
+    return write(root);
+  }
+
+  /** {@code GET /v2/cache/status}: fills in progress and every id the prefetch queue knows. */
+  byte[] status(List<FillProgress> fills, List<PrefetchState> prefetch) {
+    ObjectNode root = json.createObjectNode();
+    ArrayNode fillArray = root.putArray("fills");
+    for (FillProgress fill : fills) {
+      ObjectNode entry = fillArray.addObject();
+      entry.put("image_id", fill.imageId().value());
+      entry.put("state", lowerCase(fill.state()));
+      entry.put("bytes_written", fill.bytesWritten());
+      if (fill.expectedSize().isPresent()) {
+        entry.put("expected_size", fill.expectedSize().getAsLong());
+      } else {
+        entry.putNull("expected_size");
+      }
+      entry.put("started_at", seconds(fill.startedAt()));
+    }
+    ArrayNode prefetchArray = root.putArray("prefetch");
+    for (PrefetchState state : prefetch) {
+      ObjectNode entry = prefetchArray.addObject();
+      entry.put("image_id", state.imageId().value());
+      entry.put("state", lowerCase(state.status()));
+      entry.put("attempts", state.attempts());
+      putOptional(entry, "last_error", state.lastError());
+      if (state.nextAttemptAt().isPresent()) {
+        entry.put("next_attempt_at", seconds(state.nextAttemptAt().get()));
+      } else {
+        entry.putNull("next_attempt_at");
+      }
+    }
+    return write(root);
+  }
+
+  /** Epoch seconds with up to six decimals, always written with a fraction (e.g. {@code 12.0}). */
+  static BigDecimal seconds(Instant instant) {
+    BigDecimal value = BigDecimal.valueOf(instant.getEpochSecond())
+        .add(BigDecimal.valueOf(instant.getNano() / 1_000, 6))
+        .stripTrailingZeros();
+    return value.scale() < 1 ? value.setScale(1) : value;
+  }
+
+  private static void putOptional(ObjectNode node, String field, Optional<String> value) {
+    if (value.isPresent()) {
+      node.put(field, value.get());
+    } else {
+      node.putNull(field);
+    }
+  }
+
+  private static String lowerCase(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT);
+  }
+
+  private byte[] write(JsonNode root) {
+    try {
+      return json.writeValueAsBytes(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot render a JSON tree", e);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.imagecache.server;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * {@code GET /metrics}: the Prometheus text format, scraped on the blocking executor (reading the
+ * cache's stats may block). Needs no token.
+ */
+final class MetricsRoutes implements RouteTable {
+  static final String PATH = "/metrics";
+
+  private final ServerContext context;
+  private final ServerMetrics metrics;
+
+  MetricsRoutes(ServerContext context, ServerMetrics metrics) {
+    this.context = context;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Optional<Exchange> route(ChannelHandlerContext ctx, RequestInfo request) {
+    if (!request.path().equals(PATH)) {
+      return Optional.empty();
+    }
+    if (!HttpMethod.GET.equals(request.method()) && !request.isHead()) {
+      return Optional.of(ImmediateExchange.send(ctx, request, Responses.allow("GET, HEAD")));
+    }
+    return Optional.of(BlockingCallExchange.start(ctx, request, context.blocking(),
+        () -> Responses.full(HttpResponseStatus.OK, ServerMetrics.CONTENT_TYPE,
+            metrics.scrape().getBytes(StandardCharsets.UTF_8))));
+  }
+}
