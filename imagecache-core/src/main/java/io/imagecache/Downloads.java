@@ -13,7 +13,11 @@ import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Decides how one request for an image is answered: authorize the caller with the origin when it
@@ -38,31 +42,113 @@ final class Downloads {
   }
 
   Download download(ImageId id, Optional<String> token) throws IOException {
+    Start start = begin(id, token);
+    if (start instanceof Ready ready) {
+      return ready.download();
+    }
+    Waiting waiting = (Waiting) start;
+    try {
+      return opened(id, token, waiting, await(waiting.fill()), null);
+    } catch (NotCacheableException e) {
+      return opened(id, token, waiting, null, e);
+    }
+  }
+
+  /**
+   * {@link #download}, without holding a thread while the origin prepares its answer: the parts
+   * that block run on {@code executor}, and waiting for a fill's source to answer holds none.
+   */
+  CompletableFuture<Download> download(ImageId id, Optional<String> token, Executor executor) {
+    CompletableFuture<Download> result = new CompletableFuture<>();
+    run(executor, result, () -> {
+      Start start = begin(id, token);
+      if (start instanceof Ready ready) {
+        result.complete(ready.download());
+        return;
+      }
+      Waiting waiting = (Waiting) start;
+      waiting.fill().opened().whenComplete((expected, failure) -> run(executor, result,
+          () -> result.complete(opened(id, token, waiting, expected, failure))));
+    });
+    return result;
+  }
+
+  /** How a download starts: finished already, or waiting for a fill's source to answer. */
+  private sealed interface Start permits Ready, Waiting {}
+
+  private record Ready(Download download) implements Start {}
+
+  private record Waiting(Fill fill, boolean joined, Origin origin) implements Start {}
+
+  /** Authorizes, then answers a hit or a pass-through at once, or starts or joins the fill. */
+  private Start begin(ImageId id, Optional<String> token) throws IOException {
     Optional<ImageMetadata> authorized = authorize(id, token);
     Optional<CacheReader> reader = driver.openForRead(id);
     if (reader.isPresent()) {
       CachedImage image = reader.get().image();
       Optional<String> md5 =
           image.checksum().or(() -> authorized.flatMap(meta -> meta.expected().md5()));
-      return new Download.Hit(
-          new ImageInfo(id, OptionalLong.of(image.size()), md5), reader.get().channel());
+      return new Ready(new Download.Hit(
+          new ImageInfo(id, OptionalLong.of(image.size()), md5), reader.get().channel()));
     }
     Origin source = origin.orElseThrow(() -> new ImageNotFoundException(id));
     boolean tooLarge = authorized.flatMap(meta -> boxed(meta.size())).filter(s -> s > maxSize)
         .isPresent();
     if (tooLarge) {
-      return passThrough(source, id, token);
+      return new Ready(passThrough(source, id, token));
     }
     boolean joined = fills.isActive(id);
     Fill fill = fills.fill(id, source.source(id, token));
-    ExpectedContent expected;
-    try {
-      expected = await(fill);
-    } catch (NotCacheableException e) {
-      return passThrough(source, id, token);
+    return new Waiting(fill, joined, source);
+  }
+
+  /** Once the fill's source answered ({@code expected}) or failed: follow it, or stream past it. */
+  private static Download opened(ImageId id, Optional<String> token, Waiting waiting,
+      ExpectedContent expected, Throwable failure) throws IOException {
+    if (failure != null) {
+      Throwable cause = unwrap(failure);
+      if (cause instanceof NotCacheableException) {
+        return passThrough(waiting.origin(), id, token);
+      }
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IOException("the fill of " + id + " failed", cause);
     }
-    FileChannel channel = fill.openChannel();
-    return new Download.Filling(ImageInfo.of(id, expected), channel, fill, joined);
+    FileChannel channel = waiting.fill().openChannel();
+    return new Download.Filling(ImageInfo.of(id, expected), channel, waiting.fill(),
+        waiting.joined());
+  }
+
+  /** A blocking step of an asynchronous download; its failure fails {@code result}. */
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private static void run(Executor executor, CompletableFuture<Download> result, Step step) {
+    try {
+      executor.execute(() -> {
+        try {
+          step.run();
+        } catch (Throwable t) {
+          result.completeExceptionally(t);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(e);
+    }
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
   }
 
   /** What a download of {@code id} would say before its body, without starting a fill. */

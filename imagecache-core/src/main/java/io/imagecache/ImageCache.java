@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -379,6 +380,16 @@ public final class ImageCache implements Closeable {
   public Download download(ImageId id, Optional<String> token) throws IOException {
     requireOpen();
     return downloads.download(id, token);
+  }
+
+  /**
+   * {@link #download} without holding a thread while the origin prepares its answer: blocking
+   * steps run on {@code executor}; the future fails with the same exceptions.
+   */
+  public CompletableFuture<Download> download(
+      ImageId id, Optional<String> token, Executor executor) {
+    requireOpen();
+    return downloads.download(id, token, executor);
   }
 
   /** What {@link #download} would say before the body, without fetching or counting a hit. */

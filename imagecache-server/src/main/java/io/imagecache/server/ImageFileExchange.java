@@ -64,7 +64,7 @@ final class ImageFileExchange extends LocalExchange {
           }));
       return;
     }
-    Blocking.call(context.blocking(), () -> context.cache().download(id, token))
+    context.cache().download(id, token, context.blocking())
         .whenComplete((download, failure) -> onLoop(() -> {
           if (failure != null) {
             fail(failure);

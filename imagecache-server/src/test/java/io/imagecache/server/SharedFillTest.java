@@ -88,6 +88,34 @@ class SharedFillTest {
   // ---- sharing ---------------------------------------------------------------------------------
 
   @Test
+  void requestsWaitingForASlowOriginHoldNoThreadsSoOtherImagesAreStillServed() throws Exception {
+    byte[] other = TestImages.bytes(3, 64 * KiB);
+    origin.put("other", other);
+    assertThat(within(server.client().sendAsync(server.request(file("other")).build(),
+        BodyHandlers.ofByteArray())).body()).isEqualTo(other);
+    Gate headers = origin.image("img").holdHeaders();
+    List<CompletableFuture<HttpResponse<byte[]>>> waiting = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      waiting.add(server.client().sendAsync(server.request(file("img")).build(),
+          BodyHandlers.ofByteArray()));
+    }
+    assertThat(headers.awaitReached(WAIT)).isTrue();
+
+    // 40 requests wait for the origin's headers, more than the server's 16 blocking threads.
+    HttpResponse<byte[]> hit = server.client().send(
+        server.request(file("other")).timeout(java.time.Duration.ofSeconds(5)).build(),
+        BodyHandlers.ofByteArray());
+    headers.release();
+
+    assertThat(hit.statusCode()).isEqualTo(200);
+    assertThat(hit.body()).isEqualTo(other);
+    for (CompletableFuture<HttpResponse<byte[]>> request : waiting) {
+      assertThat(within(request).body()).isEqualTo(IMAGE);
+    }
+    assertThat(origin.requestCount("/images/img")).isEqualTo(1);
+  }
+
+  @Test
   void twentyConcurrentColdRequestsShareOneOriginRequest() throws Exception {
     Gate held = origin.image("img").pauseAfter(SIZE / 2);
     List<CompletableFuture<HttpResponse<InputStream>>> requests = new ArrayList<>();
