@@ -48,7 +48,9 @@ final class Responses {
    * {@code HTTP }, so the glance CLI shows what it shows against Glance.
    */
   static FullHttpResponse glanceError(HttpResponseStatus status, String message) {
-    return text(status, status + ": " + message);
+    // No trailing newline: the glance CLI quotes the body inside its own message.
+    return full(status, "text/plain; charset=UTF-8",
+        (status + ": " + message).getBytes(StandardCharsets.UTF_8));
   }
 
   /** 405 with the methods the path allows. */

@@ -63,7 +63,7 @@ class CacheApiAccessTest {
       assertThat(response.statusCode()).as("%s %s", endpoint[0], endpoint[1]).isEqualTo(401);
       assertThat(response.body())
           .isEqualTo("401 Unauthorized: this call needs the admin token in the X-Auth-Token"
-              + " header\n");
+              + " header");
       assertThat(response.headers().firstValue("Content-Type"))
           .hasValue("text/plain; charset=UTF-8");
       assertThat(response.headers().firstValue("WWW-Authenticate")).isPresent();
@@ -82,7 +82,7 @@ class CacheApiAccessTest {
 
       assertThat(wrong.statusCode()).as("%s %s", endpoint[0], endpoint[1]).isEqualTo(403);
       assertThat(wrong.body())
-          .isEqualTo("403 Forbidden: the X-Auth-Token is not the admin token\n");
+          .isEqualTo("403 Forbidden: the X-Auth-Token is not the admin token");
       assertThat(prefix.statusCode()).as("%s %s", endpoint[0], endpoint[1]).isEqualTo(403);
     }
     try (RawHttp raw = server.connect()) {
@@ -152,7 +152,7 @@ class CacheApiAccessTest {
       HttpResponse<String> response = api.send("GET", path);
 
       assertThat(response.statusCode()).as(path).isEqualTo(404);
-      assertThat(response.body()).isEqualTo("404 Not Found: no such path: " + path + "\n");
+      assertThat(response.body()).isEqualTo("404 Not Found: no such path: " + path + "");
     }
     assertThat(origin.requests()).as("requests passed through to the Glance origin").isEmpty();
   }
@@ -176,7 +176,7 @@ class CacheApiAccessTest {
 
     assertThat(listing.statusCode()).isEqualTo(400);
     assertThat(listing.body())
-        .isEqualTo("400 Bad Request: A body is not expected with this request.\n");
+        .isEqualTo("400 Bad Request: A body is not expected with this request.");
     assertThat(nodes.statusCode()).isEqualTo(400);
     assertThat(api.send("GET", "/v2/cache").statusCode()).as("the next request").isEqualTo(200);
   }
@@ -212,10 +212,10 @@ class CacheApiAccessTest {
 
     assertThat(reserved.statusCode()).isEqualTo(400);
     assertThat(reserved.body()).isEqualTo("400 Bad Request: invalid image id \"cache.db\":"
-        + " the name is reserved by the cache directory\n");
+        + " the name is reserved by the cache directory");
     assertThat(space.statusCode()).isEqualTo(400);
     assertThat(space.body()).isEqualTo("400 Bad Request: invalid image id \"a b\": expected"
-        + " 1-255 characters of letters, digits, '.', '_' or '-', and not '.' or '..'\n");
+        + " 1-255 characters of letters, digits, '.', '_' or '-', and not '.' or '..'");
     assertThat(nodes.statusCode()).isEqualTo(400);
     assertThat(pin.statusCode()).isEqualTo(400);
     assertThat(origin.requests()).isEmpty();

@@ -158,7 +158,7 @@ class CacheApiImageTest {
     HttpResponse<String> put = api.send("PUT", "/v2/cache/unknown");
 
     assertThat(put.statusCode()).isEqualTo(404);
-    assertThat(put.body()).isEqualTo("404 Not Found: Image unknown not found.\n");
+    assertThat(put.body()).isEqualTo("404 Not Found: Image unknown not found.");
     assertThat(api.queuedIds()).isEmpty();
     assertThat(api.status().path("prefetch")).isEmpty();
   }
@@ -175,7 +175,7 @@ class CacheApiImageTest {
 
       assertThat(put.statusCode()).as(status).isEqualTo(400);
       assertThat(put.body()).as(status).isEqualTo("400 Bad Request: Only images with status"
-          + " active can be targeted for queueing (image " + status + " is " + status + ")\n");
+          + " active can be targeted for queueing (image " + status + " is " + status + ")");
     }
     assertThat(api.listing().toString())
         .isEqualTo("{\"cached_images\":[],\"queued_images\":[]}");
@@ -230,7 +230,7 @@ class CacheApiImageTest {
     HttpResponse<String> delete = api.send("DELETE", "/v2/cache/unknown");
 
     assertThat(delete.statusCode()).isEqualTo(404);
-    assertThat(delete.body()).isEqualTo("404 Not Found: Image unknown not found.\n");
+    assertThat(delete.body()).isEqualTo("404 Not Found: Image unknown not found.");
   }
 
   @Test

@@ -128,7 +128,7 @@ class CacheApiMaintenanceTest {
 
     assertThat(clear.statusCode()).isEqualTo(400);
     assertThat(clear.body()).isEqualTo("400 Bad Request: If provided"
-        + " 'x-image-cache-clear-target' must be 'cache', 'queue', 'both' or empty string.\n");
+        + " 'x-image-cache-clear-target' must be 'cache', 'queue', 'both' or empty string.");
     assertThat(api.cachedIds()).containsExactly("cached");
   }
 
