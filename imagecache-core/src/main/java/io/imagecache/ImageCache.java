@@ -399,6 +399,26 @@ public final class ImageCache implements Closeable {
   }
 
   /**
+   * Whether the origin knows the image, asked as the cache itself (with the origin token, never
+   * a client's): false when it answers not found, or when there is no origin.
+   *
+   * @throws OriginAccessDeniedException when the origin refuses the cache's own token
+   * @throws OriginUnavailableException when the origin cannot be asked
+   */
+  public boolean originHas(ImageId id) throws IOException {
+    requireOpen();
+    if (origin.isEmpty()) {
+      return false;
+    }
+    try {
+      origin.get().managementMetadata(id, Optional.empty());
+      return true;
+    } catch (ImageNotFoundException e) {
+      return false;
+    }
+  }
+
+  /**
    * The API behind the origin, when the cache can stand in for it and pass its other paths
    * through (a Glance origin).
    */

@@ -3,6 +3,7 @@ package io.imagecache;
 import static io.imagecache.CacheHarness.WAIT;
 import static io.imagecache.CacheHarness.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imagecache.fill.Fill;
@@ -108,6 +109,8 @@ class CacheStatsTest {
     cache.delete(ImageId.of("cancelled"));
     assertThatThrownBy(() -> cancelled.completion().get(WAIT.toSeconds(), TimeUnit.SECONDS))
         .hasMessageContaining("cancelled");
+    // Waiters fail at once on cancel; the fill counts its failure when its thread has ended.
+    await().atMost(WAIT).until(() -> cache.stats().fillFailures(FillFailureReason.CANCELLED) == 1);
 
     CacheStats stats = cache.stats();
 

@@ -190,6 +190,10 @@ public final class TestOrigin implements AutoCloseable {
         serveGlanceFile(exchange, id);
       } else if (path.startsWith("/v2/images/") && method.equals("GET")) {
         serveGlanceMetadata(exchange, path.substring("/v2/images/".length()));
+      } else if (path.startsWith("/v2/images/") && method.equals("DELETE")) {
+        // Glance's image delete: the image is gone for everyone afterwards.
+        boolean existed = images.remove(path.substring("/v2/images/".length())) != null;
+        sendText(exchange, existed ? 204 : 404, existed ? "" : "no such image");
       } else {
         sendText(exchange, 404, "no such path");
       }

@@ -3,7 +3,6 @@ package io.imagecache.server;
 import io.imagecache.CachedImage;
 import io.imagecache.ImageCache;
 import io.imagecache.ImageId;
-import io.imagecache.ImageNotActiveException;
 import io.imagecache.ImageNotFoundException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -127,13 +126,6 @@ final class CacheApiCalls {
         || cache.prefetchStates().stream().anyMatch(state -> state.imageId().equals(id))) {
       return true;
     }
-    try {
-      cache.describe(id, Optional.empty());
-      return true;
-    } catch (ImageNotFoundException e) {
-      return false;
-    } catch (ImageNotActiveException e) {
-      return true;
-    }
+    return cache.originHas(id);
   }
 }

@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 final class RequestRouter extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(RequestRouter.class);
   private static final Pattern IMAGE_FILE = Pattern.compile("^/v2/images/([^/]*)/file$");
+  private static final Pattern IMAGE = Pattern.compile("^/v2/images/([^/]+)$");
 
   private final ServerContext context;
   private final RouteTable routes;
@@ -142,13 +143,43 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
       return local.get();
     }
     if (context.proxy().isPresent()) {
-      return new ProxyAdapter(context.proxy().get().start(ctx, httpRequest));
+      Exchange proxied = new ProxyAdapter(context.proxy().get().start(ctx, httpRequest));
+      evictWhenDeleted(request, path, proxied);
+      return proxied;
     }
     if (image.matches()) {
       return ImmediateExchange.send(ctx, request, Responses.allow("GET, HEAD"));
     }
     return ImmediateExchange.send(ctx, request,
         Responses.text(HttpResponseStatus.NOT_FOUND, "no such path: " + request.path()));
+  }
+
+  /**
+   * After {@code DELETE /v2/images/{id}} went through to Glance, drops the cached copy if the
+   * origin no longer has the image (Glance's cache middleware evicts on image delete too).
+   */
+  private void evictWhenDeleted(RequestInfo request, String path, Exchange exchange) {
+    Matcher image = IMAGE.matcher(path);
+    if (!HttpMethod.DELETE.equals(request.method()) || !image.matches()) {
+      return;
+    }
+    String raw = QueryStringDecoder.decodeComponent(image.group(1), StandardCharsets.UTF_8);
+    if (!ImageId.isValid(raw)) {
+      return;
+    }
+    ImageId id = ImageId.of(raw);
+    exchange.completion().addListener(done -> Blocking.call(context.blocking(), () -> {
+      if (context.cache().isCached(id) && !context.cache().originHas(id)) {
+        context.cache().delete(id);
+        LOG.info("image {} deleted at the origin: evicted from the cache", id);
+      }
+      return null;
+    }).whenComplete((ignored, failure) -> {
+      if (failure != null) {
+        LOG.warn("could not check whether deleted image {} should be evicted: {}", id,
+            Failures.unwrap(failure).toString());
+      }
+    }));
   }
 
   private Exchange imageFile(ChannelHandlerContext ctx, RequestInfo request, String rawId,

@@ -3,6 +3,7 @@ package io.imagecache.server;
 import static io.imagecache.server.ServerHarness.file;
 import static io.imagecache.server.TestImages.MiB;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -184,5 +185,20 @@ class GlanceOriginServingTest {
     assertThat(origin.requests("/v2/images/img")).last()
         .satisfies(request -> assertThat(request.header("X-Auth-Token")).hasValue("reader"));
     assertThat(fileRequests()).isZero();
+  }
+
+  @Test
+  void deletingTheImageThroughTheCacheEvictsTheCachedCopy() throws Exception {
+    assertThat(server.get(file("img"), "X-Auth-Token", "reader").body()).isEqualTo(IMAGE);
+    assertThat(server.cache().isCached(ID)).isTrue();
+
+    HttpResponse<byte[]> deleted = server.client().send(
+        server.request("/v2/images/img").header("X-Auth-Token", "owner").DELETE().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+
+    assertThat(deleted.statusCode()).isEqualTo(204);
+    assertThat(origin.requests("/v2/images/img")).last()
+        .satisfies(request -> assertThat(request.method()).isEqualTo("DELETE"));
+    await().atMost(ServerHarness.WAIT).until(() -> !server.cache().isCached(ID));
   }
 }
