@@ -1,0 +1,86 @@
+package io.imagecache.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Downloads with curl (bodies discarded) and reads curl's own timing. */
+final class Curl {
+  private static final String WRITE_OUT =
+      "%{time_starttransfer} %{time_total} %{size_download} %{http_code} %{speed_download}\\n";
+
+  private final Processes processes;
+
+  Curl(Processes processes) {
+    this.processes = processes;
+  }
+
+  /** One transfer's timing: time to first byte and total in s, bytes, status, bytes/s. */
+  record Transfer(double ttfbSeconds, double totalSeconds, long bytes, int status, double bytesPerSecond) {
+    /** Parses one line of curl's {@code -w} output. */
+    static Transfer parse(String line) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length < 5) {
+        throw new IllegalArgumentException("unexpected curl output: '" + line + "'");
+      }
+      return new Transfer(Double.parseDouble(f[0]), Double.parseDouble(f[1]), Long.parseLong(f[2]),
+          Integer.parseInt(f[3]), Double.parseDouble(f[4]));
+    }
+
+    /** Fails unless the transfer was a 200 with exactly {@code expected} bytes. */
+    Transfer expect(long expected, String what) {
+      if (status != 200 || bytes != expected) {
+        throw new IllegalStateException(what + ": HTTP " + status + ", " + bytes + " bytes, expected 200 and "
+            + expected);
+      }
+      return this;
+    }
+  }
+
+  /** Downloads {@code url} once, bounded by {@code maxSeconds}. */
+  Transfer get(String url, long maxSeconds) throws IOException, InterruptedException {
+    String out = processes.run(command(url, maxSeconds), maxSeconds + 10);
+    return Transfer.parse(out);
+  }
+
+  /** The curl command line for one bounded, discarded download of {@code url}. */
+  static List<String> command(String url, long maxSeconds) {
+    return List.of("curl", "-s", "--max-time", Long.toString(maxSeconds), "-o", "/dev/null",
+        "-w", WRITE_OUT, url);
+  }
+
+  /**
+   * Starts {@code count} concurrent downloads of {@code url}, waits for all (bounded), and returns
+   * their transfers in start order; a client that failed to report gives status 0.
+   */
+  List<Transfer> herd(String url, int count, long maxSeconds, Path dir) throws IOException, InterruptedException {
+    Files.createDirectories(dir);
+    List<Process> started = new ArrayList<>();
+    List<Path> outputs = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        Path out = dir.resolve("client-" + i + ".out");
+        Files.deleteIfExists(out);
+        outputs.add(out);
+        started.add(processes.start(command(url, maxSeconds), out));
+      }
+      long deadline = System.nanoTime() + (maxSeconds + 15) * 1_000_000_000L;
+      for (Process process : started) {
+        long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+        process.waitFor(left, java.util.concurrent.TimeUnit.MILLISECONDS);
+      }
+    } finally {
+      for (Process process : started) {
+        processes.stop(process);
+      }
+    }
+    List<Transfer> transfers = new ArrayList<>();
+    for (Path out : outputs) {
+      String text = Files.exists(out) ? Files.readString(out).trim() : "";
+      transfers.add(text.isEmpty() ? new Transfer(0, 0, 0, 0, 0) : Transfer.parse(text));
+    }
+    return transfers;
+  }
+}

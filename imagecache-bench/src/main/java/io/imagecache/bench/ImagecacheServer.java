@@ -1,0 +1,117 @@
+package io.imagecache.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The built imagecache jar running {@code serve} on loopback with its own cache directory. */
+final class ImagecacheServer implements AutoCloseable {
+  private static final String TOKEN = "bench-admin-token";
+
+  private final BenchContext context;
+  private final Process process;
+  private final Path dir;
+  private final int port;
+  private final ObjectMapper json = new ObjectMapper();
+
+  private ImagecacheServer(BenchContext context, Process process, Path dir, int port) {
+    this.context = context;
+    this.process = process;
+    this.dir = dir;
+    this.port = port;
+  }
+
+  /** Starts {@code imagecache serve} with {@code origin} and a 20 GiB cache, plus {@code extraArgs}. */
+  static ImagecacheServer start(BenchContext context, String name, String origin, List<String> extraArgs)
+      throws IOException, InterruptedException {
+    Path dir = Files.createDirectories(context.workDir().resolve("imagecache-" + name));
+    return startIn(context, dir, origin, extraArgs);
+  }
+
+  /** Starts {@code imagecache serve} on an existing cache directory {@code dir}. */
+  static ImagecacheServer startIn(BenchContext context, Path dir, String origin, List<String> extraArgs)
+      throws IOException, InterruptedException {
+    int port = Ports.free();
+    List<String> command = new ArrayList<>(List.of("java", "-Djdk.httpclient.bufsize=262144", "-jar",
+        context.options().jar().toString(), "serve", "--cache-dir", dir.resolve("cache").toString(),
+        "--origin", origin, "--listen", "127.0.0.1:" + port, "--max-size", "20GiB",
+        "--admin-token", TOKEN));
+    command.addAll(extraArgs);
+    Process process = context.processes().start(command, dir.resolve("server.log"));
+    ImagecacheServer server = new ImagecacheServer(context, process, dir, port);
+    if (!context.http().awaitOk(server.url("/healthz"), Duration.ofSeconds(60))) {
+      server.close();
+      throw new IOException("imagecache did not start; log: " + dir.resolve("server.log"));
+    }
+    return server;
+  }
+
+  /** {@code http://127.0.0.1:PORT} + {@code path}. */
+  String url(String path) {
+    return "http://127.0.0.1:" + port + path;
+  }
+
+  /** The data-path URL of image {@code id}. */
+  String fileUrl(String id) {
+    return url("/v2/images/" + id + "/file");
+  }
+
+  /** The JVM's PID. */
+  long pid() {
+    return process.pid();
+  }
+
+  /** {@code PUT /v2/cache/{id}}; returns the status. */
+  int prefetch(String id) throws IOException, InterruptedException {
+    return context.http().send("PUT", url("/v2/cache/" + id), TOKEN, null).status();
+  }
+
+  /** {@code DELETE /v2/cache/{id}}; returns the status. */
+  int delete(String id) throws IOException, InterruptedException {
+    return context.http().send("DELETE", url("/v2/cache/" + id), TOKEN, null).status();
+  }
+
+  /** The ids listed under {@code cached_images} by {@code GET /v2/cache}. */
+  Set<String> cachedIds() throws IOException, InterruptedException {
+    HttpCalls.Reply reply = context.http().send("GET", url("/v2/cache"), TOKEN, null);
+    if (reply.status() != 200) {
+      throw new IOException("GET /v2/cache answered " + reply.status() + ": " + reply.body());
+    }
+    Set<String> ids = new HashSet<>();
+    for (JsonNode entry : json.readTree(reply.body()).path("cached_images")) {
+      ids.add(entry.path("image_id").asText());
+    }
+    return ids;
+  }
+
+  /** Polls the listing every 10 ms until {@code id} is cached; false after {@code timeout}. */
+  boolean awaitCached(String id, Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (cachedIds().contains(id)) {
+        return true;
+      }
+      Thread.sleep(10);
+    }
+    return false;
+  }
+
+  /** Stops the server and keeps its cache directory. */
+  void stop() {
+    context.processes().stop(process);
+  }
+
+  /** Stops the server and deletes its cache directory. */
+  @Override
+  public void close() throws IOException {
+    stop();
+    BenchContext.deleteTree(dir);
+  }
+}

@@ -1,0 +1,13 @@
+package io.imagecache.bench;
+
+/** One end-to-end benchmark scenario: sets up its systems, runs its rounds, tears down. */
+interface Scenario {
+  /** The scenario's number in issue #5 (1–8). */
+  int id();
+
+  /** A short title for the report. */
+  String title();
+
+  /** Runs every round, alternating the compared systems, and stops what it started. */
+  ScenarioResult run(BenchContext context) throws Exception;
+}
