@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,9 +39,11 @@ public final class SqliteIndex implements ImageIndex {
   public static final String FILE_NAME = "cache.db";
 
   private static final Logger log = LoggerFactory.getLogger(SqliteIndex.class);
-  private static final int BUSY_TIMEOUT_MILLIS = 5000;
+  /** How long a statement waits for another connection's lock before it fails (Glance: 2 s). */
+  static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
 
   private final Path databaseFile;
+  private final Duration busyTimeout;
   /** Serializes every use of {@link #connection}, including its statements (store I/O only). */
   private final ReentrantLock lock = new ReentrantLock();
   /**
@@ -51,7 +54,13 @@ public final class SqliteIndex implements ImageIndex {
 
   /** An index in {@code <cacheDir>/cache.db}; nothing is opened before {@link #open()}. */
   public SqliteIndex(Path cacheDir) {
+    this(cacheDir, DEFAULT_BUSY_TIMEOUT);
+  }
+
+  /** An index whose statements wait up to {@code busyTimeout} for a lock held elsewhere. */
+  SqliteIndex(Path cacheDir, Duration busyTimeout) {
     this.databaseFile = Objects.requireNonNull(cacheDir, "cacheDir").resolve(FILE_NAME);
+    this.busyTimeout = Objects.requireNonNull(busyTimeout, "busyTimeout");
   }
 
   /** The database file. */
@@ -64,7 +73,7 @@ public final class SqliteIndex implements ImageIndex {
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-    config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+    config.setBusyTimeout((int) busyTimeout.toMillis());
     config.setTempStore(SQLiteConfig.TempStore.MEMORY);
     SQLiteDataSource dataSource = new SQLiteDataSource(config);
     dataSource.setUrl("jdbc:sqlite:" + databaseFile);
