@@ -11,7 +11,7 @@ public record ContentDigest(DigestAlgorithm algorithm, String hex) {
     Objects.requireNonNull(hex, "hex");
     hex = hex.toLowerCase(Locale.ROOT);
     int expectedLength = algorithm.newMessageDigest().getDigestLength() * 2;
-    if (hex.length() != expectedLength || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+    if (hex.length() != expectedLength || !hex.chars().allMatch(ContentDigest::isLowerHexDigit)) {
       throw new IllegalArgumentException(
           "invalid " + algorithm.glanceName() + " digest \"" + hex + "\": expected "
               + expectedLength + " hex digits");
@@ -21,6 +21,11 @@ public record ContentDigest(DigestAlgorithm algorithm, String hex) {
   /** A digest from raw digest bytes. */
   public static ContentDigest of(DigestAlgorithm algorithm, byte[] digest) {
     return new ContentDigest(algorithm, HexFormat.of().formatHex(digest));
+  }
+
+  /** ASCII only: {@link Character#digit} would also take fullwidth and other scripts' digits. */
+  private static boolean isLowerHexDigit(int c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
   }
 
   @Override

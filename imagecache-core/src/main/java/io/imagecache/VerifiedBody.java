@@ -10,7 +10,9 @@ import java.util.List;
 /**
  * A body streamed without caching that still never ends cleanly with wrong bytes: it counts and
  * digests what it reads and keeps one chunk in hand, so the last chunk is released only after the
- * source ended and size and digests matched. A mismatch is an {@link IOException} instead.
+ * source ended and size and digests matched. A mismatch is an {@link IOException} instead, and so
+ * is every later read. An origin that sends more than the expected size fails as soon as it does,
+ * so no more than the expected size is ever given out.
  *
  * <p>Not thread-safe: one reader at a time, like any channel.
  */
@@ -27,6 +29,8 @@ final class VerifiedBody implements ReadableByteChannel {
   private long count;
   private boolean sourceEnded;
   private boolean verified;
+  /** Why verification failed, once it did: every later read fails the same way. */
+  private String failure = "";
 
   VerifiedBody(ImageId imageId, ReadableByteChannel source, ExpectedContent expected) {
     this.imageId = imageId;
@@ -39,6 +43,9 @@ final class VerifiedBody implements ReadableByteChannel {
 
   @Override
   public int read(ByteBuffer dst) throws IOException {
+    if (!failure.isEmpty()) {
+      throw new IOException(failure);
+    }
     while (true) {
       if (held.hasRemaining()) {
         if (ahead.position() > 0 || verified) {
@@ -73,6 +80,9 @@ final class VerifiedBody implements ReadableByteChannel {
       digest.update(fresh.duplicate());
     }
     count += read;
+    if (expected.size().isPresent() && count > expected.size().getAsLong()) {
+      fail("origin sent at least " + count + " bytes, expected " + expected.size().getAsLong());
+    }
   }
 
   private void verify() throws IOException {
@@ -80,18 +90,23 @@ final class VerifiedBody implements ReadableByteChannel {
       return;
     }
     if (expected.size().isPresent() && expected.size().getAsLong() != count) {
-      throw new IOException("image " + imageId + ": origin sent " + count + " bytes, expected "
-          + expected.size().getAsLong());
+      fail("origin sent " + count + " bytes, expected " + expected.size().getAsLong());
     }
     List<ContentDigest> wanted = expected.digests();
     for (int i = 0; i < wanted.size(); i++) {
       ContentDigest actual = ContentDigest.of(wanted.get(i).algorithm(), digests.get(i).digest());
       if (!actual.equals(wanted.get(i))) {
-        throw new IOException("image " + imageId + ": " + wanted.get(i).algorithm().glanceName()
-            + " digest mismatch, expected " + wanted.get(i).hex() + ", got " + actual.hex());
+        fail(wanted.get(i).algorithm().glanceName() + " digest mismatch, expected "
+            + wanted.get(i).hex() + ", got " + actual.hex());
       }
     }
     verified = true;
+  }
+
+  /** Records why the body is wrong and throws; {@link MessageDigest#digest} cannot run twice. */
+  private void fail(String reason) throws IOException {
+    failure = "image " + imageId + ": " + reason;
+    throw new IOException(failure);
   }
 
   private static int copy(ByteBuffer from, ByteBuffer to) {

@@ -63,8 +63,12 @@ record ByteRange(long first, long last) {
           return new Whole();
         }
         long suffix = parseDigits(lastText);
-        if (suffix == 0 || size == 0) {
+        if (suffix == 0) {
           return new Unsatisfiable();
+        }
+        if (size == 0) {
+          // RFC 9110 §14.1.1: satisfiable, but no 206 can carry zero bytes; the empty 200 fits.
+          return new Whole();
         }
         return new Partial(new ByteRange(Math.max(0, size - suffix), size - 1));
       }
@@ -86,9 +90,10 @@ record ByteRange(long first, long last) {
     if (text.isEmpty() || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
       throw new NumberFormatException(text);
     }
-    if (text.length() > 18) {
+    String significant = text.replaceFirst("^0+(?=.)", "");
+    if (significant.length() > 18) {
       return Long.MAX_VALUE;
     }
-    return Long.parseLong(text);
+    return Long.parseLong(significant);
   }
 }
