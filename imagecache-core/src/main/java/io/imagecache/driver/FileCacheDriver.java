@@ -59,17 +59,17 @@ import org.slf4j.LoggerFactory;
  * leastRecentlyAccessed flushes first so that the store orders by the newest access times.
  *
  * Hot path. A hit must not cost a store round trip (a SQL query per read with postgres), so
- * openForRead answers from `entries`, an in-memory copy of each committed image's index entry as
- * this driver last wrote or read it: put at commit (hits 0, both times the commit's) and at the
- * first lookup of an image (index.get; adopted files are looked up once this way), moved forward
- * by every successful flush (the batch's hits and access times, what the index just recorded),
- * removed by delete, cleared by deleteAll and recover. Checksum, lastModified and size never
- * change while an entry lives; hits and lastAccessed still reach the store only through the
- * access log. Only this driver writes its entries (the directory lock keeps other processes out;
- * postgres rows are per node), so the copy stays what the index holds. A copy whose size differs
- * from the opened file's (a file replaced behind the driver's back) is not trusted: the read asks
- * the index again. Files the index does not know are never copied, so each read of one asks the
- * index (recover adopts them at start-up, so that is rare).
+ * openForRead answers from `entries` (an EntryCache), an in-memory copy of each committed image's
+ * index entry as this driver last wrote or read it: put at commit (hits 0, both times the
+ * commit's) and at the first lookup of an image (index.get; adopted files are looked up once this
+ * way), moved forward by every successful flush (the batch's hits and access times, what the index
+ * just recorded), removed by delete, cleared by deleteAll and recover. Checksum, lastModified and
+ * size never change while an entry lives; hits and lastAccessed still reach the store only through
+ * the access log. Only this driver writes its entries (the directory lock keeps other processes
+ * out; postgres rows are per node), so the copy stays what the index holds. A copy whose size
+ * differs from the opened file's (a file replaced behind the driver's back) is not trusted: the
+ * read asks the index again. Files the index does not know are never copied, so each read of one
+ * asks the index (recover adopts them at start-up, so that is rare).
  *
  * Locking.
  *  - liveWriters: a concurrent set; add-if-absent is the only claim of an id, and only the writer
@@ -81,8 +81,9 @@ import org.slf4j.LoggerFactory;
  *    reader sees a batch both in the log and in the index or in neither, and hits of a replaced or
  *    deleted image never reach its successor. It guards store calls only, never file I/O.
  *    Lock order: metadataLock, then the index's own locks; the index never calls back.
- *  - entries: a concurrent map, read without a lock by openForRead; every write happens under
- *    metadataLock together with the index change it mirrors (put with index.put, update after
+ *  - entries: an EntryCache over a concurrent map, read without a lock by openForRead
+ *    (EntryCache.matching); every write happens under metadataLock (EntryCache asserts it holds
+ *    the lock) together with the index change it mirrors (put with index.put, recorded after
  *    index.recordAccesses, remove with index.remove, clear with index.removeAll and in recover,
  *    and the first-lookup put right after its index.get), so no write can bring back an entry
  *    that a delete or a newer commit has just replaced.
@@ -109,7 +110,7 @@ public final class FileCacheDriver implements CacheDriver {
    * The index entries as stored, by id, so that a hit needs no store round trip. Read lock-free;
    * written only under {@link #metadataLock}; see the design note ("Hot path").
    */
-  private final ConcurrentHashMap<ImageId, CachedImage> entries = new ConcurrentHashMap<>();
+  private final EntryCache entries = new EntryCache(metadataLock);
   private final FileWriter.Owner writerOwner = new WriterOwner();
 
   /**
@@ -224,7 +225,7 @@ public final class FileCacheDriver implements CacheDriver {
         accessLog.restore(batch);
         throw e;
       }
-      batch.forEach((id, access) -> entries.computeIfPresent(id, (key, e) -> accessed(e, access)));
+      entries.recorded(batch);
       return null;
     });
   }
@@ -425,9 +426,9 @@ public final class FileCacheDriver implements CacheDriver {
    * {@code size} bytes, else from the index (and remembered when its size matches).
    */
   private Optional<CachedImage> entry(ImageId id, long size) throws IOException {
-    CachedImage known = entries.get(id);
-    if (known != null && known.size() == size) {
-      return Optional.of(known);
+    Optional<CachedImage> known = entries.matching(id, size);
+    if (known.isPresent()) {
+      return known;
     }
     return withMetadataLock(() -> {
       Optional<CachedImage> indexed = index.get(id);
@@ -436,16 +437,6 @@ public final class FileCacheDriver implements CacheDriver {
       }
       return indexed;
     });
-  }
-
-  /** {@code entry} as the index holds it once {@code access} is recorded. */
-  private static CachedImage accessed(CachedImage entry, Access access) {
-    Instant lastAccessed = access.lastAccessed().isAfter(entry.lastAccessed())
-        ? access.lastAccessed()
-        : entry.lastAccessed();
-    long hits = entry.hits() + access.hits();
-    return new CachedImage(entry.imageId(), entry.size(), hits < 0 ? Long.MAX_VALUE : hits,
-        lastAccessed, entry.lastModified(), entry.checksum());
   }
 
   /** What is known of a committed file that the index lacks: its size and mtime. */

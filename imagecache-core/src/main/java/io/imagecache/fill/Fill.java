@@ -20,12 +20,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -56,8 +54,9 @@ import org.slf4j.LoggerFactory;
  *
  * Locks (order: fileLock before stateLock; no code takes fileLock while holding stateLock).
  *   stateLock guards state, expectedSize, response, failure, cancelReason, committing, finalSize
- *     and waiters, and every write of bytesWritten. It is held only to read or write those
- *     fields: never for I/O, never while a future is completed.
+ *     and waiters (the ByteWaiters queue, which has no lock of its own), and every write of
+ *     bytesWritten. It is held only to read or write those fields: never for I/O, never while a
+ *     future is completed.
  *   fileLock guards file (where the bytes are now: incomplete/&lt;id&gt;, then
  *     &lt;dir&gt;/&lt;id&gt;, or nothing after a failure) and the moments the file moves: the
  *     writer's commit rename and its abort to invalid/ happen under it, and openChannel() opens
@@ -67,8 +66,10 @@ import org.slf4j.LoggerFactory;
  *     little left to do and the lock is held for the rename and the metadata record only.
  *   bytesWritten is volatile too, for lock-free reads; it only grows.
  *
- * Waiters.  awaitBytes() registers (position, future) in a queue ordered by position; each chunk
- *   written drains the waiters it satisfies. Futures are completed after the lock is released,
+ * Waiters.  awaitBytes() registers (position, future) in waiters, a ByteWaiters queue ordered by
+ *   position; each chunk written drains the waiters it satisfies, and the end of the fill (or
+ *   cancel()) drains them all. Registering and draining happen under stateLock, atomically with
+ *   state and bytesWritten; the drained futures are completed after the lock is released,
  *   because completing a future runs its dependent stages on the completing thread: they are the
  *   caller's code (a network write, another cache call) that may block, take other locks or call
  *   back into this fill, which under stateLock could deadlock or stall the copy.
@@ -122,8 +123,7 @@ public final class Fill {
   /** stateLock. The committed size (valid when COMMITTED). */
   private long finalSize;
   /** stateLock. Readers waiting for bytes beyond a position, lowest position first. */
-  private final PriorityQueue<Waiter> waiters =
-      new PriorityQueue<>(Comparator.comparingLong(Waiter::position));
+  private final ByteWaiters waiters = new ByteWaiters();
 
   /** Bytes on disk; written by the fill thread under stateLock, read anywhere (volatile). */
   private volatile long bytesWritten;
@@ -190,9 +190,7 @@ public final class Fill {
           break;
         default:
           if (bytesWritten <= position) {
-            CompletableFuture<Long> future = new CompletableFuture<>();
-            waiters.add(new Waiter(position, future));
-            return future;
+            return waiters.register(position);
           }
           available = bytesWritten;
           failed = null;
@@ -272,7 +270,7 @@ public final class Fill {
   CompletableFuture<Void> requestCancel(String reason) {
     Objects.requireNonNull(reason, "reason");
     FillCancelledException cancelled = new FillCancelledException(imageId, reason);
-    List<Waiter> drained;
+    ByteWaiters.Drained drained;
     SourceResponse toClose;
     synchronized (stateLock) {
       if (state == State.COMMITTED || state == State.FAILED || committing) {
@@ -281,7 +279,7 @@ public final class Fill {
       cancelReason = reason;
       state = State.FAILED;
       failure = cancelled;
-      drained = drainWaiters(Long.MAX_VALUE);
+      drained = waiters.drainAll();
       toClose = response;
     }
     LOG.info("fill of {} cancelled: {}", imageId, reason);
@@ -436,22 +434,20 @@ public final class Fill {
 
   /** Publishes {@code total} bytes on disk and wakes the waiters it satisfies. */
   private void advance(long total) throws IOException {
-    List<Waiter> ready;
+    ByteWaiters.Drained ready;
     synchronized (stateLock) {
       if (cancelReason != null) {
         ready = null;
       } else {
         bytesWritten = total;
-        ready = drainWaiters(total);
+        ready = waiters.drainBelow(total);
       }
     }
     if (ready == null) {
       throwIfCancelled();
       return;
     }
-    for (Waiter waiter : ready) {
-      waiter.future().complete(total);
-    }
+    ready.complete(total);
   }
 
   private static void forceToDisk(Path incomplete) throws IOException {
@@ -500,7 +496,7 @@ public final class Fill {
     } catch (RuntimeException e) {
       LOG.warn("ending the fill of {} in its registry failed", imageId, e);
     }
-    List<Waiter> drained;
+    ByteWaiters.Drained drained;
     boolean cancelledBefore;
     Throwable outcome;
     long size = 0;
@@ -519,7 +515,7 @@ public final class Fill {
         failure = error == null ? new IllegalStateException("fill ended without a commit") : error;
         outcome = failure;
       }
-      drained = drainWaiters(Long.MAX_VALUE);
+      drained = waiters.drainAll();
     }
     writerReleased.settle(null);
     Duration took = Duration.between(startedAt, environment.clock().instant());
@@ -528,9 +524,7 @@ public final class Fill {
       if (written) {
         tell(listener -> listener.committed(committed));
       }
-      for (Waiter waiter : drained) {
-        waiter.future().complete(size);
-      }
+      drained.complete(size);
       opened.settle(expectedOf(committed));
       completion.settle(committed);
     } else {
@@ -593,23 +587,9 @@ public final class Fill {
     }
   }
 
-  /** Removes and returns the waiters whose position is below {@code total}; under stateLock. */
-  private List<Waiter> drainWaiters(long total) {
-    if (waiters.isEmpty() || waiters.peek().position() >= total) {
-      return List.of();
-    }
-    List<Waiter> ready = new ArrayList<>();
-    while (!waiters.isEmpty() && waiters.peek().position() < total) {
-      ready.add(waiters.poll());
-    }
-    return ready;
-  }
-
   /** Fails the given waiters and both public futures; outside every lock. */
-  private void failAll(List<Waiter> drained, Throwable cause) {
-    for (Waiter waiter : drained) {
-      waiter.future().completeExceptionally(cause);
-    }
+  private void failAll(ByteWaiters.Drained drained, Throwable cause) {
+    drained.fail(cause);
     opened.settleExceptionally(cause);
     completion.settleExceptionally(cause);
   }
@@ -642,7 +622,4 @@ public final class Fill {
       LOG.debug("closing the source response of {} failed", imageId, e);
     }
   }
-
-  /** A reader waiting for bytes beyond {@code position}. */
-  private record Waiter(long position, CompletableFuture<Long> future) {}
 }
