@@ -28,6 +28,14 @@ public final class BenchmarkRunner {
       System.exit(2);
       return;
     }
+    if (options.chartOnly()) {
+      Path report = options.outputDir().resolve("benchmarks.md");
+      List<ChartFigure> figures = new ArrayList<>();
+      ReportFile.sections(Files.readString(report)).forEach((id, text) -> figures.addAll(ReportFile.figures(id, text)));
+      ChartWriter.write(options.outputDir().resolve("benchmarks.png"), figures);
+      log("redrew " + options.outputDir().resolve("benchmarks.png") + " from " + report);
+      return;
+    }
     if (!Files.isRegularFile(options.jar())) {
       System.err.println("no imagecache jar at " + options.jar() + "; build it with: mvn -q -DskipTests package");
       System.exit(2);
@@ -96,9 +104,9 @@ public final class BenchmarkRunner {
         + "io.imagecache.bench.BenchmarkRunner " + String.join(" ", args);
     List<ScenarioResult> byId = new ArrayList<>(results);
     byId.sort(java.util.Comparator.comparingInt(ScenarioResult::id));
-    Report.write(options.outputDir().resolve("benchmarks.md"), machine, options, byId, command.trim(),
-        "benchmarks.png");
-    ChartWriter.write(options.outputDir().resolve("benchmarks.png"), byId);
+    List<ChartFigure> figures = Report.write(options.outputDir().resolve("benchmarks.md"), machine, options, byId,
+        command.trim(), "benchmarks.png", options.keepOtherSections());
+    ChartWriter.write(options.outputDir().resolve("benchmarks.png"), figures);
   }
 
   private static double clockTicks(Processes processes) {

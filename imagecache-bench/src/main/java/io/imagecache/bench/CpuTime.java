@@ -72,21 +72,4 @@ final class CpuTime {
       return 0;
     }
   }
-
-  /** Resident set size of {@code pid} and its descendants in bytes (VmRSS), 0 when gone. */
-  static long treeRssBytes(long pid) {
-    long total = 0;
-    for (long member : tree(pid)) {
-      try {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(member), "status"))) {
-          if (line.startsWith("VmRSS:")) {
-            total += Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-          }
-        }
-      } catch (IOException | RuntimeException e) {
-        // gone
-      }
-    }
-    return total;
-  }
 }

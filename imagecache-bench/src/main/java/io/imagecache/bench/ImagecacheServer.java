@@ -38,7 +38,15 @@ final class ImagecacheServer implements AutoCloseable {
   /** Starts {@code imagecache serve} on an existing cache directory {@code dir}. */
   static ImagecacheServer startIn(BenchContext context, Path dir, String origin, List<String> extraArgs)
       throws IOException, InterruptedException {
-    int port = Ports.free();
+    return startIn(context, dir, origin, extraArgs, Ports.free(), Duration.ofSeconds(60));
+  }
+
+  /**
+   * Starts {@code imagecache serve} on {@code dir} listening on {@code port} (so a node URL naming it
+   * stays valid across restarts), failing when {@code /healthz} is not OK within {@code startTimeout}.
+   */
+  static ImagecacheServer startIn(BenchContext context, Path dir, String origin, List<String> extraArgs,
+      int port, Duration startTimeout) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("java", "-Djdk.httpclient.bufsize=262144", "-jar",
         context.options().jar().toString(), "serve", "--cache-dir", dir.resolve("cache").toString(),
         "--origin", origin, "--listen", "127.0.0.1:" + port, "--max-size", "20GiB",
@@ -46,7 +54,7 @@ final class ImagecacheServer implements AutoCloseable {
     command.addAll(extraArgs);
     Process process = context.processes().start(command, dir.resolve("server.log"));
     ImagecacheServer server = new ImagecacheServer(context, process, dir, port);
-    if (!context.http().awaitOk(server.url("/healthz"), Duration.ofSeconds(60))) {
+    if (!context.http().awaitOk(server.url("/healthz"), startTimeout)) {
       server.close();
       throw new IOException("imagecache did not start; log: " + dir.resolve("server.log"));
     }

@@ -8,10 +8,13 @@ import java.util.TreeSet;
 
 /** The runner's command line: rounds, scenarios, where to write, what to skip. */
 record RunnerOptions(int rounds, Set<Integer> scenarios, Path outputDir, boolean skipGlance, Path jar,
-    Path glanceScripts, Path tempBase, int loadSeconds, int herdRounds) {
+    Path glanceScripts, Path tempBase, int loadSeconds, int herdRounds, boolean keepOtherSections,
+    boolean chartOnly) {
   static final String USAGE = "usage: BenchmarkRunner [--rounds N (>=1, default 5)] [--scenarios 1,3,4 (default all)]"
       + " [--out DIR (default docs)] [--skip-glance] [--jar imagecache-server/target/imagecache.jar]"
-      + " [--glance-scripts ../shared/bench/glance] [--tmp /tmp] [--load-seconds 30] [--herd-rounds N]";
+      + " [--glance-scripts ../shared/bench/glance] [--tmp /tmp] [--load-seconds 30] [--herd-rounds N]"
+      + " [--no-merge (drop the sections of scenarios not run from an existing benchmarks.md)]"
+      + " [--chart-only (redraw benchmarks.png from the existing benchmarks.md; runs nothing)]";
 
   RunnerOptions {
     if (rounds < 1 || herdRounds < 1 || loadSeconds < 1 || scenarios.isEmpty()) {
@@ -28,6 +31,8 @@ record RunnerOptions(int rounds, Set<Integer> scenarios, Path outputDir, boolean
     Set<Integer> scenarios = new TreeSet<>(List.of(1, 2, 3, 4, 5, 6, 7, 8));
     Path out = Path.of("docs");
     boolean skipGlance = false;
+    boolean keepOtherSections = true;
+    boolean chartOnly = false;
     Path jar = Path.of("imagecache-server/target/imagecache.jar");
     Path glance = Path.of("../shared/bench/glance");
     Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
@@ -50,6 +55,8 @@ record RunnerOptions(int rounds, Set<Integer> scenarios, Path outputDir, boolean
         }
         case "--out" -> out = Path.of(value(list, ++i));
         case "--skip-glance" -> skipGlance = true;
+        case "--no-merge" -> keepOtherSections = false;
+        case "--chart-only" -> chartOnly = true;
         case "--jar" -> jar = Path.of(value(list, ++i));
         case "--glance-scripts" -> glance = Path.of(value(list, ++i));
         case "--tmp" -> tmp = Path.of(value(list, ++i));
@@ -57,7 +64,8 @@ record RunnerOptions(int rounds, Set<Integer> scenarios, Path outputDir, boolean
       }
     }
     return new RunnerOptions(rounds, scenarios, out, skipGlance, jar.toAbsolutePath(), glance.toAbsolutePath(),
-        tmp, loadSeconds, herdRounds == null ? rounds : herdRounds);
+        tmp, loadSeconds, herdRounds == null ? rounds : herdRounds, keepOtherSections,
+        chartOnly);
   }
 
   private static String value(List<String> args, int index) {
