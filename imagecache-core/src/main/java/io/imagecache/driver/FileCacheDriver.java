@@ -26,6 +26,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * CREATE_NEW. A second writer of the same id in this process finds the registration and gets
  * nothing (it should join the first one's fill instead; Glance truncated the first one's file). An
  * incomplete file without a live writer is a crash leftover: deleted and created afresh. The
- * FileWriter hashes and counts while writing; commit() verifies size and digests, forces the file,
+ * FileWriter counts while writing and hashes beside the writing thread (a DigestPipeline on the
+ * digest executor); commit() waits for the digests, verifies size and digests, forces the file,
  * renames it atomically over <dir>/<id>, forces the directory, removes the queue marker and
  * records the index entry. Any failure on the way (and abort, and close without commit) moves the
  * file to invalid/<id>. The registration is removed only after the file has left incomplete/, so
@@ -112,6 +118,10 @@ public final class FileCacheDriver implements CacheDriver {
    */
   private final EntryCache entries = new EntryCache(metadataLock);
   private final FileWriter.Owner writerOwner = new WriterOwner();
+  /** Runs the writers' digest lanes (DigestPipeline); thread-safe. */
+  private final Executor digestExecutor;
+  /** The digest executor when this driver created it (and shuts it down on close), else empty. */
+  private final Optional<ExecutorService> ownedDigestExecutor;
 
   /**
    * A driver over {@code dir} keeping metadata in {@code index}.
@@ -121,10 +131,33 @@ public final class FileCacheDriver implements CacheDriver {
    *     caches and tests)
    */
   public FileCacheDriver(Path dir, ImageIndex index, Clock clock, boolean durable) {
+    this(dir, index, clock, durable, Optional.empty());
+  }
+
+  /**
+   * A driver over {@code dir} keeping metadata in {@code index} whose writers hash on
+   * {@code digestExecutor} (one task per digest of each writer at a time; a task runs as long as
+   * its writer keeps hashing). The executor must run every task it accepts (a writer's commit
+   * waits for them) and may refuse tasks once shut down (the writer then hashes on its own
+   * thread); the caller shuts it down after closing the driver. The four-argument constructor
+   * uses a cached pool of daemon threads of its own, shut down by {@link #close()}.
+   */
+  public FileCacheDriver(
+      Path dir, ImageIndex index, Clock clock, boolean durable, Executor digestExecutor) {
+    this(dir, index, clock, durable,
+        Optional.of(Objects.requireNonNull(digestExecutor, "digestExecutor")));
+  }
+
+  private FileCacheDriver(
+      Path dir, ImageIndex index, Clock clock, boolean durable, Optional<Executor> injected) {
     this.layout = new CacheLayout(Objects.requireNonNull(dir, "dir"));
     this.index = Objects.requireNonNull(index, "index");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.durable = durable;
+    this.ownedDigestExecutor = injected.isPresent()
+        ? Optional.empty()
+        : Optional.of(Executors.newCachedThreadPool(new DigestThreads()));
+    this.digestExecutor = injected.isPresent() ? injected.get() : ownedDigestExecutor.get();
   }
 
   @Override
@@ -362,7 +395,8 @@ public final class FileCacheDriver implements CacheDriver {
         return Optional.empty();
       }
       FileWriter writer =
-          new FileWriter(id, channel.get(), expected, layout, clock, durable, writerOwner);
+          new FileWriter(
+              id, channel.get(), expected, layout, clock, durable, writerOwner, digestExecutor);
       opened = true;
       return Optional.of(writer);
     } finally {
@@ -531,7 +565,21 @@ public final class FileCacheDriver implements CacheDriver {
     try {
       flushAccesses();
     } finally {
+      // A writer still hashing after this drains inline (DigestPipeline).
+      ownedDigestExecutor.ifPresent(ExecutorService::shutdown);
       index.close();
+    }
+  }
+
+  /** Daemon threads named imagecache-digest-N for the driver's own digest pool. */
+  private static final class DigestThreads implements ThreadFactory {
+    private final AtomicInteger count = new AtomicInteger();
+
+    @Override
+    public Thread newThread(Runnable task) {
+      Thread thread = new Thread(task, "imagecache-digest-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
     }
   }
 

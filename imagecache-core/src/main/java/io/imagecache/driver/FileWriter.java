@@ -13,14 +13,16 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The exclusive writer of one {@code incomplete/<id>} file, created by {@link FileCacheDriver}
  * (whose design note describes the lifecycle). It counts bytes and computes MD5 and every expected
- * digest as the bytes go by; {@link #commit()} verifies them before the atomic rename.
+ * digest as the bytes go by, in a {@link DigestPipeline} beside the writing thread;
+ * {@link #commit()} waits for the digests and verifies them before the atomic rename.
  *
  * <p>One thread writes and commits. {@link #bytesWritten()} may be read, and {@link #abort} called,
  * from any thread: the state moves by compare-and-set, so exactly one of commit and abort wins.
@@ -68,11 +71,11 @@ final class FileWriter implements CacheWriter {
   private final Clock clock;
   private final boolean durable;
   private final Owner owner;
-  /** Always computed: the checksum recorded at commit. Used by the writing thread only. */
-  private final MessageDigest md5 = DigestAlgorithm.MD5.newMessageDigest();
-  /** One digest per other expected algorithm. Used by the writing thread only. */
-  private final Map<DigestAlgorithm, MessageDigest> otherDigests =
-      new EnumMap<>(DigestAlgorithm.class);
+  /**
+   * MD5 (always computed: the checksum recorded at commit) and every other expected algorithm.
+   * Used by the writing thread only; its lanes run on the digest executor (see DigestPipeline).
+   */
+  private final DigestPipeline digests;
   /** Written by the writing thread after each write; read by any thread (volatile). */
   private volatile long bytesWritten;
   /** OPEN → COMMITTING → COMMITTED, or OPEN/COMMITTING → ABORTED; moved by compare-and-set. */
@@ -80,7 +83,7 @@ final class FileWriter implements CacheWriter {
 
   FileWriter(
       ImageId id, FileChannel channel, ExpectedContent expected, CacheLayout layout, Clock clock,
-      boolean durable, Owner owner) {
+      boolean durable, Owner owner, Executor digestExecutor) {
     this.id = Objects.requireNonNull(id, "id");
     this.file = layout.incomplete(id);
     this.channel = Objects.requireNonNull(channel, "channel");
@@ -89,11 +92,11 @@ final class FileWriter implements CacheWriter {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.durable = durable;
     this.owner = Objects.requireNonNull(owner, "owner");
+    Set<DigestAlgorithm> algorithms = EnumSet.of(DigestAlgorithm.MD5);
     for (ContentDigest digest : expected.digests()) {
-      if (digest.algorithm() != DigestAlgorithm.MD5) {
-        otherDigests.put(digest.algorithm(), digest.algorithm().newMessageDigest());
-      }
+      algorithms.add(digest.algorithm());
     }
+    this.digests = new DigestPipeline(algorithms, digestExecutor);
   }
 
   @Override
@@ -118,8 +121,14 @@ final class FileWriter implements CacheWriter {
     if (now != State.OPEN) {
       throw new IllegalStateException("writer of image " + id + " is " + now.description);
     }
-    ByteBuffer written = src.duplicate();
     int count = src.remaining();
+    try {
+      // Hashing starts on the digest lanes while the bytes go to the file.
+      digests.update(src);
+    } catch (IOException | RuntimeException e) {
+      abort("hashing the bytes for " + file + " failed: " + e);
+      throw e;
+    }
     try {
       while (src.hasRemaining()) {
         channel.write(src);
@@ -127,10 +136,6 @@ final class FileWriter implements CacheWriter {
     } catch (IOException | RuntimeException e) {
       abort("writing to " + file + " failed: " + e);
       throw e;
-    }
-    md5.update(written.duplicate());
-    for (MessageDigest digest : otherDigests.values()) {
-      digest.update(written.duplicate());
     }
     // Published last: every byte below the new value is in the file.
     bytesWritten = bytesWritten + count;
@@ -142,8 +147,16 @@ final class FileWriter implements CacheWriter {
       throw new IllegalStateException("writer of image " + id + " is " + state.get().description);
     }
     long size = bytesWritten;
-    String md5Hex = HexFormat.of().formatHex(md5.digest());
-    Optional<String> mismatch = mismatch(size, md5Hex);
+    Map<DigestAlgorithm, String> computed = new EnumMap<>(DigestAlgorithm.class);
+    try {
+      digests.finish().forEach((algorithm, value) ->
+          computed.put(algorithm, HexFormat.of().formatHex(value)));
+    } catch (IOException | RuntimeException e) {
+      moveToInvalid(file, "commit failed: " + e);
+      throw e;
+    }
+    String md5Hex = computed.get(DigestAlgorithm.MD5);
+    Optional<String> mismatch = mismatch(size, computed);
     if (mismatch.isPresent()) {
       moveToInvalid(file, mismatch.get());
       throw new ContentMismatchException(id, mismatch.get());
@@ -187,15 +200,13 @@ final class FileWriter implements CacheWriter {
   }
 
   /** Why the written bytes are not what was expected, if they are not. */
-  private Optional<String> mismatch(long size, String md5Hex) {
+  private Optional<String> mismatch(long size, Map<DigestAlgorithm, String> computed) {
     if (expected.size().isPresent() && expected.size().getAsLong() != size) {
       return Optional.of(
           "size mismatch: expected " + expected.size().getAsLong() + " bytes, received " + size);
     }
     for (ContentDigest digest : expected.digests()) {
-      String actual = digest.algorithm() == DigestAlgorithm.MD5
-          ? md5Hex
-          : HexFormat.of().formatHex(otherDigests.get(digest.algorithm()).digest());
+      String actual = computed.get(digest.algorithm());
       if (!actual.equals(digest.hex())) {
         return Optional.of(digest.algorithm().glanceName() + " mismatch: expected " + digest.hex()
             + ", computed " + actual);
