@@ -10,20 +10,31 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 
 /**
- * Counts the body bytes of one image response once each write of them succeeded: file regions
- * and content chunks, never the response head. Sits in the pipeline in front of the router for
- * the time of one exchange. Event-loop confined.
+ * Counts the body bytes of image responses once each write of them succeeded: file regions and
+ * content chunks, never the response head. One per connection, in front of the router, so the
+ * pipeline never changes per request; it counts only while an image exchange has pointed it at a
+ * counter ({@link #countInto}) and until that exchange ends ({@link #stop}). Event-loop confined.
  */
 final class ServedBytesCounter extends ChannelOutboundHandlerAdapter {
-  private final Counter counter;
+  /** Where the current image response's bytes go; null between image responses. */
+  private Counter counter;
 
-  ServedBytesCounter(Counter counter) {
-    this.counter = counter;
+  /** Counts what is written from now on into {@code target}. */
+  void countInto(Counter target) {
+    counter = target;
+  }
+
+  /** Stops counting into {@code target}, unless a later exchange pointed elsewhere already. */
+  void stop(Counter target) {
+    if (counter == target) {
+      counter = null;
+    }
   }
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    long bytes = bodyBytes(msg);
+    Counter target = counter;
+    long bytes = target == null ? 0 : bodyBytes(msg);
     if (bytes <= 0) {
       ctx.write(msg, promise);
       return;
@@ -31,7 +42,7 @@ final class ServedBytesCounter extends ChannelOutboundHandlerAdapter {
     ChannelPromise counted = promise.unvoid();
     counted.addListener(future -> {
       if (future.isSuccess()) {
-        counter.increment(bytes);
+        target.increment(bytes);
       }
     });
     ctx.write(msg, counted);

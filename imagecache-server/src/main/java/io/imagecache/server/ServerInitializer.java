@@ -4,7 +4,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 
-/** The pipeline of every connection: the HTTP/1.1 codec, then the request router. */
+/** The pipeline of every connection: the HTTP/1.1 codec, the served-bytes counter, the router. */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   private static final int MAX_INITIAL_LINE = 8 * 1024;
   private static final int MAX_HEADERS = 32 * 1024;
@@ -23,6 +23,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   protected void initChannel(SocketChannel channel) {
     channel.pipeline()
         .addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, MAX_CHUNK))
+        .addLast("served-bytes", new ServedBytesCounter())
         .addLast("router", new RequestRouter(context, routes));
   }
 }

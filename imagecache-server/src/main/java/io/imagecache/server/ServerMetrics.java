@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPipeline;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import java.util.EnumMap;
@@ -155,14 +154,12 @@ final class ServerMetrics {
       requests.get(Result.PASS_THROUGH).increment();
       source = Source.ORIGIN;
     }
-    ServedBytesCounter counter = new ServedBytesCounter(servedBytes.get(source));
-    ChannelPipeline pipeline = ctx.pipeline();
-    pipeline.addBefore(ctx.name(), null, counter);
-    completion.addListener(done -> {
-      if (pipeline.context(counter) != null) {
-        pipeline.remove(counter);
-      }
-    });
+    ServedBytesCounter counter = ctx.pipeline().get(ServedBytesCounter.class);
+    if (counter != null) {
+      Counter target = servedBytes.get(source);
+      counter.countInto(target);
+      completion.addListener(done -> counter.stop(target));
+    }
   }
 
   private static Optional<ServerMetrics> of(Channel channel) {
