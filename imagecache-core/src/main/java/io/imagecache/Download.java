@@ -1,6 +1,7 @@
 package io.imagecache;
 
 import io.imagecache.fill.Fill;
+import io.imagecache.driver.CacheReader;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -18,11 +19,19 @@ public sealed interface Download extends Closeable {
   /** Size and checksum, as far as they are known before the body. */
   ImageInfo info();
 
-  /** The image is committed: its whole file is open, positioned at 0. Counted as a hit. */
-  record Hit(ImageInfo info, FileChannel channel) implements Download {
+  /**
+   * The image is committed: its whole file is open (possibly shared with other hits: read it with
+   * positional reads and close the hit, not the channel). Counted as a hit.
+   */
+  record Hit(ImageInfo info, CacheReader reader) implements Download {
     public Hit {
       Objects.requireNonNull(info, "info");
-      Objects.requireNonNull(channel, "channel");
+      Objects.requireNonNull(reader, "reader");
+    }
+
+    /** The committed file, for positional reads. */
+    public FileChannel channel() {
+      return reader.channel();
     }
 
     /** The committed file's size. */
@@ -32,7 +41,7 @@ public sealed interface Download extends Closeable {
 
     @Override
     public void close() throws IOException {
-      channel.close();
+      reader.close();
     }
   }
 

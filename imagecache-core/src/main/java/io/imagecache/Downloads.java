@@ -85,11 +85,7 @@ final class Downloads {
     Optional<ImageMetadata> authorized = authorize(id, token);
     Optional<CacheReader> reader = driver.openForRead(id);
     if (reader.isPresent()) {
-      CachedImage image = reader.get().image();
-      Optional<String> md5 =
-          image.checksum().or(() -> authorized.flatMap(meta -> meta.expected().md5()));
-      return new Ready(new Download.Hit(
-          new ImageInfo(id, OptionalLong.of(image.size()), md5), reader.get().channel()));
+      return new Ready(hit(id, reader.get(), authorized));
     }
     Origin source = origin.orElseThrow(() -> new ImageNotFoundException(id));
     boolean tooLarge = authorized.flatMap(meta -> boxed(meta.size())).filter(s -> s > maxSize)
@@ -100,6 +96,30 @@ final class Downloads {
     boolean joined = fills.isActive(id);
     Fill fill = fills.fill(id, source.source(id, token));
     return new Waiting(fill, joined, source);
+  }
+
+  /**
+   * A hit answered without blocking: the caller may read (no origin to ask, or the origin's yes
+   * is remembered) and the driver holds the file open; empty when any of that is not so.
+   */
+  Optional<Download> downloadWithoutBlocking(ImageId id, Optional<String> token) {
+    Optional<ImageMetadata> authorized = Optional.empty();
+    if (authorizer.isPresent() && authorizer.get().asksOrigin()) {
+      authorized = authorizer.get().remembered(id, token);
+      if (authorized.isEmpty()) {
+        return Optional.empty();
+      }
+    }
+    Optional<ImageMetadata> known = authorized;
+    return driver.openWithoutBlocking(id).map(reader -> hit(id, reader, known));
+  }
+
+  private static Download.Hit hit(ImageId id, CacheReader reader,
+      Optional<ImageMetadata> authorized) {
+    CachedImage image = reader.image();
+    Optional<String> md5 =
+        image.checksum().or(() -> authorized.flatMap(meta -> meta.expected().md5()));
+    return new Download.Hit(new ImageInfo(id, OptionalLong.of(image.size()), md5), reader);
   }
 
   /** Once the fill's source answered ({@code expected}) or failed: follow it, or stream past it. */

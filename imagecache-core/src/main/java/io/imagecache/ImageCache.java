@@ -392,6 +392,17 @@ public final class ImageCache implements Closeable {
     return downloads.download(id, token, executor);
   }
 
+  /**
+   * A hit answered without blocking and without a system call, so an event loop may ask: when the
+   * caller's access needs no origin request (no origin that authorizes readers, or its yes is
+   * remembered) and the driver holds the image's file open from an earlier read. Empty means
+   * "ask {@link #download}", not "not cached". Counts a hit.
+   */
+  public Optional<Download> downloadWithoutBlocking(ImageId id, Optional<String> token) {
+    requireOpen();
+    return downloads.downloadWithoutBlocking(id, token);
+  }
+
   /** What {@link #download} would say before the body, without fetching or counting a hit. */
   public ImageInfo describe(ImageId id, Optional<String> token) throws IOException {
     requireOpen();

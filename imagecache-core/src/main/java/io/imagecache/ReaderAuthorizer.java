@@ -61,6 +61,23 @@ final class ReaderAuthorizer {
     return Optional.of(answer.metadata());
   }
 
+  /** Whether {@link #check} asks the origin (it authorizes readers); else everyone may read. */
+  boolean asksOrigin() {
+    return origin.authorizesReaders();
+  }
+
+  /**
+   * The remembered yes for {@code token} reading {@code id}, while it is fresh; empty when
+   * {@link #check} would have to ask the origin. Never blocks.
+   */
+  Optional<ImageMetadata> remembered(ImageId id, Optional<String> token) {
+    Answer answer = answers.get(new Key(token, id));
+    if (answer == null || !clock.instant().isBefore(answer.expires())) {
+      return Optional.empty();
+    }
+    return Optional.of(answer.metadata());
+  }
+
   /** Forgets every answer about {@code id} (it was deleted, say). */
   void forget(ImageId id) {
     answers.keySet().removeIf(key -> key.id().equals(id));

@@ -115,6 +115,15 @@ public interface CacheDriver extends Closeable {
   /** Opens the committed file for reading and counts a hit; empty when it is not cached. */
   Optional<CacheReader> openForRead(ImageId id) throws IOException;
 
+  /**
+   * {@link #openForRead} when it needs no system call and no store access (the driver still holds
+   * the image's file open from an earlier read), so it may be called where nothing may block;
+   * counts a hit. Empty means "not answerable that way", not "not cached": call openForRead.
+   */
+  default Optional<CacheReader> openWithoutBlocking(ImageId id) {
+    return Optional.empty();
+  }
+
   /** Whether this driver knows which nodes of a fleet hold an image ({@link #cachedNodes}). */
   boolean tracksNodes();
 

@@ -4,18 +4,28 @@ import io.imagecache.CachedImage;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.util.Objects;
 
 /**
  * An open committed image. The channel stays readable if the image is deleted or pruned meanwhile.
- * Closing the reader closes the channel.
+ * The channel may be shared with other readers (the driver holds recently read files open): read
+ * it with positional reads only, and close the reader, never the channel.
  */
 public final class CacheReader implements Closeable {
   private final CachedImage image;
   private final FileChannel channel;
+  private final Closeable release;
 
+  /** A reader that owns {@code channel}: closing the reader closes it. */
   public CacheReader(CachedImage image, FileChannel channel) {
-    this.image = image;
-    this.channel = channel;
+    this(image, channel, channel);
+  }
+
+  /** A reader of {@code channel} that, when closed, closes {@code release} (its share of the file). */
+  public CacheReader(CachedImage image, FileChannel channel, Closeable release) {
+    this.image = Objects.requireNonNull(image, "image");
+    this.channel = Objects.requireNonNull(channel, "channel");
+    this.release = Objects.requireNonNull(release, "release");
   }
 
   /** The image's metadata at the time it was opened; its size is the opened file's size. */
@@ -23,7 +33,7 @@ public final class CacheReader implements Closeable {
     return image;
   }
 
-  /** The open file, positioned at 0. Whoever takes the channel may close it instead of the reader. */
+  /** The open file. Use positional reads; close the reader, not the channel. */
   public FileChannel channel() {
     return channel;
   }
@@ -34,6 +44,6 @@ public final class CacheReader implements Closeable {
 
   @Override
   public void close() throws IOException {
-    channel.close();
+    release.close();
   }
 }

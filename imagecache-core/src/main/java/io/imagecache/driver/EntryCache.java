@@ -15,7 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * that a hit needs no store round trip (see the driver's design note, "Hot path"). Reads are
  * lock-free; every write must be made under {@code guard} (the driver's metadata lock) together
  * with the index change it mirrors, so that no write brings back an entry that a delete or a
- * newer commit has just replaced.
+ * newer commit has just replaced. Every write but an access record also stops holding the id's
+ * file open ({@link HeldFiles}): a put, remove or clear is how the driver says a file changed.
  */
 final class EntryCache {
   /** The lock every write is made under; owned by the driver, only checked here. */
@@ -23,8 +24,12 @@ final class EntryCache {
   /** The entries by id; a concurrent map, read without a lock, written only under guard. */
   private final ConcurrentHashMap<ImageId, CachedImage> entries = new ConcurrentHashMap<>();
 
-  EntryCache(ReentrantLock guard) {
+  /** The driver's held-open files, invalidated with every entry written here but access records. */
+  private final HeldFiles heldFiles;
+
+  EntryCache(ReentrantLock guard, HeldFiles heldFiles) {
     this.guard = Objects.requireNonNull(guard, "guard");
+    this.heldFiles = Objects.requireNonNull(heldFiles, "heldFiles");
   }
 
   /**
@@ -43,6 +48,7 @@ final class EntryCache {
   void put(ImageId id, CachedImage image) {
     assert guard.isHeldByCurrentThread();
     entries.put(id, image);
+    heldFiles.invalidate(id);
   }
 
   /**
@@ -58,12 +64,14 @@ final class EntryCache {
   void remove(ImageId id) {
     assert guard.isHeldByCurrentThread();
     entries.remove(id);
+    heldFiles.invalidate(id);
   }
 
   /** Forgets every entry (the index was emptied or is being reconciled); under the guard. */
   void clear() {
     assert guard.isHeldByCurrentThread();
     entries.clear();
+    heldFiles.invalidateAll();
   }
 
   /** {@code entry} as the index holds it once {@code access} is recorded. */

@@ -5,6 +5,7 @@ import io.imagecache.CachedImage;
 import io.imagecache.ExpectedContent;
 import io.imagecache.ImageId;
 import io.imagecache.driver.ImageIndex.Access;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -77,6 +78,13 @@ import org.slf4j.LoggerFactory;
  * read asks the index again. Files the index does not know are never copied, so each read of one
  * asks the index (recover adopts them at start-up, so that is rare).
  *
+ * Held files. openForRead leaves an indexed image's file open in `heldFiles` (a HeldFiles,
+ * bounded, shared by reference count), so that openWithoutBlocking can answer the next hits from
+ * memory: the held file and the entry, no system call. Every entry write but an access record
+ * (commit, delete, delete all, recovery, first lookup) drops the id's held file (EntryCache calls
+ * HeldFiles.invalidate), and HeldFiles' generation check keeps a file opened before such a change
+ * from being held after it.
+ *
  * Locking.
  *  - liveWriters: a concurrent set; add-if-absent is the only claim of an id, and only the writer
  *    that claimed it removes it (FileWriter.Owner.released).
@@ -102,6 +110,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileCacheDriver implements CacheDriver {
   private static final Logger log = LoggerFactory.getLogger(FileCacheDriver.class);
+  /**
+   * Files held open for hits: enough for the images a fleet boots from, few enough next to a
+   * process's file limit (each held image is one descriptor).
+   */
+  static final int HELD_FILES = 256;
 
   private final CacheLayout layout;
   private final ImageIndex index;
@@ -112,11 +125,13 @@ public final class FileCacheDriver implements CacheDriver {
   private final Set<ImageId> liveWriters = ConcurrentHashMap.newKeySet();
   /** Keeps the index and the access log consistent for readers; see the design note. */
   private final ReentrantLock metadataLock = new ReentrantLock();
+  /** Files of recently read images kept open for the next hits; see the design note ("Held files"). */
+  private final HeldFiles heldFiles = new HeldFiles(HELD_FILES);
   /**
    * The index entries as stored, by id, so that a hit needs no store round trip. Read lock-free;
    * written only under {@link #metadataLock}; see the design note ("Hot path").
    */
-  private final EntryCache entries = new EntryCache(metadataLock);
+  private final EntryCache entries = new EntryCache(metadataLock, heldFiles);
   private final FileWriter.Owner writerOwner = new WriterOwner();
   /** Runs the writers' digest lanes (DigestPipeline); thread-safe. */
   private final Executor digestExecutor;
@@ -429,6 +444,7 @@ public final class FileCacheDriver implements CacheDriver {
   @Override
   public Optional<CacheReader> openForRead(ImageId id) throws IOException {
     Path file = layout.committed(id);
+    long generation = heldFiles.generation();
     FileChannel channel;
     try {
       channel = FileChannel.open(file, StandardOpenOption.READ);
@@ -444,7 +460,11 @@ public final class FileCacheDriver implements CacheDriver {
       image = new CachedImage(id, size, image.hits(), image.lastAccessed(), image.lastModified(),
           image.checksum());
       accessLog.record(id, clock.instant());
-      return Optional.of(new CacheReader(image, channel));
+      // Only indexed files are held: the hot path answers from the entry kept beside them.
+      Closeable release = indexed.isPresent()
+          ? heldFiles.hold(id, channel, size, generation)
+          : channel;
+      return Optional.of(new CacheReader(image, channel, release));
     } catch (IOException | RuntimeException e) {
       try {
         channel.close();
@@ -453,6 +473,23 @@ public final class FileCacheDriver implements CacheDriver {
       }
       throw e;
     }
+  }
+
+  @Override
+  public Optional<CacheReader> openWithoutBlocking(ImageId id) {
+    Optional<HeldFiles.Handle> held = heldFiles.acquire(id);
+    if (held.isEmpty()) {
+      return Optional.empty();
+    }
+    HeldFiles.Handle handle = held.get();
+    Optional<CachedImage> known = entries.matching(id, handle.size());
+    if (known.isEmpty()) {
+      handle.close();
+      return Optional.empty();
+    }
+    CachedImage image = accessLog.withPending(known.get());
+    accessLog.record(id, clock.instant());
+    return Optional.of(new CacheReader(image, handle.channel(), handle));
   }
 
   /**
@@ -565,6 +602,7 @@ public final class FileCacheDriver implements CacheDriver {
     try {
       flushAccesses();
     } finally {
+      heldFiles.close();
       // A writer still hashing after this drains inline (DigestPipeline).
       ownedDigestExecutor.ifPresent(ExecutorService::shutdown);
       index.close();

@@ -837,6 +837,75 @@ public abstract class CacheDriverContractTest {
     assertThat(driver.openForRead(id("1"))).isEmpty();
   }
 
+  // ---------------------------------------------------------------- reads without blocking
+
+  @Test
+  void openWithoutBlocking_afterARead_servesTheHeldFileAndCountsAHit() throws IOException {
+    byte[] content = bytes(5000, 3);
+    cache(id("1"), content);
+    assertThat(driver.openWithoutBlocking(id("1"))).isEmpty();
+    driver.openForRead(id("1")).orElseThrow().close();
+
+    try (CacheReader reader = driver.openWithoutBlocking(id("1")).orElseThrow()) {
+      assertThat(reader.size()).isEqualTo(5000);
+      assertThat(reader.image().checksum()).contains(md5(content));
+      assertThat(readFrom(reader.channel(), 0, reader.size())).isEqualTo(content);
+    }
+    assertThat(driver.hitCount(id("1"))).isEqualTo(2);
+  }
+
+  @Test
+  void openWithoutBlocking_afterDelete_isEmpty_andAReaderKeepsTheOldBytesUntilItCloses()
+      throws IOException {
+    byte[] content = bytes(4096, 4);
+    cache(id("1"), content);
+    driver.openForRead(id("1")).orElseThrow().close();
+    CacheReader reader = driver.openWithoutBlocking(id("1")).orElseThrow();
+
+    driver.delete(id("1"));
+
+    assertThat(driver.openWithoutBlocking(id("1"))).isEmpty();
+    assertThat(readFrom(reader.channel(), 0, reader.size())).isEqualTo(content);
+    reader.close();
+    assertThat(reader.channel().isOpen()).isFalse();
+  }
+
+  @Test
+  void openWithoutBlocking_afterTheImageWasCachedAgain_servesOnlyTheNewBytes() throws IOException {
+    cache(id("1"), bytes(3000, 5));
+    driver.openForRead(id("1")).orElseThrow().close();
+    driver.delete(id("1"));
+    byte[] replacement = bytes(2000, 6);
+    cache(id("1"), replacement);
+
+    assertThat(driver.openWithoutBlocking(id("1"))).isEmpty();
+    driver.openForRead(id("1")).orElseThrow().close();
+    try (CacheReader reader = driver.openWithoutBlocking(id("1")).orElseThrow()) {
+      assertThat(readFrom(reader.channel(), 0, reader.size())).isEqualTo(replacement);
+    }
+  }
+
+  @Test
+  void openWithoutBlocking_afterDeleteAll_isEmpty() throws IOException {
+    cache(id("1"), bytes(100, 1));
+    cache(id("2"), bytes(200, 2));
+    driver.openForRead(id("1")).orElseThrow().close();
+    driver.openForRead(id("2")).orElseThrow().close();
+
+    driver.deleteAll();
+
+    assertThat(driver.openWithoutBlocking(id("1"))).isEmpty();
+    assertThat(driver.openWithoutBlocking(id("2"))).isEmpty();
+  }
+
+  @Test
+  void openWithoutBlocking_ofAFileTheStoreDoesNotKnow_isEmpty() throws IOException {
+    Files.write(cacheDir.resolve("unindexed"), bytes(500, 5));
+    driver.openForRead(id("unindexed")).orElseThrow().close();
+
+    assertThat(driver.openWithoutBlocking(id("unindexed"))).isEmpty();
+  }
+
   @Test
   void reader_describesTheImage() throws IOException {
     byte[] content = bytes(321, 1);

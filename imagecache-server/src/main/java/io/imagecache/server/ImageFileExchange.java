@@ -7,7 +7,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -24,11 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET|HEAD /v2/images/{id}/file}: asks the cache for the image (off the event loop) and
- * sends what it answers: a committed file as one zero-copy region, a fill as it grows, or the
- * origin's bytes streamed through. Single byte ranges are served from a committed file and from a
- * fill of known size; a pass-through sends the whole image. A fill or pass-through of unknown size
- * is sent chunked.
+ * {@code GET|HEAD /v2/images/{id}/file}: asks the cache for the image (on the event loop only for
+ * a hit of a file the cache holds open, else off it) and sends what it answers: a committed file
+ * as one zero-copy region, a fill as it grows, or the origin's bytes streamed through. Single
+ * byte ranges are served from a committed file and from a fill of known size; a pass-through
+ * sends the whole image. A fill or pass-through of unknown size is sent chunked.
  */
 final class ImageFileExchange extends LocalExchange {
   private static final Logger LOG = LoggerFactory.getLogger(ImageFileExchange.class);
@@ -62,6 +61,12 @@ final class ImageFileExchange extends LocalExchange {
               respondHead(info);
             }
           }));
+      return;
+    }
+    // A hit of a file the cache holds open is answered right here; anything else off the loop.
+    Optional<Download> hot = context.cache().downloadWithoutBlocking(id, token);
+    if (hot.isPresent()) {
+      serve(hot.get());
       return;
     }
     context.cache().download(id, token, context.blocking())
@@ -147,7 +152,7 @@ final class ImageFileExchange extends LocalExchange {
     long length = part.map(ByteRange::length).orElse(hit.size());
     ctx.write(head);
     if (length > 0) {
-      ctx.write(new DefaultFileRegion(hit.channel(), first, length));
+      ctx.write(new HitFileRegion(hit, first, length));
     } else {
       closeQuietly(hit);
     }

@@ -97,6 +97,43 @@ class ImageDownloadTest {
   }
 
   @Test
+  void repeatedHitsServeTheHeldFile_andADeleteMakesTheNextRequestFetchTheNewBytes()
+      throws Exception {
+    server().get(file("img"));
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<byte[]> hit = server().get(file("img"));
+      assertThat(hit.body()).isEqualTo(IMAGE);
+      assertThat(hit.headers().firstValue("Content-MD5")).hasValue(MD5);
+    }
+    await().atMost(WAIT).untilAsserted(() -> assertThat(server().openImageFiles())
+        .as("held for the next hits")
+        .containsExactly(server().dir().toAbsolutePath().resolve("img")));
+    byte[] replacement = TestImages.bytes(2, 5000);
+    origin.put("img", replacement);
+
+    assertThat(server().cache().delete(ImageId.of("img"))).isTrue();
+    HttpResponse<byte[]> miss = server().get(file("img"));
+    HttpResponse<byte[]> hit = server().get(file("img"));
+
+    assertThat(miss.body()).isEqualTo(replacement);
+    assertThat(hit.body()).isEqualTo(replacement);
+    assertThat(originGets("img")).isEqualTo(2);
+    assertThat(server().cache().hitCount(ImageId.of("img"))).isEqualTo(1);
+  }
+
+  @Test
+  void rangeOfAHeldFileIsServedFromIt() throws Exception {
+    server().get(file("img"));
+    server().get(file("img"));
+
+    HttpResponse<byte[]> part = server().get(file("img"), "Range", "bytes=1000-1999");
+
+    assertThat(part.statusCode()).isEqualTo(206);
+    assertThat(part.body()).isEqualTo(java.util.Arrays.copyOfRange(IMAGE, 1000, 2000));
+    assertThat(server().cache().hitCount(ImageId.of("img"))).isEqualTo(2);
+  }
+
+  @Test
   void hitCarriesLengthChecksumEtagAndAcceptRanges() throws Exception {
     server().get(file("img"));
 

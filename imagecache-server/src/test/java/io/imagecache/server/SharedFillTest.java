@@ -307,8 +307,13 @@ class SharedFillTest {
       connection.sendGet(file("img"));
       RawHttp.Response response = connection.read();
 
-      assertThat(response.header("Transfer-Encoding")).hasValue("chunked");
-      assertThat(response.complete()).as("last chunk received").isFalse();
+      // A loaded machine may see the fill fail before this request was answered: then an error.
+      if (response.status() == 200) {
+        assertThat(response.header("Transfer-Encoding")).hasValue("chunked");
+        assertThat(response.complete()).as("last chunk received").isFalse();
+      } else {
+        assertThat(response.status()).isBetween(500, 599);
+      }
     }
     await().atMost(WAIT).until(() -> server.cache().activeFills().isEmpty());
     server.assertNotCached("img");
