@@ -1,6 +1,5 @@
 package io.imagecache;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,17 +45,13 @@ final class Housekeeping {
   }
 
   /**
-   * Measures the cache (on the calling thread) and starts the size check every
-   * {@code pruneInterval} and the clean every {@code cleanInterval}, each first after one
-   * interval. A scheduler that refuses them (shut down) is logged: the cache then works without
-   * them.
+   * Starts the size check every {@code pruneInterval} and the clean every {@code cleanInterval},
+   * each first after one interval. The first measurement of the size is the cache's (after its
+   * start-up reconciliation, see {@link ImageCache#startBackgroundWork()}); until then each commit
+   * asks for a size check. A scheduler that refuses the tasks (shut down) is logged: the cache
+   * then works without them.
    */
   synchronized void start(Duration pruneInterval, Duration cleanInterval) {
-    try {
-      bound.measure();
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("the cache size is unknown; the first commit will measure it: {}", e.toString());
-    }
     try {
       periodic.add(every(pruneInterval, () -> run("automatic prune", bound::enforce)));
       periodic.add(every(cleanInterval, () -> run("periodic clean", clean)));

@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * prune and clean. The one door through which a server reaches the cache.
  *
  * <p>{@link #open} locks the directory ({@code <dir>/imagecache.lock}, so two caches never share
- * one), opens the configured driver, reconciles files and metadata left by a crash, hands images
+ * one), opens the configured driver, removes incomplete files left by a crash, reconciles files
+ * and metadata in the background while it already serves ({@link #reconciled()}), hands images
  * still queued for prefetch to the prefetch workers, and writes hits to the metadata store every
  * {@link CacheConfig#flushInterval()}. It keeps the committed images within the max size by
  * itself (space reserved before each fill, refused fills streamed through, a prune from the
@@ -81,6 +83,15 @@ public final class ImageCache implements Closeable {
   private final ScheduledFuture<?> flushTask;
   /** Shuts down executors this cache created itself; nothing for injected ones. */
   private final Runnable releaseExecutors;
+  /**
+   * The start-up reconciliation of files and metadata, run on {@link #startUpExecutor} by
+   * {@link #startBackgroundWork()}; completes with its report, or exceptionally. Thread-safe.
+   */
+  private final CompletableFuture<RecoveryReport> reconciliation = new CompletableFuture<>();
+  /** Runs the start-up work (the fill executor); thread-safe. */
+  private final Executor startUpExecutor;
+  /** Set once by the first {@link #startBackgroundWork()}. */
+  private final AtomicBoolean startUpWorkStarted = new AtomicBoolean();
   /** Set once by close; checked by every operation. */
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -90,7 +101,7 @@ public final class ImageCache implements Closeable {
    *
    * @throws CacheDirectoryLockedException when another cache has the directory open
    * @throws BadCacheConfigurationException when the driver cannot use the directory or store
-   * @throws IOException when the directory cannot be read or reconciled
+   * @throws IOException when the directory cannot be read or its crash leftovers removed
    */
   public static ImageCache open(CacheConfig config) throws IOException {
     return open(config, Optional.empty());
@@ -104,6 +115,20 @@ public final class ImageCache implements Closeable {
    */
   public static ImageCache open(CacheConfig config, Optional<OriginConfig> origin)
       throws IOException {
+    ImageCache cache = openDeferred(config, origin);
+    cache.startBackgroundWork();
+    return cache;
+  }
+
+  /**
+   * Opens the cache as {@link #open(CacheConfig, Optional)} does, but leaves the start-up work
+   * that scans every file (reconciling files and metadata, measuring the cache's size) until
+   * {@link #startBackgroundWork()}, so that a server can start listening first instead of sharing
+   * the CPU with it. Hits, fills and every operation work before that; the caller must call
+   * {@link #startBackgroundWork()} once it is ready.
+   */
+  public static ImageCache openDeferred(CacheConfig config, Optional<OriginConfig> origin)
+      throws IOException {
     Optional<Origin> opened = origin.map(ImageCache::openOrigin);
     ScheduledExecutorService scheduler =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("imagecache-flush"));
@@ -113,7 +138,8 @@ public final class ImageCache implements Closeable {
       fillExecutor.shutdown();
     };
     try {
-      return new ImageCache(config, opened, Clock.systemUTC(), scheduler, fillExecutor, release);
+      return new ImageCache(
+          config, opened, Clock.systemUTC(), scheduler, fillExecutor, release, false);
     } catch (IOException | RuntimeException e) {
       release.run();
       opened.ifPresent(Origin::close);
@@ -134,18 +160,19 @@ public final class ImageCache implements Closeable {
   ImageCache(
       CacheConfig config, Clock clock, ScheduledExecutorService scheduler, Executor fillExecutor)
       throws IOException {
-    this(config, Optional.empty(), clock, scheduler, fillExecutor, () -> {});
+    this(config, Optional.empty(), clock, scheduler, fillExecutor, () -> {}, true);
   }
 
   /** A cache fetching misses from {@code origin}, on injected time and threads (for tests). */
   ImageCache(CacheConfig config, Optional<Origin> origin, Clock clock,
       ScheduledExecutorService scheduler, Executor fillExecutor) throws IOException {
-    this(config, origin, clock, scheduler, fillExecutor, () -> {});
+    this(config, origin, clock, scheduler, fillExecutor, () -> {}, true);
   }
 
   private ImageCache(
       CacheConfig config, Optional<Origin> origin, Clock clock, ScheduledExecutorService scheduler,
-      Executor fillExecutor, Runnable releaseExecutors) throws IOException {
+      Executor fillExecutor, Runnable releaseExecutors, boolean startBackgroundWork)
+      throws IOException {
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(scheduler, "scheduler");
@@ -187,8 +214,12 @@ public final class ImageCache implements Closeable {
         daemonThreads("imagecache-prefetch"), scheduler, clock);
     resumePrefetches();
     housekeeping.start(config.pruneInterval(), config.cleanInterval());
+    this.startUpExecutor = fillExecutor;
     LOG.info("opened image cache {} (driver {}, max size {}, held by {})", config.dir(),
         config.driver().configName(), Sizes.format(config.maxSize()), directoryLock.holder());
+    if (startBackgroundWork) {
+      startBackgroundWork();
+    }
   }
 
   /** The configuration this cache was opened with. */
@@ -559,6 +590,55 @@ public final class ImageCache implements Closeable {
     }
   }
 
+  /**
+   * The start-up reconciliation: completes once committed files the metadata store did not know
+   * are adopted and entries without a file are dropped (see {@link CacheDriver#reconcile()}).
+   * It starts with {@link #startBackgroundWork()}. Until it is done every image is served all
+   * the same; one not adopted yet is not listed, and its first hits may go unrecorded.
+   */
+  public CompletableFuture<RecoveryReport> reconciled() {
+    return reconciliation.copy();
+  }
+
+  /**
+   * Starts the start-up work on the fill executor, once (later calls do nothing): the
+   * reconciliation of files and metadata ({@link #reconciled()}), then the first measurement of
+   * the cache's size, which the automatic prune compares with the high-water mark (until then
+   * each commit asks for a size check). Failures are logged: the cache works without them.
+   */
+  public void startBackgroundWork() {
+    if (!startUpWorkStarted.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      startUpExecutor.execute(this::runStartUpWork);
+    } catch (RejectedExecutionException e) {
+      reconciliation.completeExceptionally(e);
+    }
+  }
+
+  private void runStartUpWork() {
+    try {
+      reconciliation.complete(driver.reconcile());
+    } catch (Throwable t) {
+      if (closed.get()) {
+        LOG.debug("reconciliation ended by the cache closing: {}", t.toString());
+      } else {
+        LOG.warn("reconciling the cache directory with the metadata store failed; files the"
+            + " store does not know stay unlisted until the next start: {}", t.toString());
+      }
+      reconciliation.completeExceptionally(t);
+    }
+    if (closed.get()) {
+      return;
+    }
+    try {
+      sizeBound.measure();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("the cache size is unknown; the first commit will measure it: {}", e.toString());
+    }
+  }
+
   /** Whether a fill of {@code id} is live: what prunes spare. */
   private boolean hasLiveFill(ImageId id) {
     return fills.isActive(id);
@@ -570,7 +650,11 @@ public final class ImageCache implements Closeable {
     }
   }
 
-  /** Configures the driver and reconciles the directory; closes the driver if either fails. */
+  /**
+   * Configures the driver and removes the incomplete files a crash left, before any fill can
+   * start; closes the driver if either fails. The rest of the reconciliation runs in the
+   * background ({@link #reconciled()}).
+   */
   private static CacheDriver openDriver(CacheConfig config, Clock clock) throws IOException {
     CacheDriver driver = DriverFactory.create(config, clock);
     try {
@@ -581,9 +665,9 @@ public final class ImageCache implements Closeable {
             "driver " + config.driver().configName() + " cannot use " + config.dir() + ": "
                 + e.getMessage(), e);
       }
-      RecoveryReport report = driver.recover();
-      if (!report.incompleteRemoved().isEmpty()) {
-        LOG.info("removed incomplete files left by a crash: {}", report.incompleteRemoved());
+      List<ImageId> removed = driver.removeIncomplete();
+      if (!removed.isEmpty()) {
+        LOG.info("removed incomplete files left by a crash: {}", removed);
       }
       return driver;
     } catch (IOException | RuntimeException e) {

@@ -149,9 +149,26 @@ public interface CacheDriver extends Closeable {
   /**
    * Start-up reconciliation, before any writer is opened: removes incomplete files left by a crash,
    * adopts committed files that the store does not know (with their size), drops store entries
-   * whose file is gone, and names every unknown file in the base directory.
+   * whose file is gone, and names every unknown file in the base directory. The same as
+   * {@link #removeIncomplete()} followed by {@link #reconcile()}.
    */
   RecoveryReport recover() throws IOException;
+
+  /**
+   * The part of {@link #recover()} that must finish before any writer is opened: removes the
+   * incomplete files left by a crash (none that a live writer owns). Returns their ids.
+   */
+  List<ImageId> removeIncomplete() throws IOException;
+
+  /**
+   * The rest of {@link #recover()}, safe to run while images are read, written and deleted (a
+   * server runs it in the background once it serves): adopts committed files the store does not
+   * know, drops store entries whose file is gone, names unknown files. Each file's fate is decided
+   * from the file and the store at that moment, under the lock commits and deletes use, so a
+   * commit or delete made meanwhile is never undone. Its report has no incomplete files. Stops
+   * early, with what it did so far, once the driver is closed.
+   */
+  RecoveryReport reconcile() throws IOException;
 
   /** Writes the hits and access times collected since the last flush to the store. */
   void flushAccesses() throws IOException;

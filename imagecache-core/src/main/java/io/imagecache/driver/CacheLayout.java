@@ -123,6 +123,43 @@ final class CacheLayout {
     return files;
   }
 
+  /**
+   * One pass over the base directory: the {@linkplain #cacheFiles() cache files} and the
+   * {@linkplain #unknownNames() unknown names} together, each entry stat-ed once. Unsorted.
+   */
+  BaseScan scanBase() throws IOException {
+    List<CacheFile> files = new ArrayList<>();
+    List<String> unknown = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(base)) {
+      for (Path path : stream) {
+        String name = path.getFileName().toString();
+        if (OWN_FILES.contains(name)) {
+          continue;
+        }
+        Optional<BasicFileAttributes> attributes = attributes(path);
+        if (attributes.isEmpty()) {
+          continue;
+        }
+        if (ImageId.isValid(name) && attributes.get().isRegularFile()) {
+          files.add(new CacheFile(ImageId.of(name), path, attributes.get().size(),
+              attributes.get().lastModifiedTime().toInstant()));
+        } else if (!(SUBDIRECTORIES.contains(name) && attributes.get().isDirectory())) {
+          unknown.add(name);
+        }
+      }
+    }
+    unknown.sort(null);
+    return new BaseScan(files, unknown);
+  }
+
+  /** What {@link #scanBase()} found: the cache files and the unknown names (sorted). */
+  record BaseScan(List<CacheFile> files, List<String> unknownNames) {
+    BaseScan {
+      files = List.copyOf(files);
+      unknownNames = List.copyOf(unknownNames);
+    }
+  }
+
   /** Ids named by the entries of {@code directory} (a marker or incomplete directory), sorted. */
   List<ImageId> idsIn(Path directory) throws IOException {
     List<ImageId> ids = new ArrayList<>();

@@ -48,6 +48,22 @@ import org.slf4j.LoggerFactory;
  * are (CacheLayout). Metadata (hits, access times, checksum) lives in an ImageIndex; files and
  * index can disagree after a crash or a hand edit, and recover() reconciles them at start-up.
  *
+ * Reconciliation. recover() is removeIncomplete() (before any writer opens: an incomplete file
+ * without a live writer is a crash leftover) then reconcile(), which may run while the cache
+ * serves, reads, writes and deletes. It works from one scan of the base directory and one id-only
+ * read of the index, both possibly stale by the time it acts, so it decides nothing from them
+ * alone: for each id that is in one and not the other, it takes metadataLock and looks at the
+ * file again. An indexed id without a regular file is dropped (a commit renames its file into
+ * place before it records the entry under metadataLock, so the entry of a commit cannot be
+ * dropped: either its file is there, or the commit's own put comes after the drop). A file
+ * without an entry is adopted with its size and mtime as stat-ed under the lock, unless it is gone
+ * (delete removes the file first and the entry under metadataLock afterwards, so an adoption
+ * racing a delete is removed by the delete) or a live writer owns the id; adopt never replaces an
+ * entry, so a commit recorded between the scan and the step wins. Entries are not cleared: the
+ * EntryCache only ever mirrors the index, and a drop removes the dropped entry. close() sets
+ * `closed` under metadataLock; the next step sees it and reconciliation stops, so it never touches
+ * a closed index under the lock.
+ *
  * Writers. openForWrite registers the id in liveWriters first, then creates incomplete/<id> with
  * CREATE_NEW. A second writer of the same id in this process finds the registration and gets
  * nothing (it should join the first one's fill instead; Glance truncated the first one's file). An
@@ -57,8 +73,8 @@ import org.slf4j.LoggerFactory;
  * renames it atomically over <dir>/<id>, forces the directory, removes the queue marker and
  * records the index entry. Any failure on the way (and abort, and close without commit) moves the
  * file to invalid/<id>. The registration is removed only after the file has left incomplete/, so
- * a new writer never races the old one's rename; and clean() and recover() skip every id that is
- * registered, whatever the file's age.
+ * a new writer never races the old one's rename; and clean() and removeIncomplete() skip every id
+ * that is registered, whatever the file's age.
  *
  * Hits. openForRead counts a hit in an AccessLog (a ConcurrentHashMap merge), never a store write
  * per read; flushAccesses() drains the log into one index.recordAccesses batch and puts it back if
@@ -70,18 +86,19 @@ import org.slf4j.LoggerFactory;
  * index entry as this driver last wrote or read it: put at commit (hits 0, both times the
  * commit's) and at the first lookup of an image (index.get; adopted files are looked up once this
  * way), moved forward by every successful flush (the batch's hits and access times, what the index
- * just recorded), removed by delete, cleared by deleteAll and recover. Checksum, lastModified and
- * size never change while an entry lives; hits and lastAccessed still reach the store only through
- * the access log. Only this driver writes its entries (the directory lock keeps other processes
- * out; postgres rows are per node), so the copy stays what the index holds. A copy whose size
+ * just recorded), removed by delete and by a reconciliation drop, cleared by deleteAll.
+ * Checksum, lastModified and size never change while an entry lives; hits and lastAccessed still
+ * reach the store only through the access log. Only this driver writes its entries (the directory
+ * lock keeps other processes out; postgres rows are per node), so the copy stays what the index
+ * holds. A copy whose size
  * differs from the opened file's (a file replaced behind the driver's back) is not trusted: the
  * read asks the index again. Files the index does not know are never copied, so each read of one
- * asks the index (recover adopts them at start-up, so that is rare).
+ * asks the index (reconciliation adopts them soon after start-up, so that is rare).
  *
- * Held files. openForRead leaves an indexed image's file open in `heldFiles` (a HeldFiles,
- * bounded, shared by reference count), so that openWithoutBlocking can answer the next hits from
- * memory: the held file and the entry, no system call. Every entry write but an access record
- * (commit, delete, delete all, recovery, first lookup) drops the id's held file (EntryCache calls
+ * Held files. openForRead leaves an indexed image's file open in `heldFiles` (a HeldFiles, bounded,
+ * shared by reference count), so that openWithoutBlocking can answer the next hits from memory:
+ * the held file and the entry, no system call. Every entry write but an access record (commit,
+ * delete, delete all, recovery, first lookup) drops the id's held file (EntryCache calls
  * HeldFiles.invalidate), and HeldFiles' generation check keeps a file opened before such a change
  * from being held after it.
  *
@@ -91,14 +108,15 @@ import org.slf4j.LoggerFactory;
  *  - accessLog: lock-free (see AccessLog).
  *  - metadataLock: held while a batch moves from the log to the index (flush), while the index
  *    entry of an id is written or removed together with discarding its pending hits (commit,
- *    delete, deleteAll, recover), and while metadata is read and merged with pending hits. So no
- *    reader sees a batch both in the log and in the index or in neither, and hits of a replaced or
- *    deleted image never reach its successor. It guards store calls only, never file I/O.
+ *    delete, deleteAll, each reconciliation step), and while metadata is read and merged with
+ *    pending hits. So no reader sees a batch both in the log and in the index or in neither, and
+ *    hits of a replaced or deleted image never reach its successor. It guards store calls only,
+ *    never file I/O, but for the one stat a reconciliation step makes (see "Reconciliation").
  *    Lock order: metadataLock, then the index's own locks; the index never calls back.
  *  - entries: an EntryCache over a concurrent map, read without a lock by openForRead
  *    (EntryCache.matching); every write happens under metadataLock (EntryCache asserts it holds
  *    the lock) together with the index change it mirrors (put with index.put, recorded after
- *    index.recordAccesses, remove with index.remove, clear with index.removeAll and in recover,
+ *    index.recordAccesses, remove with index.remove, clear with index.removeAll,
  *    and the first-lookup put right after its index.get), so no write can bring back an entry
  *    that a delete or a newer commit has just replaced.
  */
@@ -125,13 +143,15 @@ public final class FileCacheDriver implements CacheDriver {
   private final Set<ImageId> liveWriters = ConcurrentHashMap.newKeySet();
   /** Keeps the index and the access log consistent for readers; see the design note. */
   private final ReentrantLock metadataLock = new ReentrantLock();
-  /** Files of recently read images kept open for the next hits; see the design note ("Held files"). */
+  /** Files of recently read images kept open for the next hits; see the design note ("Hot path"). */
   private final HeldFiles heldFiles = new HeldFiles(HELD_FILES);
   /**
    * The index entries as stored, by id, so that a hit needs no store round trip. Read lock-free;
    * written only under {@link #metadataLock}; see the design note ("Hot path").
    */
   private final EntryCache entries = new EntryCache(metadataLock, heldFiles);
+  /** Set by {@link #close()}; a reconciliation step that sees it stops. Guarded by metadataLock. */
+  private boolean closed;
   private final FileWriter.Owner writerOwner = new WriterOwner();
   /** Runs the writers' digest lanes (DigestPipeline); thread-safe. */
   private final Executor digestExecutor;
@@ -552,54 +572,155 @@ public final class FileCacheDriver implements CacheDriver {
 
   @Override
   public RecoveryReport recover() throws IOException {
-    List<ImageId> incompleteRemoved = new ArrayList<>();
+    List<ImageId> incompleteRemoved = removeIncomplete();
+    RecoveryReport reconciled = reconcile();
+    return new RecoveryReport(incompleteRemoved, reconciled.adopted(), reconciled.dropped(),
+        reconciled.unknownFiles());
+  }
+
+  @Override
+  public List<ImageId> removeIncomplete() throws IOException {
+    List<ImageId> removed = new ArrayList<>();
     for (ImageId id : layout.idsIn(layout.incompleteDirectory())) {
       if (!liveWriters.contains(id) && Files.deleteIfExists(layout.incomplete(id))) {
-        incompleteRemoved.add(id);
+        removed.add(id);
       }
     }
-    List<CacheFile> files = layout.cacheFiles();
-    Set<ImageId> onDisk = new HashSet<>();
-    for (CacheFile file : files) {
+    return removed;
+  }
+
+  /**
+   * One scan of the base directory and one id-only read of the index, then short steps under
+   * {@link #metadataLock} (one per entry to drop, one per batch of files to adopt), each of which
+   * looks at the files again before it changes the index (see the design note, "Reconciliation").
+   */
+  @Override
+  public RecoveryReport reconcile() throws IOException {
+    long started = System.nanoTime();
+    CacheLayout.BaseScan scan = layout.scanBase();
+    Set<ImageId> onDisk = new HashSet<>(scan.files().size() * 2);
+    for (CacheFile file : scan.files()) {
       onDisk.add(file.id());
     }
-    List<ImageId> adopted = new ArrayList<>();
+    // Not under the metadata lock: every step below checks the file and the index again.
+    Set<ImageId> indexed = index.ids();
     List<ImageId> dropped = new ArrayList<>();
-    withMetadataLock(() -> {
-      entries.clear();
-      Set<ImageId> indexed = new HashSet<>();
-      for (CachedImage image : index.list()) {
-        indexed.add(image.imageId());
-        if (!onDisk.contains(image.imageId())) {
-          index.remove(image.imageId());
-          accessLog.discard(image.imageId());
-          dropped.add(image.imageId());
-        }
+    List<ImageId> adopted = new ArrayList<>();
+    boolean stopped = false;
+    for (ImageId id : sorted(indexed)) {
+      if (onDisk.contains(id)) {
+        continue;
       }
-      for (CacheFile file : files) {
-        if (!indexed.contains(file.id())) {
-          index.adopt(file.id(), file.path(), file.size(), file.modified());
-          adopted.add(file.id());
-        }
+      Step step = dropIfFileGone(id);
+      if (step == Step.CLOSED) {
+        stopped = true;
+        break;
       }
-      return null;
-    });
-    List<String> unknown = layout.unknownNames();
-    for (String name : unknown) {
+      if (step == Step.CHANGED) {
+        dropped.add(id);
+      }
+    }
+    List<CacheFile> unindexed = new ArrayList<>();
+    for (CacheFile file : stopped ? List.<CacheFile>of() : scan.files()) {
+      if (!indexed.contains(file.id())) {
+        unindexed.add(file);
+      }
+    }
+    for (int from = 0; from < unindexed.size() && !stopped; from += ADOPTION_BATCH) {
+      List<CacheFile> batch =
+          unindexed.subList(from, Math.min(unindexed.size(), from + ADOPTION_BATCH));
+      Optional<List<ImageId>> done = adoptIfUnindexed(batch);
+      stopped = done.isEmpty();
+      done.ifPresent(adopted::addAll);
+    }
+    for (String name : scan.unknownNames()) {
       log.warn("recover: {} in {} is neither an image nor a file of the cache; leaving it",
           name, layout.base());
     }
-    RecoveryReport report = new RecoveryReport(incompleteRemoved, adopted, dropped, unknown);
-    log.info("recovered {}: {} images on disk, {} incomplete files removed, {} adopted, {} index"
-            + " entries dropped, {} unknown files",
-        layout.base(), files.size(), incompleteRemoved.size(), adopted.size(), dropped.size(),
-        unknown.size());
+    adopted.sort(null);
+    RecoveryReport report = new RecoveryReport(List.of(), adopted, dropped, scan.unknownNames());
+    log.info("{} {} in {} ms: {} images on disk, {} adopted, {} index entries dropped,"
+            + " {} unknown files",
+        stopped ? "stopped reconciling (driver closed)" : "reconciled", layout.base(),
+        (System.nanoTime() - started) / 1_000_000, scan.files().size(), adopted.size(),
+        dropped.size(), scan.unknownNames().size());
     return report;
+  }
+
+  /**
+   * Files adopted per index call and per hold of the metadata lock: one SQL transaction each, and
+   * a few milliseconds of the lock.
+   */
+  private static final int ADOPTION_BATCH = 500;
+
+  /** What one reconciliation step did. */
+  private enum Step { CHANGED, KEPT, CLOSED }
+
+  /**
+   * Drops the index entry of {@code id} when, under the metadata lock, there is no committed file
+   * for it: a commit renames its file before it records the entry under the same lock, so a file
+   * that is absent now has no commit to lose, and a later commit records a fresh entry.
+   */
+  private Step dropIfFileGone(ImageId id) throws IOException {
+    return withMetadataLock(() -> {
+      if (closed) {
+        return Step.CLOSED;
+      }
+      if (regularFile(layout.committed(id)).isPresent()) {
+        return Step.KEPT;
+      }
+      index.remove(id);
+      accessLog.discard(id);
+      entries.remove(id);
+      return Step.CHANGED;
+    });
+  }
+
+  /**
+   * Adopts the files of {@code batch} with their size and mtime as they are now, in one index
+   * call under the metadata lock, leaving out those that are gone (a delete removes the file
+   * before its entry, under the same lock) and those a live writer owns (its commit records the
+   * entry). An entry that a commit recorded meanwhile stays: adopt never replaces one. Empty when
+   * the driver is closed.
+   */
+  private Optional<List<ImageId>> adoptIfUnindexed(List<CacheFile> batch) throws IOException {
+    return withMetadataLock(() -> {
+      if (closed) {
+        return Optional.empty();
+      }
+      List<ImageIndex.Adoption> adoptions = new ArrayList<>(batch.size());
+      for (CacheFile file : batch) {
+        if (liveWriters.contains(file.id())) {
+          continue;
+        }
+        Optional<BasicFileAttributes> now = regularFile(file.path());
+        if (now.isPresent()) {
+          adoptions.add(new ImageIndex.Adoption(file.id(), file.path(), now.get().size(),
+              now.get().lastModifiedTime().toInstant()));
+        }
+      }
+      index.adoptAll(adoptions);
+      return Optional.of(adoptions.stream().map(ImageIndex.Adoption::id).toList());
+    });
+  }
+
+  private static Optional<BasicFileAttributes> regularFile(Path path) throws IOException {
+    return CacheLayout.attributes(path).filter(BasicFileAttributes::isRegularFile);
+  }
+
+  private static List<ImageId> sorted(Set<ImageId> ids) {
+    List<ImageId> list = new ArrayList<>(ids);
+    list.sort(null);
+    return list;
   }
 
   @Override
   public void close() throws IOException {
     try {
+      withMetadataLock(() -> {
+        closed = true;
+        return null;
+      });
       flushAccesses();
     } finally {
       heldFiles.close();

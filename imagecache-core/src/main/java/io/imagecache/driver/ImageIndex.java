@@ -6,9 +6,12 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Where a driver keeps the metadata of committed images: the part of a Glance driver that differs
@@ -31,9 +34,20 @@ public interface ImageIndex extends Closeable {
 
   /**
    * Records an adopted file found on disk without an entry; {@code hits} comes from whatever the
-   * file carries (Glance's {@code user.hits}) or 0.
+   * file carries (Glance's {@code user.hits}) or 0. Never replaces an entry that exists (a commit
+   * recorded meanwhile wins).
    */
   void adopt(ImageId id, Path file, long size, Instant modified) throws IOException;
+
+  /**
+   * Records every file of {@code files} as {@link #adopt} does, in as few store round trips as the
+   * store allows (one transaction for SQL stores).
+   */
+  default void adoptAll(List<Adoption> files) throws IOException {
+    for (Adoption file : files) {
+      adopt(file.id(), file.file(), file.size(), file.modified());
+    }
+  }
 
   /** Removes the entry of {@code id}, if any. */
   void remove(ImageId id) throws IOException;
@@ -46,6 +60,19 @@ public interface ImageIndex extends Closeable {
 
   /** Every entry (of this node), ordered by id. */
   List<CachedImage> list() throws IOException;
+
+  /**
+   * The ids that have an entry (of this node), in no particular order: what start-up
+   * reconciliation compares with the files on disk. Cheaper than {@link #list()}, which stores
+   * override it with an id-only read.
+   */
+  default Set<ImageId> ids() throws IOException {
+    Set<ImageId> ids = new HashSet<>();
+    for (CachedImage image : list()) {
+      ids.add(image.imageId());
+    }
+    return ids;
+  }
 
   /** The entry with the oldest access (ties: lowest id), if any. */
   Optional<ImageId> leastRecentlyAccessed() throws IOException;
@@ -61,6 +88,18 @@ public interface ImageIndex extends Closeable {
   /** Node URLs of every node that has {@code id}; only when {@link #tracksNodes()}. */
   default List<String> nodes(ImageId id) throws IOException {
     throw new UnsupportedOperationException("this driver does not track the nodes of a fleet");
+  }
+
+  /** A committed file to adopt: its id, path, size and mtime. */
+  record Adoption(ImageId id, Path file, long size, Instant modified) {
+    public Adoption {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(file, "file");
+      Objects.requireNonNull(modified, "modified");
+      if (size < 0) {
+        throw new IllegalArgumentException("size must not be negative: " + size);
+      }
+    }
   }
 
   /** Hits and the newest access time collected for one image since the last flush. */

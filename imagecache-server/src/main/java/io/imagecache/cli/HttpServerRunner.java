@@ -9,19 +9,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code imagecache serve}: opens the cache with its origin, starts the HTTP server and runs until
- * the process is asked to stop (SIGTERM, Ctrl-C), then closes both in order. Found by
+ * {@code imagecache serve}: opens the cache with its origin, starts the HTTP server, then the
+ * cache's start-up work (reconciliation, size measurement; see
+ * {@link ImageCache#startBackgroundWork()}), and runs until the process is asked to stop (SIGTERM,
+ * Ctrl-C), then closes both in order. Found by
  * {@link Main} through {@code META-INF/services}.
+ *
+ * <p>With the system property {@value #EXIT_AFTER_START} set to {@code true} it stops as soon as
+ * the server listens: a training run that loads every class a start needs, which the
+ * {@code imagecache} launcher records into a class-data-sharing archive
+ * ({@code -XX:ArchiveClassesAtExit}) so that later starts map them instead of loading them.
  */
 public final class HttpServerRunner implements ServerRunner {
   private static final Logger LOG = LoggerFactory.getLogger(HttpServerRunner.class);
+  /** The system property that makes {@code serve} stop once it listens (a CDS training run). */
+  public static final String EXIT_AFTER_START = "imagecache.exitAfterStart";
+
+  private final boolean exitAfterStart;
+
+  /** The runner {@link Main} finds: stops at once when {@value #EXIT_AFTER_START} is set. */
+  public HttpServerRunner() {
+    this(Boolean.getBoolean(EXIT_AFTER_START));
+  }
+
+  /** A runner that serves until stopped, or stops as soon as it listens. */
+  HttpServerRunner(boolean exitAfterStart) {
+    this.exitAfterStart = exitAfterStart;
+  }
 
   @Override
   public int run(ServeSettings settings) throws Exception {
     Optional<OriginConfig> origin = settings.origin().map(spec -> new OriginConfig(spec,
         settings.originTimeouts().connect(), settings.originTimeouts().firstByte(),
         settings.originTimeouts().idle(), settings.originToken()));
-    ImageCache cache = ImageCache.open(settings.cache(), origin);
+    // The start-up work that scans every file waits until the server listens (below).
+    ImageCache cache = ImageCache.openDeferred(settings.cache(), origin);
     ImageCacheServer server;
     try {
       server = ImageCacheServer.start(cache, settings.listen().socketAddress(),
@@ -30,6 +52,13 @@ public final class HttpServerRunner implements ServerRunner {
       cache.close();
       throw e;
     }
+    if (exitAfterStart) {
+      LOG.info("started; stopping at once ({}=true)", EXIT_AFTER_START);
+      server.close();
+      cache.close();
+      return 0;
+    }
+    cache.startBackgroundWork();
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       LOG.info("stopping");

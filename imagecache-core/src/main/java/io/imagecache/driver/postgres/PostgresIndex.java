@@ -17,10 +17,12 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +64,8 @@ public final class PostgresIndex implements ImageIndex {
   private static final String SELECT_ALL =
       "SELECT " + COLUMNS + " FROM cached_images WHERE node_reference_id = ?"
           + " ORDER BY image_id COLLATE \"C\"";
+  private static final String SELECT_IDS =
+      "SELECT image_id FROM cached_images WHERE node_reference_id = ?";
   private static final String SELECT_LRU =
       "SELECT image_id FROM cached_images WHERE node_reference_id = ?"
           + " AND image_id ~ '^[A-Za-z0-9._-]+$'"
@@ -74,6 +78,9 @@ public final class PostgresIndex implements ImageIndex {
       "SELECT n.node_reference_url FROM node_reference n"
           + " JOIN cached_images c ON c.node_reference_id = n.node_reference_id"
           + " WHERE c.image_id = ? ORDER BY n.node_reference_url COLLATE \"C\"";
+
+  /** Rows fetched per round trip by id-only reads, so that 100 000 rows stream. */
+  private static final int FETCH_SIZE = 10_000;
 
   private final String jdbcUrl;
   private final String user;
@@ -164,6 +171,37 @@ public final class PostgresIndex implements ImageIndex {
     });
   }
 
+  /** One transaction for the whole list; rows that exist stay as they are. */
+  @Override
+  public void adoptAll(List<Adoption> files) throws IOException {
+    if (files.isEmpty()) {
+      return;
+    }
+    Opened active = active();
+    try (Connection connection = active.pool.getConnection()) {
+      connection.setAutoCommit(false);
+      try (PreparedStatement statement = connection.prepareStatement(ADOPT)) {
+        for (Adoption file : files) {
+          statement.setString(1, file.id().value());
+          statement.setObject(2, toUtc(file.modified()));
+          statement.setObject(3, toUtc(file.modified()));
+          statement.setLong(4, file.size());
+          statement.setLong(5, active.nodeId);
+          statement.addBatch();
+        }
+        statement.executeBatch();
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw storeFailure("adopt " + files.size() + " images", e);
+    }
+  }
+
   @Override
   public void remove(ImageId id) throws IOException {
     update("remove " + id, DELETE_ONE, statement -> {
@@ -191,6 +229,31 @@ public final class PostgresIndex implements ImageIndex {
   public List<CachedImage> list() throws IOException {
     return query("list the images of node " + nodeUrl, SELECT_ALL,
         statement -> statement.setLong(1, nodeId));
+  }
+
+  /** One id-only query over this node's rows; invalid ids are skipped, as by {@link #list()}. */
+  @Override
+  public Set<ImageId> ids() throws IOException {
+    Opened active = active();
+    try (Connection connection = active.pool.getConnection();
+        PreparedStatement statement = connection.prepareStatement(SELECT_IDS)) {
+      statement.setLong(1, active.nodeId);
+      statement.setFetchSize(FETCH_SIZE);
+      Set<ImageId> ids = new HashSet<>();
+      // pgjdbc streams rows by the fetch size only inside a transaction.
+      connection.setAutoCommit(false);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          imageId(rows.getString(1)).ifPresent(ids::add);
+        }
+      } finally {
+        connection.rollback();
+        connection.setAutoCommit(true);
+      }
+      return ids;
+    } catch (SQLException e) {
+      throw storeFailure("list the image ids of node " + nodeUrl, e);
+    }
   }
 
   /** Empty when this node has no rows, whatever is on its disk. */

@@ -37,6 +37,8 @@ final class CachedImagesTable {
 
   static final String GET = "SELECT " + COLUMNS + " FROM cached_images WHERE image_id = ?";
 
+  static final String IDS = "SELECT image_id FROM cached_images";
+
   static final String LIST = "SELECT " + COLUMNS + " FROM cached_images ORDER BY image_id";
 
   static final String BY_ACCESS =

@@ -15,10 +15,12 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,6 +132,38 @@ public final class SqliteIndex implements ImageIndex {
     });
   }
 
+  /** One transaction for the whole list. */
+  @Override
+  public void adoptAll(List<Adoption> files) throws IOException {
+    if (files.isEmpty()) {
+      return;
+    }
+    run("insert of " + files.size() + " adopted images", c -> {
+      c.setAutoCommit(false);
+      try (PreparedStatement statement = c.prepareStatement(CachedImagesTable.ADOPT)) {
+        for (Adoption file : files) {
+          statement.setString(1, file.id().value());
+          statement.setDouble(2, EpochSeconds.of(file.modified()));
+          statement.setDouble(3, EpochSeconds.of(file.modified()));
+          statement.setLong(4, file.size());
+          statement.addBatch();
+        }
+        statement.executeBatch();
+        c.commit();
+      } catch (SQLException e) {
+        try {
+          c.rollback();
+        } catch (SQLException rollbackFailure) {
+          e.addSuppressed(rollbackFailure);
+        }
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+      return null;
+    });
+  }
+
   @Override
   public void remove(ImageId id) throws IOException {
     run("delete of image " + id, c -> {
@@ -179,6 +213,24 @@ public final class SqliteIndex implements ImageIndex {
         }
       }
       return images;
+    });
+  }
+
+  /** One id-only query; rows whose id is not an image id are skipped, as by {@link #list()}. */
+  @Override
+  public Set<ImageId> ids() throws IOException {
+    return run("select of every image id", c -> {
+      Set<ImageId> ids = new HashSet<>();
+      try (Statement statement = c.createStatement();
+          ResultSet row = statement.executeQuery(CachedImagesTable.IDS)) {
+        while (row.next()) {
+          String id = row.getString(1);
+          if (ImageId.isValid(id)) {
+            ids.add(ImageId.of(id));
+          }
+        }
+      }
+      return ids;
     });
   }
 

@@ -15,10 +15,12 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -69,17 +71,20 @@ public final class XattrIndex implements ImageIndex {
   }
 
   /**
-   * Writes our attribute with the hits the file carries (ours, else Glance's {@code user.hits},
-   * else 0). Rarely needed: {@link #list()} already shows every image file, with or without one.
+   * Writes our attribute with the hits the file carries (Glance's {@code user.hits}, else 0); a
+   * file that has our attribute already has an entry and keeps it. Rarely needed:
+   * {@link #list()} already shows every image file, with or without one.
    */
   @Override
   public void adopt(ImageId id, Path file, long size, Instant modified) throws IOException {
     attributeWrites.lock();
     try {
       ImageAttributes.Carried carried = ImageAttributes.read(file);
-      long hits = carried.metadata().map(XattrMetadata::hits).orElse(carried.glanceHits());
-      Optional<String> checksum = carried.metadata().flatMap(XattrMetadata::checksum);
-      ImageAttributes.write(file, new XattrMetadata(hits, modified, modified, checksum));
+      if (carried.metadata().isPresent()) {
+        return; // our attribute is there: the file has an entry, which adopt never replaces
+      }
+      ImageAttributes.write(
+          file, new XattrMetadata(carried.glanceHits(), modified, modified, Optional.empty()));
     } catch (NoSuchFileException e) {
       // Deleted meanwhile: nothing left to adopt.
     } catch (IOException e) {
@@ -110,6 +115,18 @@ public final class XattrIndex implements ImageIndex {
     }
     images.sort(Comparator.comparing(CachedImage::imageId));
     return images;
+  }
+
+  /** Every regular image file is an entry: one stat per file, no attribute read. */
+  @Override
+  public Set<ImageId> ids() throws IOException {
+    Set<ImageId> ids = new HashSet<>();
+    for (ImageId id : imageFileNames()) {
+      if (regularFileAttributes(dir.resolve(id.value())).isPresent()) {
+        ids.add(id);
+      }
+    }
+    return ids;
   }
 
   /** Scans every entry: there is no index of access times besides the files themselves. */
