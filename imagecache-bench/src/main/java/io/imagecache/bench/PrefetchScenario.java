@@ -55,6 +55,10 @@ final class PrefetchScenario implements Scenario {
 
         Curl.Transfer t = context.curl().get(originServer.url("/" + id), 300).expect(TestFiles.GIB, plain);
         samples.add(plain, THROUGHPUT.name(), t.bytesPerSecond() / 1e6);
+        Path saved = context.workDir().resolve("s8-saved");
+        samples.add(VerifiedMissScenario.SAVED, THROUGHPUT.name(),
+            context.curl().saveDurably(originServer.url("/" + id), saved, TestFiles.GIB, 300) / 1e6);
+        Files.deleteIfExists(saved);
         Files.deleteIfExists(origin.resolve(id));
 
         if (glance.isPresent()) {
@@ -74,7 +78,9 @@ final class PrefetchScenario implements Scenario {
     }
     notes.add("Throughput = 1 GiB ÷ time from sending the PUT until `GET /v2/cache` lists the image under"
         + " cached_images (polled every 10 ms for imagecache, 20 ms for Glance). Glance prefetches from its own"
-        + " file store, imagecache from nginx over loopback HTTP.");
+        + " file store, imagecache from nginx over loopback HTTP. The origin sends no digest here: imagecache computes"
+        + " MD5 (Glance's checksum) while it writes. \"" + VerifiedMissScenario.SAVED + "\" writes the same bytes"
+        + " to a file on the cache's filesystem and makes them durable, as a fill does before it commits.");
     String setup = "Origin: nginx (`sendfile on`) serving the 1 GiB file, not rate-limited. Per round: imagecache"
         + " prefetch of a new id (a hard link of the same bytes), then a plain `curl` download of the same file"
         + " from the origin, then Glance's prefetch after `DELETE /v2/cache/{id}`.";
