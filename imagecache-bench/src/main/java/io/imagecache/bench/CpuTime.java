@@ -3,6 +3,7 @@ package io.imagecache.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
@@ -29,6 +30,28 @@ final class CpuTime {
       ticks += ownTicks(member);
     }
     return ticks / ticksPerSecond;
+  }
+
+  /**
+   * Waits until the CPU time of {@code pid}'s tree stops moving for {@code quiet} (at most
+   * {@code max}), so that work left over from before (a JVM still compiling what the warm-up ran,
+   * a previous request's clean-up) is not charged to the next measurement. Returns whether it did.
+   */
+  boolean awaitIdle(long pid, Duration quiet, Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    double last = treeSeconds(pid);
+    long quietSince = System.nanoTime();
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      double now = treeSeconds(pid);
+      if (now != last) {
+        last = now;
+        quietSince = System.nanoTime();
+      } else if (System.nanoTime() - quietSince >= quiet.toNanos()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** {@code pid} and its live descendants. */
