@@ -95,7 +95,7 @@ final class ChartWriter {
         if (row.reference()) {
           referenceBars.put(category, row.ratio().get());
         } else {
-          String series = row.system().startsWith("Glance") ? "Glance" : row.system();
+          String series = row.system().startsWith("Glance") ? "Glance" : shortName(row.system());
           bySeries.computeIfAbsent(series, s -> new LinkedHashMap<>()).put(category, row.ratio().get());
         }
       }
@@ -191,6 +191,9 @@ final class ChartWriter {
   private static String shortName(String system) {
     return system.replace("nginx proxy_cache_lock (default 5s/5s)", "nginx lock 5s")
         .replace("nginx proxy_cache_lock (tuned 1h/1h)", "nginx lock 1h")
-        .replace("plain download from the origin (curl)", "plain curl download");
+        .replace("plain download from the origin (curl)", "plain curl download")
+        .replace("plain download saved to a file (curl -o, then fdatasync)", "saved to a file + fdatasync")
+        .replace("JDK MD5 alone, one core, in memory", "MD5 alone, 1 core")
+        .replace("JDK SHA-512 alone, one core, in memory", "SHA-512 alone, 1 core");
   }
 }
