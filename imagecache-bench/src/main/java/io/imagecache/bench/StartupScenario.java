@@ -24,7 +24,7 @@ final class StartupScenario implements Scenario {
   private static final FigureSpec FIRST_ADOPTED =
       new FigureSpec("first start until every file is adopted", "s", "", false);
   /** What the server logs when its background reconciliation of files and metadata is done. */
-  private static final String RECONCILED = "FileCacheDriver - reconciled ";
+  private static final String RECONCILED = "Reconciliation - reconciled ";
 
   @Override
   public int id() {

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,7 +49,8 @@ import org.slf4j.LoggerFactory;
  *
  * Reconciliation. recover() is removeIncomplete() (before any writer opens: an incomplete file
  * without a live writer is a crash leftover) then reconcile(), which may run while the cache
- * serves, reads, writes and deletes. It works from one scan of the base directory and one id-only
+ * serves, reads, writes and deletes. A Reconciliation runs the pass; its steps are the driver's
+ * (ReconciliationSteps), since they take metadataLock. It works from one scan of the base directory and one id-only
  * read of the index, both possibly stale by the time it acts, so it decides nothing from them
  * alone: for each id that is in one and not the other, it takes metadataLock and looks at the
  * file again. An indexed id without a regular file is dropped (a commit renames its file into
@@ -596,122 +596,11 @@ public final class FileCacheDriver implements CacheDriver {
    */
   @Override
   public RecoveryReport reconcile() throws IOException {
-    long started = System.nanoTime();
-    CacheLayout.BaseScan scan = layout.scanBase();
-    Set<ImageId> onDisk = new HashSet<>(scan.files().size() * 2);
-    for (CacheFile file : scan.files()) {
-      onDisk.add(file.id());
-    }
-    // Not under the metadata lock: every step below checks the file and the index again.
-    Set<ImageId> indexed = index.ids();
-    List<ImageId> dropped = new ArrayList<>();
-    List<ImageId> adopted = new ArrayList<>();
-    boolean stopped = false;
-    for (ImageId id : sorted(indexed)) {
-      if (onDisk.contains(id)) {
-        continue;
-      }
-      Step step = dropIfFileGone(id);
-      if (step == Step.CLOSED) {
-        stopped = true;
-        break;
-      }
-      if (step == Step.CHANGED) {
-        dropped.add(id);
-      }
-    }
-    List<CacheFile> unindexed = new ArrayList<>();
-    for (CacheFile file : stopped ? List.<CacheFile>of() : scan.files()) {
-      if (!indexed.contains(file.id())) {
-        unindexed.add(file);
-      }
-    }
-    for (int from = 0; from < unindexed.size() && !stopped; from += ADOPTION_BATCH) {
-      List<CacheFile> batch =
-          unindexed.subList(from, Math.min(unindexed.size(), from + ADOPTION_BATCH));
-      Optional<List<ImageId>> done = adoptIfUnindexed(batch);
-      stopped = done.isEmpty();
-      done.ifPresent(adopted::addAll);
-    }
-    for (String name : scan.unknownNames()) {
-      log.warn("recover: {} in {} is neither an image nor a file of the cache; leaving it",
-          name, layout.base());
-    }
-    adopted.sort(null);
-    RecoveryReport report = new RecoveryReport(List.of(), adopted, dropped, scan.unknownNames());
-    log.info("{} {} in {} ms: {} images on disk, {} adopted, {} index entries dropped,"
-            + " {} unknown files",
-        stopped ? "stopped reconciling (driver closed)" : "reconciled", layout.base(),
-        (System.nanoTime() - started) / 1_000_000, scan.files().size(), adopted.size(),
-        dropped.size(), scan.unknownNames().size());
-    return report;
-  }
-
-  /**
-   * Files adopted per index call and per hold of the metadata lock: one SQL transaction each, and
-   * a few milliseconds of the lock.
-   */
-  private static final int ADOPTION_BATCH = 500;
-
-  /** What one reconciliation step did. */
-  private enum Step { CHANGED, KEPT, CLOSED }
-
-  /**
-   * Drops the index entry of {@code id} when, under the metadata lock, there is no committed file
-   * for it: a commit renames its file before it records the entry under the same lock, so a file
-   * that is absent now has no commit to lose, and a later commit records a fresh entry.
-   */
-  private Step dropIfFileGone(ImageId id) throws IOException {
-    return withMetadataLock(() -> {
-      if (closed) {
-        return Step.CLOSED;
-      }
-      if (regularFile(layout.committed(id)).isPresent()) {
-        return Step.KEPT;
-      }
-      index.remove(id);
-      accessLog.discard(id);
-      entries.remove(id);
-      return Step.CHANGED;
-    });
-  }
-
-  /**
-   * Adopts the files of {@code batch} with their size and mtime as they are now, in one index
-   * call under the metadata lock, leaving out those that are gone (a delete removes the file
-   * before its entry, under the same lock) and those a live writer owns (its commit records the
-   * entry). An entry that a commit recorded meanwhile stays: adopt never replaces one. Empty when
-   * the driver is closed.
-   */
-  private Optional<List<ImageId>> adoptIfUnindexed(List<CacheFile> batch) throws IOException {
-    return withMetadataLock(() -> {
-      if (closed) {
-        return Optional.empty();
-      }
-      List<ImageIndex.Adoption> adoptions = new ArrayList<>(batch.size());
-      for (CacheFile file : batch) {
-        if (liveWriters.contains(file.id())) {
-          continue;
-        }
-        Optional<BasicFileAttributes> now = regularFile(file.path());
-        if (now.isPresent()) {
-          adoptions.add(new ImageIndex.Adoption(file.id(), file.path(), now.get().size(),
-              now.get().lastModifiedTime().toInstant()));
-        }
-      }
-      index.adoptAll(adoptions);
-      return Optional.of(adoptions.stream().map(ImageIndex.Adoption::id).toList());
-    });
+    return new Reconciliation(layout, index, new ReconciliationSteps()).run();
   }
 
   private static Optional<BasicFileAttributes> regularFile(Path path) throws IOException {
     return CacheLayout.attributes(path).filter(BasicFileAttributes::isRegularFile);
-  }
-
-  private static List<ImageId> sorted(Set<ImageId> ids) {
-    List<ImageId> list = new ArrayList<>(ids);
-    list.sort(null);
-    return list;
   }
 
   @Override
@@ -786,6 +675,59 @@ public final class FileCacheDriver implements CacheDriver {
   @FunctionalInterface
   private interface StoreWork<T> {
     T run() throws IOException;
+  }
+
+  /** The driver's side of a reconciliation: each step under the metadata lock. */
+  private final class ReconciliationSteps implements Reconciliation.Steps {
+    /**
+     * Drops the index entry of {@code id} when, under the metadata lock, there is no committed
+     * file for it: a commit renames its file before it records the entry under the same lock, so
+     * a file that is absent now has no commit to lose, and a later commit records a fresh entry.
+     */
+    @Override
+    public Reconciliation.Step dropIfFileGone(ImageId id) throws IOException {
+      return withMetadataLock(() -> {
+        if (closed) {
+          return Reconciliation.Step.CLOSED;
+        }
+        if (regularFile(layout.committed(id)).isPresent()) {
+          return Reconciliation.Step.KEPT;
+        }
+        index.remove(id);
+        accessLog.discard(id);
+        entries.remove(id);
+        return Reconciliation.Step.CHANGED;
+      });
+    }
+
+    /**
+     * Adopts the files of {@code batch} with their size and mtime as they are now, in one index
+     * call under the metadata lock, leaving out those that are gone (a delete removes the file
+     * before its entry, under the same lock) and those a live writer owns (its commit records the
+     * entry). An entry that a commit recorded meanwhile stays: adopt never replaces one. Empty
+     * when the driver is closed.
+     */
+    @Override
+    public Optional<List<ImageId>> adoptIfUnindexed(List<CacheFile> batch) throws IOException {
+      return withMetadataLock(() -> {
+        if (closed) {
+          return Optional.empty();
+        }
+        List<ImageIndex.Adoption> adoptions = new ArrayList<>(batch.size());
+        for (CacheFile file : batch) {
+          if (liveWriters.contains(file.id())) {
+            continue;
+          }
+          Optional<BasicFileAttributes> now = regularFile(file.path());
+          if (now.isPresent()) {
+            adoptions.add(new ImageIndex.Adoption(file.id(), file.path(), now.get().size(),
+                now.get().lastModifiedTime().toInstant()));
+          }
+        }
+        index.adoptAll(adoptions);
+        return Optional.of(adoptions.stream().map(ImageIndex.Adoption::id).toList());
+      });
+    }
   }
 
   /** The driver's side of its writers' lifecycle. */
