@@ -103,15 +103,13 @@ final class Downloads {
    * is remembered) and the driver holds the file open; empty when any of that is not so.
    */
   Optional<Download> downloadWithoutBlocking(ImageId id, Optional<String> token) {
-    Optional<ImageMetadata> authorized = Optional.empty();
-    if (authorizer.isPresent() && authorizer.get().asksOrigin()) {
-      authorized = authorizer.get().remembered(id, token);
-      if (authorized.isEmpty()) {
-        return Optional.empty();
-      }
+    boolean asksOrigin = authorizer.isPresent() && authorizer.get().asksOrigin();
+    Optional<ImageMetadata> authorized =
+        asksOrigin ? authorizer.get().remembered(id, token) : Optional.empty();
+    if (asksOrigin && authorized.isEmpty()) {
+      return Optional.empty();
     }
-    Optional<ImageMetadata> known = authorized;
-    return driver.openWithoutBlocking(id).map(reader -> hit(id, reader, known));
+    return driver.openWithoutBlocking(id).map(reader -> hit(id, reader, authorized));
   }
 
   private static Download.Hit hit(ImageId id, CacheReader reader,

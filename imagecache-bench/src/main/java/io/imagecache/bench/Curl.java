@@ -52,8 +52,7 @@ final class Curl {
   double saveDurably(String url, Path file, long expected, long maxSeconds)
       throws IOException, InterruptedException {
     long t0 = System.nanoTime();
-    String out = processes.run(List.of("curl", "-s", "--max-time", Long.toString(maxSeconds), "-o",
-        file.toString(), "-w", WRITE_OUT, url), maxSeconds + 10);
+    String out = processes.run(command(url, maxSeconds, file.toString()), maxSeconds + 10);
     Transfer.parse(out).expect(expected, "download to " + file);
     processes.run(List.of("sync", "--data", file.toString()), maxSeconds);
     return expected / ((System.nanoTime() - t0) / 1e9);
@@ -61,7 +60,11 @@ final class Curl {
 
   /** The curl command line for one bounded, discarded download of {@code url}. */
   static List<String> command(String url, long maxSeconds) {
-    return List.of("curl", "-s", "--max-time", Long.toString(maxSeconds), "-o", "/dev/null",
+    return command(url, maxSeconds, "/dev/null");
+  }
+
+  private static List<String> command(String url, long maxSeconds, String output) {
+    return List.of("curl", "-s", "--max-time", Long.toString(maxSeconds), "-o", output,
         "-w", WRITE_OUT, url);
   }
 

@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -155,7 +156,7 @@ final class HeldFiles implements Closeable {
   /** A reader's share of a held file; closing it releases the share (once). */
   static final class Handle implements Closeable {
     private final Held file;
-    private final AtomicInteger closed = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Handle(Held file) {
       this.file = file;
@@ -171,7 +172,7 @@ final class HeldFiles implements Closeable {
 
     @Override
     public void close() {
-      if (closed.compareAndSet(0, 1)) {
+      if (closed.compareAndSet(false, true)) {
         file.release();
       }
     }

@@ -209,15 +209,14 @@ class BackgroundReconciliationTest {
   }
 
   /** Passes every call on; runs a step before and after {@link #ids()}; counts adopted files. */
-  private static final class HookedIndex implements ImageIndex {
-    private final ImageIndex delegate;
+  private static final class HookedIndex extends ForwardingImageIndex {
     /** Set by the test thread before reconcile runs on the same thread. */
     Step beforeIds = () -> {};
     Step afterIds = () -> {};
     int adopts;
 
     HookedIndex(ImageIndex delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     @Override
@@ -233,17 +232,6 @@ class BackgroundReconciliationTest {
     }
 
     @Override
-    public void open() throws BadDriverConfigurationException {
-      delegate.open();
-    }
-
-    @Override
-    public void put(ImageId id, Path file, long size, Instant now, Optional<String> checksum)
-        throws IOException {
-      delegate.put(id, file, size, now, checksum);
-    }
-
-    @Override
     public void adopt(ImageId id, Path file, long size, Instant modified) throws IOException {
       adopts++;
       delegate.adopt(id, file, size, modified);
@@ -253,41 +241,6 @@ class BackgroundReconciliationTest {
     public void adoptAll(List<Adoption> files) throws IOException {
       adopts += files.size();
       delegate.adoptAll(files);
-    }
-
-    @Override
-    public void remove(ImageId id) throws IOException {
-      delegate.remove(id);
-    }
-
-    @Override
-    public void removeAll() throws IOException {
-      delegate.removeAll();
-    }
-
-    @Override
-    public Optional<CachedImage> get(ImageId id) throws IOException {
-      return delegate.get(id);
-    }
-
-    @Override
-    public List<CachedImage> list() throws IOException {
-      return delegate.list();
-    }
-
-    @Override
-    public Optional<ImageId> leastRecentlyAccessed() throws IOException {
-      return delegate.leastRecentlyAccessed();
-    }
-
-    @Override
-    public void recordAccesses(Map<ImageId, Access> accesses) throws IOException {
-      delegate.recordAccesses(accesses);
-    }
-
-    @Override
-    public void close() throws IOException {
-      delegate.close();
     }
   }
 }

@@ -189,64 +189,17 @@ class HotPathMetadataTest {
   }
 
   /** An index that counts {@link ImageIndex#get} and passes every call on. */
-  private static final class CountingIndex implements ImageIndex {
-    private final ImageIndex delegate;
+  private static final class CountingIndex extends ForwardingImageIndex {
     final AtomicInteger gets = new AtomicInteger();
 
     CountingIndex(ImageIndex delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public void open() throws BadDriverConfigurationException {
-      delegate.open();
-    }
-
-    @Override
-    public void put(ImageId id, Path file, long size, Instant now, Optional<String> checksum)
-        throws IOException {
-      delegate.put(id, file, size, now, checksum);
-    }
-
-    @Override
-    public void adopt(ImageId id, Path file, long size, Instant modified) throws IOException {
-      delegate.adopt(id, file, size, modified);
-    }
-
-    @Override
-    public void remove(ImageId id) throws IOException {
-      delegate.remove(id);
-    }
-
-    @Override
-    public void removeAll() throws IOException {
-      delegate.removeAll();
+      super(delegate);
     }
 
     @Override
     public Optional<CachedImage> get(ImageId id) throws IOException {
       gets.incrementAndGet();
       return delegate.get(id);
-    }
-
-    @Override
-    public List<CachedImage> list() throws IOException {
-      return delegate.list();
-    }
-
-    @Override
-    public Optional<ImageId> leastRecentlyAccessed() throws IOException {
-      return delegate.leastRecentlyAccessed();
-    }
-
-    @Override
-    public void recordAccesses(Map<ImageId, Access> accesses) throws IOException {
-      delegate.recordAccesses(accesses);
-    }
-
-    @Override
-    public void close() throws IOException {
-      delegate.close();
     }
   }
 }

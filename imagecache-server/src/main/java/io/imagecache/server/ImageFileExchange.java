@@ -152,7 +152,7 @@ final class ImageFileExchange extends LocalExchange {
     long length = part.map(ByteRange::length).orElse(hit.size());
     ctx.write(head);
     if (length > 0) {
-      ctx.write(new HitFileRegion(hit, first, length));
+      ctx.write(new SharedFileRegion(hit.channel(), first, length, hit));
     } else {
       closeQuietly(hit);
     }

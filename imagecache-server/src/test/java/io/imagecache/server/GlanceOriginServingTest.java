@@ -48,7 +48,6 @@ class GlanceOriginServingTest {
   @AfterEach
   void stop() throws IOException {
     try {
-      server.awaitImageFilesClosed();
       server.close();
     } finally {
       origin.close();

@@ -59,14 +59,13 @@ class ImageDownloadTest {
 
   @AfterEach
   void stop() throws IOException {
-    if (server != null) {
-      try {
-        server.awaitImageFilesClosed();
-      } finally {
+    try {
+      if (server != null) {
         server.close();
       }
+    } finally {
+      origin.close();
     }
-    origin.close();
   }
 
   private ServerHarness server() throws Exception {

@@ -45,7 +45,6 @@ class ServerRoutesTest {
   @AfterEach
   void stop() throws IOException {
     try {
-      server.awaitImageFilesClosed();
       server.close();
     } finally {
       origin.close();

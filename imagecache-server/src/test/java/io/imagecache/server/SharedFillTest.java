@@ -56,7 +56,6 @@ class SharedFillTest {
   @AfterEach
   void stop() throws IOException {
     try {
-      server.awaitImageFilesClosed();
       server.close();
     } finally {
       origin.close();

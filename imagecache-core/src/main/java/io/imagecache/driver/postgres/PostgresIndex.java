@@ -177,29 +177,19 @@ public final class PostgresIndex implements ImageIndex {
     if (files.isEmpty()) {
       return;
     }
-    Opened active = active();
-    try (Connection connection = active.pool.getConnection()) {
-      connection.setAutoCommit(false);
+    inTransaction("adopt " + files.size() + " images", (connection, node) -> {
       try (PreparedStatement statement = connection.prepareStatement(ADOPT)) {
         for (Adoption file : files) {
           statement.setString(1, file.id().value());
           statement.setObject(2, toUtc(file.modified()));
           statement.setObject(3, toUtc(file.modified()));
           statement.setLong(4, file.size());
-          statement.setLong(5, active.nodeId);
+          statement.setLong(5, node);
           statement.addBatch();
         }
         statement.executeBatch();
-        connection.commit();
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
-      } finally {
-        connection.setAutoCommit(true);
       }
-    } catch (SQLException e) {
-      throw storeFailure("adopt " + files.size() + " images", e);
-    }
+    });
   }
 
   @Override
@@ -277,26 +267,18 @@ public final class PostgresIndex implements ImageIndex {
     if (accesses.isEmpty()) {
       return;
     }
-    Opened active = active();
-    try (Connection connection = active.pool.getConnection()) {
-      connection.setAutoCommit(false);
+    inTransaction("record " + accesses.size() + " accesses", (connection, node) -> {
       try (PreparedStatement statement = connection.prepareStatement(RECORD_ACCESS)) {
         for (Map.Entry<ImageId, Access> entry : new TreeMap<>(accesses).entrySet()) {
           statement.setLong(1, Math.min(entry.getValue().hits(), Integer.MAX_VALUE));
           statement.setObject(2, toUtc(entry.getValue().lastAccessed()));
           statement.setString(3, entry.getKey().value());
-          statement.setLong(4, active.nodeId);
+          statement.setLong(4, node);
           statement.addBatch();
         }
         statement.executeBatch();
-        connection.commit();
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
       }
-    } catch (SQLException e) {
-      throw storeFailure("record " + accesses.size() + " accesses", e);
-    }
+    });
   }
 
   @Override
@@ -404,6 +386,34 @@ public final class PostgresIndex implements ImageIndex {
 
   private static Instant fromUtc(LocalDateTime utc) {
     return utc.toInstant(ZoneOffset.UTC);
+  }
+
+  /**
+   * Runs {@code work} on a pooled connection of this node in one transaction: committed when it
+   * returns, rolled back when it throws.
+   */
+  private void inTransaction(String what, Transaction work) throws CacheStoreException {
+    Opened active = active();
+    try (Connection connection = active.pool.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        work.run(connection, active.nodeId);
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw storeFailure(what, e);
+    }
+  }
+
+  /** Statements of one transaction, given the connection and this node's id. */
+  @FunctionalInterface
+  private interface Transaction {
+    void run(Connection connection, long nodeId) throws SQLException;
   }
 
   private CacheStoreException storeFailure(String what, SQLException cause) {

@@ -138,8 +138,7 @@ public final class SqliteIndex implements ImageIndex {
     if (files.isEmpty()) {
       return;
     }
-    run("insert of " + files.size() + " adopted images", c -> {
-      c.setAutoCommit(false);
+    runInTransaction("insert of " + files.size() + " adopted images", c -> {
       try (PreparedStatement statement = c.prepareStatement(CachedImagesTable.ADOPT)) {
         for (Adoption file : files) {
           statement.setString(1, file.id().value());
@@ -149,16 +148,6 @@ public final class SqliteIndex implements ImageIndex {
           statement.addBatch();
         }
         statement.executeBatch();
-        c.commit();
-      } catch (SQLException e) {
-        try {
-          c.rollback();
-        } catch (SQLException rollbackFailure) {
-          e.addSuppressed(rollbackFailure);
-        }
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
       }
       return null;
     });
@@ -254,8 +243,7 @@ public final class SqliteIndex implements ImageIndex {
     if (accesses.isEmpty()) {
       return;
     }
-    run("update of hits and access times of " + accesses.size() + " images", c -> {
-      c.setAutoCommit(false);
+    runInTransaction("update of hits and access times of " + accesses.size() + " images", c -> {
       try (PreparedStatement statement = c.prepareStatement(CachedImagesTable.RECORD_ACCESS)) {
         for (Map.Entry<ImageId, Access> entry : accesses.entrySet()) {
           statement.setLong(1, entry.getValue().hits());
@@ -264,16 +252,6 @@ public final class SqliteIndex implements ImageIndex {
           statement.addBatch();
         }
         statement.executeBatch();
-        c.commit();
-      } catch (SQLException e) {
-        try {
-          c.rollback();
-        } catch (SQLException rollbackFailure) {
-          e.addSuppressed(rollbackFailure);
-        }
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
       }
       return null;
     });
@@ -316,6 +294,27 @@ public final class SqliteIndex implements ImageIndex {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** {@link #run} in one transaction: committed when {@code work} returns, else rolled back. */
+  private <T> T runInTransaction(String operation, SqlWork<T> work) throws CacheStoreException {
+    return run(operation, c -> {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        try {
+          c.rollback();
+        } catch (SQLException rollbackFailure) {
+          e.addSuppressed(rollbackFailure);
+        }
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    });
   }
 
   private static void closeQuietly(Connection connection) {
