@@ -5,6 +5,7 @@ import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 
+import io.imagecache.driver.FileModes;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -12,7 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -56,7 +56,7 @@ final class DirectoryLock implements Closeable {
    * @throws CacheDirectoryLockedException when another cache in this or another process holds it
    */
   static DirectoryLock acquire(Path dir) throws IOException {
-    Files.createDirectories(dir);
+    FileModes.createDirectories(dir);
     Path key = dir.toRealPath().resolve(FILE_NAME);
     String holder = ProcessHandle.current().pid() + "@" + hostName();
     String sameProcessHolder = HELD_BY_THIS_PROCESS.putIfAbsent(key, holder);
@@ -66,7 +66,7 @@ final class DirectoryLock implements Closeable {
     FileChannel channel = null;
     boolean locked = false;
     try {
-      channel = FileChannel.open(key, CREATE, READ, WRITE);
+      channel = FileModes.open(key, CREATE, READ, WRITE);
       FileLock lock;
       try {
         lock = channel.tryLock();

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -30,11 +31,21 @@ final class ChildJvm implements AutoCloseable {
 
   /** Starts {@code CrashingFillMain <mode> <dir>}. */
   static ChildJvm start(Path dir, String mode) throws IOException {
+    return start(dir, mode, List.of());
+  }
+
+  /** Starts {@code CrashingFillMain <mode> <dir>} under {@code umask}, e.g. {@code "000"}. */
+  static ChildJvm startWithUmask(Path dir, String mode, String umask) throws IOException {
+    return start(dir, mode, List.of("/bin/sh", "-c", "umask " + umask + " && exec \"$0\" \"$@\""));
+  }
+
+  private static ChildJvm start(Path dir, String mode, List<String> wrapper) throws IOException {
     Path output = Files.createTempFile("imagecache-child-", ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process process = new ProcessBuilder(List.of(
-            java, "-cp", System.getProperty("java.class.path"),
-            CrashingFillMain.class.getName(), mode, dir.toString()))
+    List<String> command = new ArrayList<>(wrapper);
+    command.addAll(List.of(java, "-cp", System.getProperty("java.class.path"),
+        CrashingFillMain.class.getName(), mode, dir.toString()));
+    Process process = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(output.toFile())
         .start();

@@ -97,7 +97,7 @@ final class CacheLayout {
   /** Creates the base directory and its sub-directories, tolerating existing ones (mkdir -p). */
   void create() throws IOException {
     for (Path directory : directories()) {
-      Files.createDirectories(directory);
+      FileModes.createDirectories(directory);
     }
   }
 

@@ -9,7 +9,9 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -209,8 +211,21 @@ public final class FileCacheDriver implements CacheDriver {
         throw new BadDriverConfigurationException(
             "the cache directory " + directory + " is not a writable directory");
       }
+      warnIfWritableByOthers(directory);
     }
     index.open();
+  }
+
+  /** A directory others may write into lets them plant images: said once at start-up. */
+  private static void warnIfWritableByOthers(Path directory) {
+    try {
+      if (FileModes.writableByOthers(directory)) {
+        log.warn("{} is writable by every user, who could put there what the cache serves: "
+            + "chmod o-w it", directory);
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      log.debug("cannot read the mode of {}: {}", directory, e.toString());
+    }
   }
 
   // ------------------------------------------------------------------ file-system facts
@@ -226,12 +241,12 @@ public final class FileCacheDriver implements CacheDriver {
 
   @Override
   public boolean isCached(ImageId id) {
-    return Files.isRegularFile(layout.committed(id));
+    return Files.isRegularFile(layout.committed(id), LinkOption.NOFOLLOW_LINKS);
   }
 
   @Override
   public boolean isBeingCached(ImageId id) {
-    return Files.exists(layout.incomplete(id));
+    return Files.isRegularFile(layout.incomplete(id), LinkOption.NOFOLLOW_LINKS);
   }
 
   @Override
@@ -241,7 +256,7 @@ public final class FileCacheDriver implements CacheDriver {
 
   @Override
   public boolean isQueued(ImageId id) {
-    return Files.exists(layout.queued(id));
+    return Files.isRegularFile(layout.queued(id), LinkOption.NOFOLLOW_LINKS);
   }
 
   // ------------------------------------------------------------------ metadata
@@ -449,7 +464,7 @@ public final class FileCacheDriver implements CacheDriver {
     Path file = layout.incomplete(id);
     for (int attempt = 0; attempt < 2; attempt++) {
       try {
-        return Optional.of(FileChannel.open(
+        return Optional.of(FileModes.open(
             file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
       } catch (FileAlreadyExistsException e) {
         if (attempt == 0) {
@@ -465,10 +480,19 @@ public final class FileCacheDriver implements CacheDriver {
   public Optional<CacheReader> openForRead(ImageId id) throws IOException {
     Path file = layout.committed(id);
     long generation = heldFiles.generation();
+    // Only a regular file the cache wrote is an image: never a symbolic link (to /etc/shadow, say),
+    // a FIFO that would block the open, or a device. The check before the open keeps the open from
+    // blocking; NOFOLLOW_LINKS on the open keeps a link put there in between from being followed.
+    if (!isCached(id)) {
+      return Optional.empty();
+    }
     FileChannel channel;
     try {
-      channel = FileChannel.open(file, StandardOpenOption.READ);
+      channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (FileSystemException e) {
+      log.warn("not serving {}: {} (not a regular file the cache wrote)", id, e.getReason());
       return Optional.empty();
     }
     try {
@@ -560,7 +584,7 @@ public final class FileCacheDriver implements CacheDriver {
 
   @Override
   public boolean isPinned(ImageId id) {
-    return Files.exists(layout.pinned(id));
+    return Files.isRegularFile(layout.pinned(id), LinkOption.NOFOLLOW_LINKS);
   }
 
   @Override
@@ -636,7 +660,7 @@ public final class FileCacheDriver implements CacheDriver {
   /** Creates an empty marker stamped with the clock; false when it exists already. */
   private boolean createMarker(Path marker) throws IOException {
     try {
-      Files.createFile(marker);
+      FileModes.createFile(marker);
     } catch (FileAlreadyExistsException e) {
       return false;
     }

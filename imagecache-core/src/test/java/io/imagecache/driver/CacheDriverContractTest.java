@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -184,6 +185,49 @@ public abstract class CacheDriverContractTest {
     try (CacheReader reader = driver.openForRead(id("1")).orElseThrow()) {
       assertThat(reader.size()).isEqualTo(1024);
       assertThat(reader.channel().size()).isEqualTo(1024);
+    }
+  }
+
+  @Test
+  void symbolicLinkInTheCacheDirectory_isNeverAnImage() throws IOException {
+    Path secret = Files.write(tempDir.resolve("secret"), bytes(64, 9));
+    Files.createSymbolicLink(cacheDir.resolve("linked"), secret);
+    Files.createSymbolicLink(cacheDir.resolve("queue/linked"), secret);
+    Files.createSymbolicLink(cacheDir.resolve("pinned/linked"), secret);
+
+    assertThat(driver.isCached(id("linked"))).isFalse();
+    assertThat(driver.openForRead(id("linked"))).isEmpty();
+    assertThat(driver.isQueued(id("linked"))).isFalse();
+    assertThat(driver.isPinned(id("linked"))).isFalse();
+    assertThat(driver.cacheSize()).isZero();
+  }
+
+  @Test
+  void symbolicLinkInTheCacheDirectory_isReplacedByAFillAndItsTargetUntouched() throws IOException {
+    Path secret = Files.write(tempDir.resolve("secret"), bytes(64, 9));
+    Files.createSymbolicLink(cacheDir.resolve("linked"), secret);
+
+    cache(id("linked"), bytes(100, 3));
+
+    assertThat(cacheDir.resolve("linked")).isRegularFile().hasBinaryContent(bytes(100, 3));
+    assertThat(read(id("linked"))).isEqualTo(bytes(100, 3));
+    assertThat(secret).hasBinaryContent(bytes(64, 9));
+  }
+
+  @Test
+  void createdDirectoriesAndFiles_areNotWritableByOthers() throws IOException {
+    ImageId one = id("1");
+    cache(one, bytes(100, 1));
+    driver.queue(id("2"));
+    driver.pin(one);
+
+    for (String sub : List.of("", "incomplete", "invalid", "queue", "pinned")) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cacheDir.resolve(sub))))
+          .as("mode of the cache directory %s", sub).isEqualTo("rwxr-x---");
+    }
+    for (String file : List.of("1", "queue/2", "pinned/1")) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cacheDir.resolve(file))))
+          .as("mode of %s", file).isEqualTo("rw-r-----");
     }
   }
 

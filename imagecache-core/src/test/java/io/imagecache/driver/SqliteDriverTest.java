@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -37,6 +38,16 @@ class SqliteDriverTest extends CacheDriverContractTest {
   @Override
   protected CacheDriver newDriver(Path dir) {
     return new FileCacheDriver(dir, new SqliteIndex(dir), clock, true);
+  }
+
+  @Test
+  void theDatabaseAndItsWriteAheadLog_areNotReadableByOthers() throws IOException {
+    cache(ImageId.of("1"), bytes(100, 1));
+
+    for (String file : List.of("cache.db", "cache.db-wal", "cache.db-shm")) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cacheDir.resolve(file))))
+          .as("mode of %s", file).isEqualTo("rw-r-----");
+    }
   }
 
   @Test

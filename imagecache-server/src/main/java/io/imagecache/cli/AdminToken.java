@@ -76,7 +76,9 @@ public final class AdminToken {
       warnIfShared(file(cacheDir));
       return existing.get();
     }
-    Files.createDirectories(cacheDir);
+    // As the cache creates its directory: not writable by others, whatever the umask.
+    Files.createDirectories(cacheDir,
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-x---")));
     byte[] bytes = new byte[RANDOM_BYTES];
     random.nextBytes(bytes);
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);

@@ -96,6 +96,24 @@ class ImageDownloadTest {
   }
 
   @Test
+  void aSymbolicLinkPlantedInTheCacheDirectory_isNeverServed() throws Exception {
+    Path secret = Files.writeString(tmp.resolve("secret"), "root:not-for-clients\n");
+    ServerHarness server = server();
+    Files.createSymbolicLink(server.dir().resolve("img"), secret);
+    Files.createSymbolicLink(server.dir().resolve("nowhere"), secret);
+
+    HttpResponse<byte[]> fromOrigin = server.get(file("img"));
+    HttpResponse<byte[]> absent = server.get(file("nowhere"));
+
+    assertThat(fromOrigin.statusCode()).isEqualTo(200);
+    assertThat(fromOrigin.body()).isEqualTo(IMAGE);
+    assertThat(originGets("img")).isEqualTo(1);
+    assertThat(absent.statusCode()).isEqualTo(404);
+    assertThat(new String(absent.body(), StandardCharsets.UTF_8)).doesNotContain("root:");
+    assertThat(Files.readString(secret)).isEqualTo("root:not-for-clients\n");
+  }
+
+  @Test
   void repeatedHitsServeTheHeldFile_andADeleteMakesTheNextRequestFetchTheNewBytes()
       throws Exception {
     server().get(file("img"));

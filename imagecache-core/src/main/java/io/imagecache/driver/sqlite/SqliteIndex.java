@@ -4,6 +4,7 @@ import io.imagecache.CachedImage;
 import io.imagecache.ImageId;
 import io.imagecache.driver.BadDriverConfigurationException;
 import io.imagecache.driver.CacheStoreException;
+import io.imagecache.driver.FileModes;
 import io.imagecache.driver.ImageIndex;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -81,11 +82,13 @@ public final class SqliteIndex implements ImageIndex {
     dataSource.setUrl("jdbc:sqlite:" + databaseFile);
     Connection opened = null;
     try {
+      // SQLite would create it under the umask; its -wal and -shm files take the database's mode.
+      FileModes.createIfAbsent(databaseFile);
       opened = dataSource.getConnection();
       try (Statement statement = opened.createStatement()) {
         statement.execute(CachedImagesTable.CREATE);
       }
-    } catch (SQLException e) {
+    } catch (SQLException | IOException e) {
       closeQuietly(opened);
       throw new BadDriverConfigurationException(
           "cannot use " + databaseFile + " as the sqlite cache index: " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package io.imagecache.driver.xattr;
 
 import io.imagecache.driver.BadDriverConfigurationException;
+import io.imagecache.driver.FileModes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,7 @@ final class XattrSupportProbe {
     try {
       // A probe left by a crash is replaced; CREATE_NEW never follows a symbolic link.
       Files.deleteIfExists(probe);
-      Files.createFile(probe);
+      FileModes.createFile(probe);
       ImageAttributes.view(probe)
           .write(XattrMetadata.ATTRIBUTE, ByteBuffer.wrap("probe".getBytes(StandardCharsets.US_ASCII)));
     } catch (UnsupportedOperationException e) {
