@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -173,8 +174,10 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * After {@code DELETE /v2/images/{id}} went through to Glance, drops the cached copy if the
-   * origin no longer has the image (Glance's cache middleware evicts on image delete too).
+   * After {@code DELETE /v2/images/{id}} went through to Glance, drops the cached copy when Glance
+   * accepted the caller's delete (2xx) and, asked with the cache's own credential, no longer has
+   * the image (Glance's cache middleware evicts on image delete too). A refused delete (401, 403,
+   * 404, …) never evicts, whatever the cache's own check says.
    */
   private void evictWhenDeleted(RequestInfo request, String path, ProxyExchange exchange) {
     Matcher image = IMAGE.matcher(path);
@@ -187,18 +190,27 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     } catch (IllegalArgumentException e) {
       return; // not an id the cache could hold
     }
-    exchange.completion().addListener(done -> Blocking.call(context.blocking(), () -> {
-      if (context.cache().isCached(id) && !context.cache().originHas(id)) {
-        context.cache().delete(id);
-        LOG.info("image {} deleted at the origin: evicted from the cache", id);
+    exchange.completion().addListener(done -> {
+      boolean deleted = done.isSuccess() && exchange.originStatus()
+          .filter(status -> status.codeClass() == HttpStatusClass.SUCCESS).isPresent();
+      if (!deleted) {
+        LOG.debug("delete of image {} not accepted by the origin ({}): cached copy kept", id,
+            exchange.originStatus().map(HttpResponseStatus::toString).orElse("no response"));
+        return;
       }
-      return null;
-    }).whenComplete((ignored, failure) -> {
-      if (failure != null) {
-        LOG.warn("could not check whether deleted image {} should be evicted: {}", id,
-            Failures.unwrap(failure).toString());
-      }
-    }));
+      Blocking.call(context.blocking(), () -> {
+        if (context.cache().isCached(id) && !context.cache().originHas(id)) {
+          context.cache().delete(id);
+          LOG.info("image {} deleted at the origin: evicted from the cache", id);
+        }
+        return null;
+      }).whenComplete((ignored, failure) -> {
+        if (failure != null) {
+          LOG.warn("could not check whether deleted image {} should be evicted: {}", id,
+              Failures.unwrap(failure).toString());
+        }
+      });
+    });
   }
 
   private Exchange imageFile(ChannelHandlerContext ctx, RequestInfo request, String rawId,
