@@ -125,8 +125,8 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     try {
       target = RequestTarget.parse(httpRequest.uri());
     } catch (IllegalArgumentException e) {
-      return ImmediateExchange.send(ctx, request, Responses.text(HttpResponseStatus.BAD_REQUEST,
-          "invalid request target: " + e.getMessage()));
+      return ImmediateExchange.send(ctx, request,
+          Responses.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
     }
     if (httpRequest.headers().getAll(AdminAuth.HEADER).size() > 1) {
       // An ambiguous credential: neither checked here nor passed on to the origin.
