@@ -191,9 +191,7 @@ public final class TestOrigin implements AutoCloseable {
       } else if (path.startsWith("/v2/images/") && method.equals("GET")) {
         serveGlanceMetadata(exchange, path.substring("/v2/images/".length()));
       } else if (path.startsWith("/v2/images/") && method.equals("DELETE")) {
-        // Glance's image delete: the image is gone for everyone afterwards.
-        boolean existed = images.remove(path.substring("/v2/images/".length())) != null;
-        sendText(exchange, existed ? 204 : 404, existed ? "" : "no such image");
+        deleteGlanceImage(exchange, path.substring("/v2/images/".length()));
       } else {
         sendText(exchange, 404, "no such path");
       }
@@ -298,6 +296,25 @@ public final class TestOrigin implements AutoCloseable {
     }
     exchange.sendResponseHeaders(200, 0); // chunked, like Glance on a cache miss
     sendBody(exchange, found);
+  }
+
+  /**
+   * Glance's image delete: refused like a read (401 for a missing or refused token, 404 for an
+   * image the caller cannot see, a configured status), plus 401 without a token for a private
+   * image; otherwise the image is gone for everyone afterwards.
+   */
+  private void deleteGlanceImage(HttpExchange exchange, String id) throws IOException {
+    Image image = images.get(id);
+    if (image != null && !image.visibleTo.isEmpty()
+        && exchange.getRequestHeaders().getFirst("X-Auth-Token") == null) {
+      sendText(exchange, 401, "The request you have made requires authentication.");
+      return;
+    }
+    if (visibleGlanceImage(exchange, id).isEmpty()) {
+      return;
+    }
+    images.remove(id);
+    sendText(exchange, 204, "");
   }
 
   /** The image if the request may see it; otherwise the answer (401, 404, configured status) is sent. */

@@ -7,8 +7,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.QueryStringDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -106,7 +104,7 @@ final class CacheApiRoutes implements RouteTable {
     }
     Callable<FullHttpResponse> work;
     try {
-      work = work(call, request, match.get().rawId().map(CacheApiRoutes::imageId));
+      work = work(call, request, match.get().rawId().map(ImageIdSegment::decode));
     } catch (IllegalArgumentException e) {
       return send(ctx, request,
           Responses.glanceError(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
@@ -158,10 +156,6 @@ final class CacheApiRoutes implements RouteTable {
       return Optional.of(new Match(Resource.PIN, Optional.of(segments.get(0))));
     }
     return Optional.empty();
-  }
-
-  private static ImageId imageId(String raw) {
-    return ImageId.of(QueryStringDecoder.decodeComponent(raw, StandardCharsets.UTF_8));
   }
 
   /** Whether the request announces a body: a positive Content-Length or chunked encoding. */

@@ -115,12 +115,12 @@ final class GlanceProxy {
 
   /**
    * Starts relaying {@code request} (its head; a {@link FullHttpRequest}'s body is taken over too)
-   * to the origin. Call on the inbound channel's event loop, then feed the exchange the request's
+   * to the origin, sent to {@code target}: the request's target as the router normalised it. Call on the inbound channel's event loop, then feed the exchange the request's
    * contents and wait for its {@link ProxyExchange#completion() completion}.
    */
-  ProxyExchange start(ChannelHandlerContext ctx, HttpRequest request) {
+  ProxyExchange start(ChannelHandlerContext ctx, HttpRequest request, RequestTarget target) {
     ProxyExchange exchange = new ProxyExchange(ctx, request,
-        ProxyHeaders.upstreamRequest(request, basePath, authority), authority);
+        ProxyHeaders.upstreamRequest(request, target, basePath, authority), authority);
     exchange.connect(connector, new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel channel) {

@@ -20,6 +20,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +76,8 @@ final class ProxyExchange {
   private boolean requestComplete;
   /** The final (non-1xx) response head has been written to the client. */
   private boolean responseStarted;
+  /** The status of the origin's final response once its head has arrived; null before. */
+  private HttpResponseStatus originStatus;
   /** A 1xx response is being relayed; its last content does not end the exchange. */
   private boolean interim;
   /** Whether the inbound connection stays open after the response. */
@@ -126,6 +129,15 @@ final class ProxyExchange {
    */
   Future<Void> completion() {
     return completion;
+  }
+
+  /**
+   * The status of the origin's final response to this request; empty when none arrived (the
+   * client got a 502, or went away first). Call on the inbound channel's event loop, e.g. from a
+   * listener of {@link #completion()}.
+   */
+  Optional<HttpResponseStatus> originStatus() {
+    return Optional.ofNullable(originStatus);
   }
 
   /** Starts connecting upstream with {@code pipeline}; called once, by {@link GlanceProxy}. */
@@ -254,6 +266,7 @@ final class ProxyExchange {
         clientVersion, request.keepAlive() && requestComplete);
     keepAlive = response.keepAlive();
     responseStarted = true;
+    originStatus = head.status();
     log.debug("{} {} -> {} {}", request.method(), request.uri(), authority, head.status().code());
     writeToClient(response.head());
   }

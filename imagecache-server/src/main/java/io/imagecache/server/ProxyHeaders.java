@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import java.net.URI;
 import java.util.Locale;
 import java.util.Set;
 
@@ -29,14 +28,18 @@ final class ProxyHeaders {
 
   private ProxyHeaders() {}
 
-  /** The client's headers as the origin sees them. */
-  static HttpRequest upstreamRequest(HttpRequest client, String basePath, String authority) {
+  /**
+   * The client's request as the origin sees it, sent to {@code target} (the normalised target the
+   * router routed, never the raw one) under the origin's base path.
+   */
+  static HttpRequest upstreamRequest(HttpRequest client, RequestTarget target, String basePath,
+      String authority) {
     HttpHeaders headers = endToEnd(client.headers());
     headers.set(HttpHeaderNames.HOST, authority);
     // One upstream connection per request: say so, and the origin closes after its response.
     headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     return new DefaultHttpRequest(HttpVersion.HTTP_1_1, client.method(),
-        basePath + originForm(client.uri()), headers);
+        basePath + target.originForm(), headers);
   }
 
   /** A 1xx response (e.g. 100 Continue) as the client sees it. */
@@ -110,23 +113,5 @@ final class ProxyHeaders {
       }
     }
     return copy;
-  }
-
-  /** The path and query of a request target; absolute-form targets are reduced to them. */
-  static String originForm(String target) {
-    if (target.startsWith("/")) {
-      return target;
-    }
-    try {
-      URI uri = new URI(target);
-      if (uri.isAbsolute()) {
-        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty()
-            ? "/" : uri.getRawPath();
-        return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
-      }
-    } catch (java.net.URISyntaxException e) {
-      // Not a URI at all: fall through and treat it as a relative path.
-    }
-    return "/" + target;
   }
 }

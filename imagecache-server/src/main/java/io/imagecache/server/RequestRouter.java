@@ -8,11 +8,10 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -23,8 +22,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Routes each request on one connection to the exchange that answers it, one exchange at a time:
  * a request that arrives while an earlier response is still being sent waits its turn (HTTP/1.1
- * pipelining), and reading stops meanwhile. Routes: the image file, the cache API, versions,
- * health, metrics; with a Glance origin every other path is passed through to it.
+ * pipelining), and reading stops meanwhile. Every target is normalised once ({@link
+ * RequestTarget}) and routed in that form: the image file, the cache API, versions, health,
+ * metrics; with a Glance origin every other path is passed through to it, in that same form,
+ * except what still looks like a cache API, which is answered here (404).
  *
  * <p>One instance per connection, confined to its event loop.
  */
@@ -120,11 +121,23 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
   /** Picks the exchange for a request head. */
   private Exchange route(ChannelHandlerContext ctx, HttpRequest httpRequest) {
     RequestInfo request = RequestInfo.of(httpRequest);
-    Optional<String> normalised = VersionsDocument.normalise(request.path());
-    if (normalised.isEmpty()) {
+    RequestTarget target;
+    try {
+      target = RequestTarget.parse(httpRequest.uri());
+    } catch (IllegalArgumentException e) {
+      return ImmediateExchange.send(ctx, request,
+          Responses.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
+    }
+    if (httpRequest.headers().getAll(AdminAuth.HEADER).size() > 1) {
+      // An ambiguous credential: neither checked here nor passed on to the origin.
+      return ImmediateExchange.send(ctx, request, Responses.text(HttpResponseStatus.BAD_REQUEST,
+          "the request has more than one X-Auth-Token header: send one"));
+    }
+    if (target.unknownVersion()) {
       return versions(ctx, request, HttpResponseStatus.MULTIPLE_CHOICES);
     }
-    String path = normalised.get();
+    String path = target.path();
+    request = request.withPath(path);
     if (path.equals("/versions") || path.equals("/")) {
       return versions(ctx, request,
           path.equals("/") ? HttpResponseStatus.MULTIPLE_CHOICES : HttpResponseStatus.OK);
@@ -138,55 +151,73 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
           httpRequest.protocolVersion().compareTo(HttpVersion.HTTP_1_1) >= 0;
       return imageFile(ctx, request, image.group(1), chunkedAllowed);
     }
-    Optional<Exchange> local = routes.route(ctx, request.withPath(path));
+    Optional<Exchange> local = routes.route(ctx, request);
     if (local.isPresent()) {
       return local.get();
     }
+    if (!target.mayPassThrough()) {
+      // Never passed through: Glance could read it as its own cache API, admin token and all.
+      return ImmediateExchange.send(ctx, request, Responses.glanceError(
+          HttpResponseStatus.NOT_FOUND, "no such path: " + path
+              + " (the cache API is /v2/cache, and it is answered by imagecache only)"));
+    }
     if (context.proxy().isPresent()) {
-      Exchange proxied = new ProxyAdapter(context.proxy().get().start(ctx, httpRequest));
-      evictWhenDeleted(request, path, proxied);
-      return proxied;
+      ProxyExchange exchange = context.proxy().get().start(ctx, httpRequest, target);
+      evictWhenDeleted(request, path, exchange);
+      return new ProxyAdapter(exchange);
     }
     if (image.matches()) {
       return ImmediateExchange.send(ctx, request, Responses.allow("GET, HEAD"));
     }
     return ImmediateExchange.send(ctx, request,
-        Responses.text(HttpResponseStatus.NOT_FOUND, "no such path: " + request.path()));
+        Responses.text(HttpResponseStatus.NOT_FOUND, "no such path: " + path));
   }
 
   /**
-   * After {@code DELETE /v2/images/{id}} went through to Glance, drops the cached copy if the
-   * origin no longer has the image (Glance's cache middleware evicts on image delete too).
+   * After {@code DELETE /v2/images/{id}} went through to Glance, drops the cached copy when Glance
+   * accepted the caller's delete (2xx) and, asked with the cache's own credential, no longer has
+   * the image (Glance's cache middleware evicts on image delete too). A refused delete (401, 403,
+   * 404, …) never evicts, whatever the cache's own check says.
    */
-  private void evictWhenDeleted(RequestInfo request, String path, Exchange exchange) {
+  private void evictWhenDeleted(RequestInfo request, String path, ProxyExchange exchange) {
     Matcher image = IMAGE.matcher(path);
     if (!HttpMethod.DELETE.equals(request.method()) || !image.matches()) {
       return;
     }
-    String raw = QueryStringDecoder.decodeComponent(image.group(1), StandardCharsets.UTF_8);
-    if (!ImageId.isValid(raw)) {
-      return;
+    ImageId id;
+    try {
+      id = ImageIdSegment.decode(image.group(1));
+    } catch (IllegalArgumentException e) {
+      return; // not an id the cache could hold
     }
-    ImageId id = ImageId.of(raw);
-    exchange.completion().addListener(done -> Blocking.call(context.blocking(), () -> {
-      if (context.cache().isCached(id) && !context.cache().originHas(id)) {
-        context.cache().delete(id);
-        LOG.info("image {} deleted at the origin: evicted from the cache", id);
+    exchange.completion().addListener(done -> {
+      boolean deleted = done.isSuccess() && exchange.originStatus()
+          .filter(status -> status.codeClass() == HttpStatusClass.SUCCESS).isPresent();
+      if (!deleted) {
+        LOG.debug("delete of image {} not accepted by the origin ({}): cached copy kept", id,
+            exchange.originStatus().map(HttpResponseStatus::toString).orElse("no response"));
+        return;
       }
-      return null;
-    }).whenComplete((ignored, failure) -> {
-      if (failure != null) {
-        LOG.warn("could not check whether deleted image {} should be evicted: {}", id,
-            Failures.unwrap(failure).toString());
-      }
-    }));
+      Blocking.call(context.blocking(), () -> {
+        if (context.cache().isCached(id) && !context.cache().originHas(id)) {
+          context.cache().delete(id);
+          LOG.info("image {} deleted at the origin: evicted from the cache", id);
+        }
+        return null;
+      }).whenComplete((ignored, failure) -> {
+        if (failure != null) {
+          LOG.warn("could not check whether deleted image {} should be evicted: {}", id,
+              Failures.unwrap(failure).toString());
+        }
+      });
+    });
   }
 
   private Exchange imageFile(ChannelHandlerContext ctx, RequestInfo request, String rawId,
       boolean chunkedAllowed) {
     ImageId id;
     try {
-      id = ImageId.of(QueryStringDecoder.decodeComponent(rawId, StandardCharsets.UTF_8));
+      id = ImageIdSegment.decode(rawId);
     } catch (IllegalArgumentException e) {
       return ImmediateExchange.send(ctx, request,
           Responses.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));

@@ -4,17 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Glance's versions document ({@code GET /versions}): v2.18 CURRENT down to v2.0 SUPPORTED, so
- * that Glance clients (which need v2.14 for the cache API) negotiate. Also normalises versioned
- * paths, {@code /v2.16/cache} to {@code /v2/cache}, as Glance does.
+ * that Glance clients (which need v2.14 for the cache API) negotiate. ({@link RequestTarget}
+ * maps versioned paths, {@code /v2.16/cache}, to {@code /v2/cache}, as Glance does.)
  */
 final class VersionsDocument {
   static final int CURRENT_MINOR = 18;
-  private static final Pattern VERSIONED = Pattern.compile("^/v2\\.(\\d{1,2})(/.*)?$");
 
   private VersionsDocument() {}
 
@@ -36,22 +33,5 @@ final class VersionsDocument {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("cannot render the versions document", e);
     }
-  }
-
-  /**
-   * {@code /v2.N/rest} → {@code /v2/rest} for a version we list; other paths unchanged; empty
-   * for a version we do not know (answered with the versions document, as Glance does).
-   */
-  static Optional<String> normalise(String path) {
-    Matcher matcher = VERSIONED.matcher(path);
-    if (!matcher.matches()) {
-      return Optional.of(path);
-    }
-    int minor = Integer.parseInt(matcher.group(1));
-    if (minor > CURRENT_MINOR) {
-      return Optional.empty();
-    }
-    String rest = matcher.group(2);
-    return Optional.of("/v2" + (rest == null ? "" : rest));
   }
 }

@@ -148,7 +148,7 @@ class CacheApiAccessTest {
   @Test
   void pathsUnderTheCacheApiThatNameNothingAre404AndNeverReachTheOrigin() throws Exception {
     for (String path : List.of("/v2/cache/", "/v2/cache/img/pin/x", "/v2/cache/a/b",
-        "/v2/cache//pin", "/v2/cache/nodes/")) {
+        "/v2/cache/nodes/img/x", "/v2/cache/nodes/")) {
       HttpResponse<String> response = api.send("GET", path);
 
       assertThat(response.statusCode()).as(path).isEqualTo(404);
@@ -207,7 +207,7 @@ class CacheApiAccessTest {
   void aBadImageIdIs400WithTheReason() throws Exception {
     HttpResponse<String> reserved = api.send("PUT", "/v2/cache/cache.db");
     HttpResponse<String> space = api.send("DELETE", "/v2/cache/a%20b");
-    HttpResponse<String> nodes = api.send("GET", "/v2/cache/nodes/..");
+    HttpResponse<String> nodes = api.send("GET", "/v2/cache/nodes/%00");
     HttpResponse<String> pin = api.send("PUT", "/v2/cache/a%2Fb/pin");
 
     assertThat(reserved.statusCode()).isEqualTo(400);
@@ -219,5 +219,21 @@ class CacheApiAccessTest {
     assertThat(nodes.statusCode()).isEqualTo(400);
     assertThat(pin.statusCode()).isEqualTo(400);
     assertThat(origin.requests()).isEmpty();
+  }
+
+  @Test
+  void aSecondTokenMakesTheCredentialAmbiguousAndIsRefused() throws Exception {
+    for (String[] endpoint : ENDPOINTS) {
+      try (RawHttp connection = server.connect()) {
+        connection.send(endpoint[0], endpoint[1], "X-Auth-Token: " + ServerHarness.ADMIN_TOKEN,
+            "X-Auth-Token: not-the-admin-token", "Content-Length: 0");
+        RawHttp.Response response = connection.read();
+
+        assertThat(response.status()).as("%s %s", endpoint[0], endpoint[1]).isEqualTo(400);
+        assertThat(response.text()).contains("more than one X-Auth-Token");
+      }
+    }
+    assertThat(origin.requests()).as("requests the origin received").isEmpty();
+    assertThat(server.cache().isPinned(ImageId.of("img"))).isFalse();
   }
 }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -199,5 +200,51 @@ class GlanceOriginServingTest {
     assertThat(origin.requests("/v2/images/img")).last()
         .satisfies(request -> assertThat(request.method()).isEqualTo("DELETE"));
     await().atMost(ServerHarness.WAIT).until(() -> !server.cache().isCached(ID));
+  }
+
+  @Test
+  void aDeleteGlanceRefusesKeepsTheCachedCopyAndOneItAcceptsEvictsIt() throws Exception {
+    origin.image("img").visibleTo("owner");
+    origin.put("other", IMAGE);
+    assertThat(server.get(file("img"), "X-Auth-Token", "owner").statusCode()).isEqualTo(200);
+    assertThat(server.get(file("other"), "X-Auth-Token", "owner").statusCode()).isEqualTo(200);
+    ImageId other = ImageId.of("other");
+    assertThat(server.cache().isCached(ID)).isTrue();
+    assertThat(server.cache().isCached(other)).isTrue();
+
+    // No token: Glance refuses with 401, while the cache's own (tokenless) look at the image gets
+    // 404 because the image is private: exactly the case that used to evict.
+    HttpResponse<byte[]> refused = server.client().send(
+        server.request("/v2/images/img").DELETE().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> accepted = server.client().send(
+        server.request("/v2/images/other").header("X-Auth-Token", "owner").DELETE().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+
+    assertThat(refused.statusCode()).isEqualTo(401);
+    assertThat(accepted.statusCode()).isEqualTo(204);
+    await().atMost(ServerHarness.WAIT).until(() -> !server.cache().isCached(other));
+    await().during(Duration.ofMillis(500)).atMost(ServerHarness.WAIT)
+        .until(() -> server.cache().isCached(ID));
+    HttpResponse<byte[]> stillServed = server.get(file("img"), "X-Auth-Token", "owner");
+    assertThat(stillServed.statusCode()).isEqualTo(200);
+    assertThat(stillServed.body()).isEqualTo(IMAGE);
+    assertThat(fileRequests()).as("downloads of img from the origin").isEqualTo(1);
+  }
+
+  @Test
+  void aReadWithTwoTokensIsRefusedAndNothingReachesTheOrigin() throws Exception {
+    try (RawHttp connection = server.connect()) {
+      connection.sendGet(file("img"), "X-Auth-Token: reader-token", "X-Auth-Token: other-token");
+      RawHttp.Response response = connection.read();
+
+      assertThat(response.status()).isEqualTo(400);
+      assertThat(response.text()).contains("more than one X-Auth-Token");
+      connection.sendGet("/v2/images/img", "X-Auth-Token: reader-token", "x-auth-token: ");
+      RawHttp.Response proxied = connection.read();
+      assertThat(proxied.status()).isEqualTo(400);
+    }
+    assertThat(origin.requests()).isEmpty();
+    server.assertNotCached("img");
   }
 }

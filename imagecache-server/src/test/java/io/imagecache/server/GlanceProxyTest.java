@@ -603,7 +603,7 @@ class GlanceProxyTest {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof HttpRequest request) {
-        ProxyExchange started = proxy.start(ctx, request);
+        ProxyExchange started = proxy.start(ctx, request, RequestTarget.parse(request.uri()));
         exchange = started;
         completions.add(started.completion());
         started.completion().addListener(done -> {
