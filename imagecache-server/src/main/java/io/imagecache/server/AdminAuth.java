@@ -35,11 +35,16 @@ final class AdminAuth {
       response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "X-Auth-Token realm=\"imagecache\"");
       return Optional.of(response);
     }
-    if (!MessageDigest.isEqual(sha256(token.get()), expected)) {
+    if (!isAdminToken(token.get())) {
       return Optional.of(Responses.glanceError(HttpResponseStatus.FORBIDDEN,
           "the X-Auth-Token is not the admin token"));
     }
     return Optional.empty();
+  }
+
+  /** Whether {@code token} is the admin token (in constant time). */
+  boolean isAdminToken(String token) {
+    return MessageDigest.isEqual(sha256(token), expected);
   }
 
   private static byte[] sha256(String value) {

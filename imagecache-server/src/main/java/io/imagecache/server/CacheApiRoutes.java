@@ -66,7 +66,7 @@ final class CacheApiRoutes implements RouteTable {
 
   CacheApiRoutes(ServerContext context) {
     this.context = context;
-    this.auth = new AdminAuth(context.adminToken());
+    this.auth = context.adminAuth();
     this.calls = new CacheApiCalls(context.cache(), new CacheJson(context.json()));
   }
 

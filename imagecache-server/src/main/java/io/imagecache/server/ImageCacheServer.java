@@ -52,7 +52,7 @@ public final class ImageCacheServer implements Closeable {
     EventLoopGroup workers = transport.newGroup(Runtime.getRuntime().availableProcessors());
     ExecutorService blocking = Executors.newFixedThreadPool(blockingThreads, daemonThreads());
     try {
-      ServerContext context = new ServerContext(cache, blocking, new ObjectMapper(), adminToken,
+      ServerContext context = new ServerContext(cache, blocking, new ObjectMapper(), new AdminAuth(adminToken),
           cache.originApi().map(GlanceProxy::new));
       ServerMetrics metrics =
           new ServerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), cache);

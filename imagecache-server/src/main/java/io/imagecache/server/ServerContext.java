@@ -7,14 +7,14 @@ import java.util.concurrent.Executor;
 
 /**
  * What every connection's handlers share: the cache (the server's only door to files and
- * metadata), the executor for calls that block, JSON, the admin token and the Glance proxy.
+ * metadata), the executor for calls that block, JSON, the admin credential and the Glance proxy.
  *
  * @param cache the cache; its calls block, so they run on {@code blocking}
  * @param blocking where blocking calls run; never an event loop
  * @param json a shared, thread-safe mapper
- * @param adminToken what {@code X-Auth-Token} must equal for management calls
+ * @param adminAuth what {@code X-Auth-Token} must be for management calls
  * @param proxy the pass-through to the Glance origin, when the origin is a Glance API
  */
 record ServerContext(
-    ImageCache cache, Executor blocking, ObjectMapper json, String adminToken,
+    ImageCache cache, Executor blocking, ObjectMapper json, AdminAuth adminAuth,
     Optional<GlanceProxy> proxy) {}

@@ -247,4 +247,17 @@ class GlanceOriginServingTest {
     assertThat(origin.requests()).isEmpty();
     server.assertNotCached("img");
   }
+
+  @Test
+  void theAdminTokenSentOnAnImageReadOrAProxiedPath_neverReachesTheOrigin() throws Exception {
+    try (RawHttp connection = server.connect()) {
+      connection.sendGet(file("img"), "X-Auth-Token: " + ServerHarness.ADMIN_TOKEN);
+      assertThat(connection.read().status()).isEqualTo(200);
+      connection.sendGet("/v2/images/img", "X-Auth-Token: " + ServerHarness.ADMIN_TOKEN);
+      assertThat(connection.read().status()).isEqualTo(200);
+    }
+
+    assertThat(origin.requests()).isNotEmpty().allSatisfy(request ->
+        assertThat(request.header("X-Auth-Token")).isEmpty());
+  }
 }
