@@ -78,7 +78,9 @@ import org.slf4j.LoggerFactory;
  *
  * Admission.  Once the source answered, the FillAdmission admits the fill (or refuses it before
  *   any file exists) and returns a Reservation, which is told the size after every chunk (it may
- *   stop a fill of unknown size that outgrows the cache) and released when the fill ends.
+ *   reserve more for a fill of unknown size, waiting while a newer fill gives way, or stop one
+ *   that outgrows the cache or must give way) and released when the fill ends, after the writer
+ *   closed (so a fill that failed for lack of space has deleted its bytes by then).
  *
  * Ending.  The fill thread closes the writer (commit or abort), releases the reservation, then
  *   tells the registry (which removes the entry, so a caller retrying after a failure starts a
