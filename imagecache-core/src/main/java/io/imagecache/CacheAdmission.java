@@ -43,11 +43,14 @@ import org.slf4j.LoggerFactory;
  *   not fit, the NEWEST fill of unknown size gives way: if that is the asking fill, it fails;
  *   otherwise the newest one is marked to fail at its next chunk (or step) and the asking fill
  *   waits until it has ended, and so given back its reservation and deleted its bytes, then
- *   asks again (another newer fill may give way next). So the older fills, which have written
+ *   asks again (another newer fill may give way next). While some fill is giving way already,
+ *   a fill short of room waits for it instead of making another one give way: one at a time,
+ *   so that no more fills fail than the room needs. So the older fills, which have written
  *   the most, finish, and the ones that fail leave nothing behind (Fill deletes the bytes of a
  *   fill refused room). A fill that waits longer than the give-way wait (a newer fill's origin
- *   stalls) fails. Waits only ever go from an older fill to a newer one, so they cannot cycle;
- *   a waiting fill that is marked itself stops waiting and fails.
+ *   stalls) fails. A fill only ever waits for one that is giving way, and such a fill never
+ *   waits (it fails at its next check, and one that was waiting wakes and fails), so waits
+ *   cannot cycle.
  *
  * Locking.  lock guards reserved, unwritten, released, written, the live fills of unknown size
  *   and every reservation's fields, and is held only to read or change them (a give-way waits
@@ -98,6 +101,8 @@ final class CacheAdmission implements FillAdmission {
   private long nextSequence;
   /** lock. The live fills of unknown size, oldest first. */
   private final TreeMap<Long, Unsized> unsized = new TreeMap<>();
+  /** lock. How many fills wait for another to give way. */
+  private int waiting;
 
   /**
    * Admits fills into the cache {@code config} describes, whose committed size {@code driver}
@@ -122,6 +127,13 @@ final class CacheAdmission implements FillAdmission {
   long reservedBytes() {
     synchronized (lock) {
       return reserved;
+    }
+  }
+
+  /** How many fills of unknown size wait for a newer one to give its room back. */
+  int fillsWaitingForRoom() {
+    synchronized (lock) {
+      return waiting;
     }
   }
 
@@ -403,24 +415,45 @@ final class CacheAdmission implements FillAdmission {
         } catch (NotCacheableException e) {
           refused = e;
         }
-        Unsized newest;
+        Unsized awaited;
+        boolean marked = false;
         synchronized (lock) {
           throwIfGivingWay();
-          newest = newestNotGivingWay();
-          if (newest == this) {
-            NotCacheableException failure = new NotCacheableException(id, "it is the newest"
-                + " fill of unknown size, which gives way first, and there is no room for "
-                + what);
-            failure.addSuppressed(refused);
-            throw failure;
+          awaited = givingWay();
+          if (awaited == null) {
+            awaited = newestNotGivingWay();
+            if (awaited == this) {
+              NotCacheableException failure = new NotCacheableException(id, "it is the newest"
+                  + " fill of unknown size, which gives way first, and there is no room for "
+                  + what);
+              failure.addSuppressed(refused);
+              throw failure;
+            }
+            awaited.givingWayTo = id;
+            marked = true;
+            lock.notifyAll();
           }
-          newest.givingWayTo = id;
-          lock.notifyAll();
         }
-        LOG.info("no room for {} of {}: the newer fill of {} (size unknown) gives way", what,
-            id, newest.id);
-        awaitEnd(newest);
+        if (marked) {
+          LOG.info("no room for {} of {}: the newer fill of {} (size unknown) gives way", what,
+              id, awaited.id);
+        }
+        awaitEnd(awaited);
       }
+    }
+
+    /**
+     * Under lock: a live fill that is giving way already, if any: its room is coming back, so
+     * it is waited for before another fill is made to give way (one at a time, so that no more
+     * fills fail than the room needs). Such a fill never waits itself, so waiting is safe.
+     */
+    private Unsized givingWay() {
+      for (Unsized fill : unsized.values()) {
+        if (fill.givingWayTo != null) {
+          return fill;
+        }
+      }
+      return null;
     }
 
     /** Under lock: the newest live fill of unknown size that is not giving way already. */
@@ -433,24 +466,29 @@ final class CacheAdmission implements FillAdmission {
       return this;
     }
 
-    /** Waits until {@code newer} has ended; fails when this fill must give way meanwhile. */
-    private void awaitEnd(Unsized newer) throws NotCacheableException {
+    /** Waits until {@code giving} (a fill giving way) has ended; fails when this one must. */
+    private void awaitEnd(Unsized giving) throws NotCacheableException {
       long deadline = System.nanoTime() + giveWayNanos;
       synchronized (lock) {
-        while (!newer.ended) {
-          throwIfGivingWay();
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            throw new NotCacheableException(id, "its size was not announced, the disk has no"
-                + " room for more, and the newer fill of " + newer.id + " did not give way within "
-                + Durations.format(Duration.ofNanos(giveWayNanos)));
+        waiting++;
+        try {
+          while (!giving.ended) {
+            throwIfGivingWay();
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+              throw new NotCacheableException(id, "its size was not announced, the disk has no"
+                  + " room for more, and the fill of " + giving.id + " did not give way within "
+                  + Durations.format(Duration.ofNanos(giveWayNanos)));
+            }
+            try {
+              TimeUnit.NANOSECONDS.timedWait(lock, left);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new NotCacheableException(id, "interrupted while waiting for room");
+            }
           }
-          try {
-            TimeUnit.NANOSECONDS.timedWait(lock, left);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new NotCacheableException(id, "interrupted while waiting for room");
-          }
+        } finally {
+          waiting--;
         }
       }
     }

@@ -166,7 +166,8 @@ class CacheAdmissionTest {
   }
 
   @Test
-  void aFillWaitingForANewerOneFailsWhenAnOlderOneNeedsItsRoomInTurn() throws Exception {
+  void whileAFillGivesWayTheOthersShortOfRoomWaitForItBeforeAnotherOneMustGiveWay()
+      throws Exception {
     disk.leaveFree(30 * MIB);
     SimulatedFill oldest = new SimulatedFill("oldest");
     SimulatedFill middle = new SimulatedFill("middle");
@@ -179,17 +180,25 @@ class CacheAdmissionTest {
     CompletableFuture<Void> middleStep =
         CompletableFuture.runAsync(() -> middle.growUnchecked(8 * MIB));
     await().atMost(WAIT).until(newest::givingWay);
-    // The oldest's step does not fit either: the middle one, the newest not giving way yet, is
-    // next; it stops waiting and fails, and the oldest waits for it alone.
+    // The oldest's step does not fit either: it waits for the room coming back, and the middle
+    // one need not give way (yet).
     CompletableFuture<Void> oldestStep =
         CompletableFuture.runAsync(() -> oldest.growUnchecked(8 * MIB));
-
-    await().atMost(WAIT).until(middleStep::isDone);
-    assertThat(middleStep).isCompletedExceptionally();
+    await().atMost(WAIT).until(() -> admission.fillsWaitingForRoom() == 2);
+    assertThat(middleStep).isNotDone();
     assertThat(oldestStep).isNotDone();
+
+    newest.fail();
+
+    // 30 - 16 = 14 free: room for one step of 8 only. The older fill gets it; the middle one
+    // fails, in its step or (when it was quicker) at its next chunk.
+    await().atMost(WAIT).until(middleStep::isDone);
+    assertThatThrownBy(() -> {
+      middleStep.join();
+      middle.growTo(9 * MIB);
+    }).hasMessageContaining("newest fill of unknown size");
     middle.fail();
     oldestStep.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    newest.fail();
     oldest.growTo(15 * MIB);
     oldest.commit();
     assertThat(admission.reservedBytes()).isZero();
