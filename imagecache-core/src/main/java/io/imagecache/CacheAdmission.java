@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  *   otherwise the newest one is marked to fail at its next chunk (or step) and the asking fill
  *   waits until it has ended, and so given back its reservation and deleted its bytes, then
  *   asks again (another newer fill may give way next). While some fill is giving way already,
- *   a fill short of room waits for it instead of making another one give way: one at a time,
- *   so that no more fills fail than the room needs. So the older fills, which have written
+ *   a fill short of room waits for it before it prunes or makes another one give way: one at a
+ *   time, so that no more images or fills are lost than the room needs. So the older fills, which have written
  *   the most, finish, and the ones that fail leave nothing behind (Fill deletes the bytes of a
  *   fill refused room). A fill that waits longer than the give-way wait (a newer fill's origin
  *   stalls) fails. A fill only ever waits for one that is giving way, and such a fill never
@@ -170,6 +170,12 @@ final class CacheAdmission implements FillAdmission {
    */
   private void reserve(ImageId id, long bytes, Held holder, String what)
       throws NotCacheableException {
+    reserve(id, bytes, holder, what, true);
+  }
+
+  /** {@link #reserve}, pruning only when {@code mayPrune} (else refusing at once). */
+  private void reserve(ImageId id, long bytes, Held holder, String what, boolean mayPrune)
+      throws NotCacheableException {
     boolean invalidReclaimed = false;
     for (int prunes = 0; ; ) {
       long releasedBefore;
@@ -198,6 +204,9 @@ final class CacheAdmission implements FillAdmission {
         if (reclaimInvalid() > 0) {
           continue;
         }
+      }
+      if (!mayPrune) {
+        throw refusal(id, what, shortage, "not pruning while another fill gives room back");
       }
       makeRoom(id, what, shortage, prunes++);
     }
@@ -408,37 +417,53 @@ final class CacheAdmission implements FillAdmission {
       String what = "another " + Sizes.format(step) + " of its unannounced size (after "
           + Sizes.format(held) + ")";
       while (true) {
+        // Cheap first: the room may be there. If not and a fill is giving its room back, wait
+        // for that room before pruning images or making another fill give way.
+        try {
+          reserve(id, step, this, what, false);
+          return;
+        } catch (NotCacheableException e) {
+          // no room without pruning
+        }
+        Unsized giving;
+        synchronized (lock) {
+          throwIfGivingWay();
+          giving = givingWay();
+        }
+        if (giving != null) {
+          awaitEnd(giving);
+          continue;
+        }
         NotCacheableException refused;
         try {
-          reserve(id, step, this, what);
+          reserve(id, step, this, what, true);
           return;
         } catch (NotCacheableException e) {
           refused = e;
         }
-        Unsized awaited;
         boolean marked = false;
         synchronized (lock) {
           throwIfGivingWay();
-          awaited = givingWay();
-          if (awaited == null) {
-            awaited = newestNotGivingWay();
-            if (awaited == this) {
+          giving = givingWay();
+          if (giving == null) {
+            giving = newestNotGivingWay();
+            if (giving == this) {
               NotCacheableException failure = new NotCacheableException(id, "it is the newest"
                   + " fill of unknown size, which gives way first, and there is no room for "
                   + what);
               failure.addSuppressed(refused);
               throw failure;
             }
-            awaited.givingWayTo = id;
+            giving.givingWayTo = id;
             marked = true;
             lock.notifyAll();
           }
         }
         if (marked) {
           LOG.info("no room for {} of {}: the newer fill of {} (size unknown) gives way", what,
-              id, awaited.id);
+              id, giving.id);
         }
-        awaitEnd(awaited);
+        awaitEnd(giving);
       }
     }
 
