@@ -78,7 +78,7 @@ final class CacheAdmission implements FillAdmission {
    * reservation: Fill writes at most 1 MiB per chunk, so every chunk stays within it.
    */
   static final long HEADROOM = MIB;
-  /** How long a fill waits for a newer fill of unknown size to give way. */
+  /** How long a fill short of room waits for a fill of unknown size to give way. */
   static final Duration GIVE_WAY_WAIT = Duration.ofSeconds(60);
 
   private final long maxSize;
@@ -130,7 +130,7 @@ final class CacheAdmission implements FillAdmission {
     }
   }
 
-  /** How many fills of unknown size wait for a newer one to give its room back. */
+  /** How many fills of unknown size wait for one giving way to give its room back. */
   int fillsWaitingForRoom() {
     synchronized (lock) {
       return waiting;
