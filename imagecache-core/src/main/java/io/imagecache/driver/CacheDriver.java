@@ -18,6 +18,8 @@ import java.util.Optional;
  *   &lt;dir&gt;/&lt;id&gt;             a committed image
  *   &lt;dir&gt;/incomplete/&lt;id&gt;  an image being written (exclusively created by one writer)
  *   &lt;dir&gt;/invalid/&lt;id&gt;     a write that failed verification or was aborted, kept until clean
+ *                          (or until an admission needs the disk space); a write that failed
+ *                          for lack of space is deleted at once instead
  *   &lt;dir&gt;/queue/&lt;id&gt;       an empty marker: queued for prefetch; its mtime is the queue time
  *   &lt;dir&gt;/pinned/&lt;id&gt;      an empty marker: never pruned (not in Glance)
  * </pre>
@@ -104,6 +106,12 @@ public interface CacheDriver extends Closeable {
    * {@code stallTime} that no live writer of this driver owns.
    */
   CleanResult clean(Duration stallTime) throws IOException;
+
+  /**
+   * Removes every file in {@code invalid/}, the first half of {@link #clean}: what an admission
+   * reclaims before it prunes images or refuses a fill for lack of disk space.
+   */
+  CleanResult removeInvalid() throws IOException;
 
   /**
    * Opens the exclusive writer of {@code id}: creates {@code incomplete/<id>} with

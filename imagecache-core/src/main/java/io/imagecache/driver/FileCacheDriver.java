@@ -74,7 +74,8 @@ import org.slf4j.LoggerFactory;
  * digest executor); commit() waits for the digests, verifies size and digests, forces the file,
  * renames it atomically over <dir>/<id>, forces the directory, removes the queue marker and
  * records the index entry. Any failure on the way (and abort, and close without commit) moves the
- * file to invalid/<id>. The registration is removed only after the file has left incomplete/, so
+ * file to invalid/<id>, but a failure for lack of space (NoSpaceLeft) and a discard delete it, so
+ * that a full disk is not kept full by the bytes that filled it. The registration is removed only after the file has left incomplete/, so
  * a new writer never races the old one's rename; and clean() and removeIncomplete() skip every id
  * that is registered, whatever the file's age.
  *
@@ -389,17 +390,10 @@ public final class FileCacheDriver implements CacheDriver {
     if (stallTime.isNegative()) {
       throw new IllegalArgumentException("stall time must not be negative: " + stallTime);
     }
-    int invalidRemoved = 0;
+    CleanResult invalid = removeInvalid();
+    int invalidRemoved = invalid.invalidFilesRemoved();
     int stalledRemoved = 0;
-    long bytesRemoved = 0;
-    for (Path file : CacheLayout.entries(layout.invalidDirectory())) {
-      long size = sizeOrZero(file);
-      // A failure here propagates, as in Glance: invalid files have no excuse to stay.
-      if (Files.deleteIfExists(file)) {
-        invalidRemoved++;
-        bytesRemoved += size;
-      }
-    }
+    long bytesRemoved = invalid.bytesRemoved();
     Instant cutoff = clock.instant().minus(stallTime);
     for (Path file : CacheLayout.entries(layout.incompleteDirectory())) {
       String name = file.getFileName().toString();
@@ -427,6 +421,21 @@ public final class FileCacheDriver implements CacheDriver {
     CleanResult result = new CleanResult(invalidRemoved, stalledRemoved, bytesRemoved);
     log.debug("clean of {} with stall time {}: {}", layout.base(), stallTime, result);
     return result;
+  }
+
+  @Override
+  public CleanResult removeInvalid() throws IOException {
+    int removed = 0;
+    long bytes = 0;
+    for (Path file : CacheLayout.entries(layout.invalidDirectory())) {
+      long size = sizeOrZero(file);
+      // A failure here propagates, as in Glance: invalid files have no excuse to stay.
+      if (Files.deleteIfExists(file)) {
+        removed++;
+        bytes += size;
+      }
+    }
+    return new CleanResult(removed, 0, bytes);
   }
 
   // ------------------------------------------------------------------ read and write

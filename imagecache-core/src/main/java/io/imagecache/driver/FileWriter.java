@@ -134,7 +134,12 @@ final class FileWriter implements CacheWriter {
         channel.write(src);
       }
     } catch (IOException | RuntimeException e) {
-      abort("writing to " + file + " failed: " + e);
+      String reason = "writing to " + file + " failed: " + e;
+      if (NoSpaceLeft.causedBy(e)) {
+        discard(reason);
+      } else {
+        abort(reason);
+      }
       throw e;
     }
     // Published last: every byte below the new value is in the file.
@@ -182,7 +187,11 @@ final class FileWriter implements CacheWriter {
       log.debug("committed image {}: {} bytes, md5 {}", id, size, md5Hex);
       return new CachedImage(id, size, 0, now, now, Optional.of(md5Hex));
     } catch (IOException | RuntimeException e) {
-      moveToInvalid(location, "commit failed: " + e);
+      if (NoSpaceLeft.causedBy(e)) {
+        delete(location, "commit failed: " + e);
+      } else {
+        moveToInvalid(location, "commit failed: " + e);
+      }
       throw e;
     }
   }
@@ -191,6 +200,13 @@ final class FileWriter implements CacheWriter {
   public void abort(String reason) {
     if (state.compareAndSet(State.OPEN, State.ABORTED)) {
       moveToInvalid(file, reason);
+    }
+  }
+
+  @Override
+  public void discard(String reason) {
+    if (state.compareAndSet(State.OPEN, State.ABORTED)) {
+      delete(file, reason);
     }
   }
 
@@ -231,6 +247,28 @@ final class FileWriter implements CacheWriter {
       log.warn("image {} not cached: {}; {} was gone already", id, reason, location);
     } catch (IOException e) {
       log.warn("image {} not cached: {}; moving {} to {} failed", id, reason, location, invalid, e);
+    } finally {
+      owner.released(id);
+    }
+  }
+
+  /**
+   * Ends the writer as aborted and deletes the file at {@code location}: its space is wanted now,
+   * and bytes that failed for lack of space are no evidence of anything.
+   */
+  private void delete(Path location, String reason) {
+    state.set(State.ABORTED);
+    try {
+      channel.close();
+    } catch (IOException e) {
+      log.debug("closing {} failed", file, e);
+    }
+    try {
+      Files.deleteIfExists(location);
+      log.warn("image {} not cached: {}; its {} bytes deleted to free their space", id, reason,
+          bytesWritten);
+    } catch (IOException e) {
+      log.warn("image {} not cached: {}; deleting {} failed", id, reason, location, e);
     } finally {
       owner.released(id);
     }

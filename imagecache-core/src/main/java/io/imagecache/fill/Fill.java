@@ -12,6 +12,7 @@ import io.imagecache.FillProgress.State;
 import io.imagecache.ImageId;
 import io.imagecache.driver.CacheWriter;
 import io.imagecache.driver.ContentMismatchException;
+import io.imagecache.driver.NoSpaceLeft;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *          COMMITTED the writer verified size and digests and renamed the file to
  *                    &lt;dir&gt;/&lt;id&gt;
  *          FAILED    the source failed, the body was short, a digest differed, the copy or the
- *                    commit failed, or the fill was cancelled; the file is in invalid/
+ *                    commit failed, or the fill was cancelled; the file is in invalid/, or
+ *                    deleted when the fill failed for lack of space (see forLackOfSpace)
  *   OPENING -&gt; RUNNING -&gt; COMMITTED | FAILED, and OPENING -&gt; FAILED. A fill that finds the
  *   image committed already (a fill that just ended) goes OPENING -&gt; COMMITTED without asking
  *   the source, so a miss that races with a commit never fetches the image twice.
@@ -76,7 +78,9 @@ import org.slf4j.LoggerFactory;
  *
  * Admission.  Once the source answered, the FillAdmission admits the fill (or refuses it before
  *   any file exists) and returns a Reservation, which is told the size after every chunk (it may
- *   stop a fill of unknown size that outgrows the cache) and released when the fill ends.
+ *   reserve more for a fill of unknown size, waiting while a newer fill gives way, or stop one
+ *   that outgrows the cache or must give way) and released when the fill ends, after the writer
+ *   closed (so a fill that failed for lack of space has deleted its bytes by then).
  *
  * Ending.  The fill thread closes the writer (commit or abort), releases the reservation, then
  *   tells the registry (which removes the entry, so a caller retrying after a failure starts a
@@ -476,7 +480,11 @@ public final class Fill {
     synchronized (fileLock) {
       try {
         if (committed == null) {
-          writer.abort(reason);
+          if (forLackOfSpace(error)) {
+            writer.discard(reason);
+          } else {
+            writer.abort(reason);
+          }
           file = null;
         }
         writer.close();
@@ -566,6 +574,15 @@ public final class Fill {
       return FillFailureReason.DIGEST;
     }
     return step;
+  }
+
+  /**
+   * Whether a fill failed for lack of space: refused more room by its admission, or out of disk
+   * (or store) space. Its bytes are deleted rather than kept in {@code invalid/}: they are no
+   * evidence of anything, and the space is wanted now.
+   */
+  private static boolean forLackOfSpace(Throwable error) {
+    return error instanceof NotCacheableException || NoSpaceLeft.causedBy(error);
   }
 
   /** Tells the listener of an event; a listener's failure is logged, never the fill's. */

@@ -30,8 +30,10 @@ public interface FillAdmission {
 
     /**
      * Told the fill's size on disk after each chunk it wrote, before readers may see the chunk.
+     * May block while room is made for the fill (another fill giving way, a prune).
      *
-     * @throws NotCacheableException when the fill may not grow that large (it then fails)
+     * @throws NotCacheableException when the fill may not grow that large (it then fails, and
+     *     its bytes are deleted)
      */
     default void grown(long bytesWritten) throws NotCacheableException {}
   }

@@ -344,6 +344,18 @@ public abstract class CacheDriverContractTest {
   }
 
   @Test
+  void removeInvalid_removesTheInvalidFilesAndNothingElse() throws IOException {
+    Files.write(cacheDir.resolve("invalid/1"), bytes(100, 1));
+    Path incomplete = Files.write(cacheDir.resolve("incomplete/2"), bytes(10, 2));
+
+    CleanResult result = driver.removeInvalid();
+
+    assertThat(cacheDir.resolve("invalid/1")).doesNotExist();
+    assertThat(incomplete).exists();
+    assertThat(result).isEqualTo(new CleanResult(1, 0, 100));
+  }
+
+  @Test
   void clean_withZeroStallTime_removesEveryIncompleteFile() throws IOException {
     Path incomplete = Files.write(cacheDir.resolve("incomplete/1"), bytes(10, 1));
 
@@ -590,6 +602,25 @@ public abstract class CacheDriverContractTest {
     assertThat(driver.cachedImage(id("1")).orElseThrow().checksum()).contains(md5(content));
     assertNoLeftovers(id("1"));
     assertThat(read(id("1"))).isEqualTo(content);
+  }
+
+  @Test
+  void writer_thatDiscards_leavesNoFileAnywhere() throws IOException {
+    CacheWriter writer = openWriter(id("1"));
+    writer.write(ByteBuffer.wrap(bytes(300, 1)));
+
+    writer.discard("no room for more");
+
+    assertThat(driver.isCached(id("1"))).isFalse();
+    assertThat(driver.isBeingCached(id("1"))).isFalse();
+    assertThat(cacheDir.resolve("invalid/1")).doesNotExist();
+    assertThatThrownBy(writer::commit).isInstanceOf(IllegalStateException.class);
+    writer.close();
+    assertThat(cacheDir.resolve("invalid/1")).doesNotExist();
+    // The id is free for a new writer.
+    try (CacheWriter next = openWriter(id("1"))) {
+      assertThat(next.file()).exists();
+    }
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.imagecache.ImageId;
 import io.imagecache.driver.BadDriverConfigurationException;
 import io.imagecache.driver.CacheStoreException;
 import io.imagecache.driver.ImageIndex;
+import io.imagecache.driver.JdbcTransaction;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -395,16 +396,11 @@ public final class PostgresIndex implements ImageIndex {
   private void inTransaction(String what, Transaction work) throws CacheStoreException {
     Opened active = active();
     try (Connection connection = active.pool.getConnection()) {
-      connection.setAutoCommit(false);
-      try {
-        work.run(connection, active.nodeId);
-        connection.commit();
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
-      } finally {
-        connection.setAutoCommit(true);
-      }
+      // A failed rollback is suppressed, never reported in place of the failure.
+      JdbcTransaction.run(connection, c -> {
+        work.run(c, active.nodeId);
+        return null;
+      });
     } catch (SQLException e) {
       throw storeFailure(what, e);
     }

@@ -6,6 +6,7 @@ import io.imagecache.driver.BadDriverConfigurationException;
 import io.imagecache.driver.CacheStoreException;
 import io.imagecache.driver.FileModes;
 import io.imagecache.driver.ImageIndex;
+import io.imagecache.driver.JdbcTransaction;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -47,6 +48,8 @@ public final class SqliteIndex implements ImageIndex {
 
   private final Path databaseFile;
   private final Duration busyTimeout;
+  /** SQLite's {@code max_page_count} for the connection; 0 leaves SQLite's default. */
+  private final int maxPageCount;
   /** Serializes every use of {@link #connection}, including its statements (store I/O only). */
   private final ReentrantLock lock = new ReentrantLock();
   /**
@@ -62,8 +65,20 @@ public final class SqliteIndex implements ImageIndex {
 
   /** An index whose statements wait up to {@code busyTimeout} for a lock held elsewhere. */
   SqliteIndex(Path cacheDir, Duration busyTimeout) {
+    this(cacheDir, busyTimeout, 0);
+  }
+
+  /**
+   * An index whose database may grow to {@code maxPageCount} pages (0: SQLite's default), beyond
+   * which SQLite fails a write with {@code SQLITE_FULL} as on a full disk (for tests).
+   */
+  SqliteIndex(Path cacheDir, Duration busyTimeout, int maxPageCount) {
     this.databaseFile = Objects.requireNonNull(cacheDir, "cacheDir").resolve(FILE_NAME);
     this.busyTimeout = Objects.requireNonNull(busyTimeout, "busyTimeout");
+    if (maxPageCount < 0) {
+      throw new IllegalArgumentException("maxPageCount must be >= 0: " + maxPageCount);
+    }
+    this.maxPageCount = maxPageCount;
   }
 
   /** The database file. */
@@ -78,6 +93,9 @@ public final class SqliteIndex implements ImageIndex {
     config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
     config.setBusyTimeout((int) busyTimeout.toMillis());
     config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+    if (maxPageCount > 0) {
+      config.setMaxPageCount(maxPageCount);
+    }
     SQLiteDataSource dataSource = new SQLiteDataSource(config);
     dataSource.setUrl("jdbc:sqlite:" + databaseFile);
     Connection opened = null;
@@ -299,25 +317,12 @@ public final class SqliteIndex implements ImageIndex {
     }
   }
 
-  /** {@link #run} in one transaction: committed when {@code work} returns, else rolled back. */
+  /**
+   * {@link #run} in one transaction: committed when {@code work} returns, else rolled back. A
+   * failure reports its first cause (SQLITE_FULL, say), not the rollback's (see JdbcTransaction).
+   */
   private <T> T runInTransaction(String operation, SqlWork<T> work) throws CacheStoreException {
-    return run(operation, c -> {
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        try {
-          c.rollback();
-        } catch (SQLException rollbackFailure) {
-          e.addSuppressed(rollbackFailure);
-        }
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    });
+    return run(operation, c -> JdbcTransaction.run(c, work::run));
   }
 
   private static void closeQuietly(Connection connection) {
