@@ -80,9 +80,8 @@ import org.slf4j.LoggerFactory;
  *
  * Ending.  The fill thread closes the writer (commit or abort; an abort moves the fill to FAILED
  *   under fileLock before the file is forgotten, so openChannel() finds the file or the
- *   failure), releases the reservation, then
- *   tells the registry (which removes the entry, so a caller retrying after a failure starts a
- *   fresh fill), then moves to COMMITTED or FAILED, tells the FillListener (a commit, or a
+ *   failure), releases the reservation, then tells the registry (which removes the entry, so a
+ *   caller retrying after a failure starts a fresh fill), then moves to COMMITTED or FAILED, tells the FillListener (a commit, or a
  *   failure with its FillFailureReason) and completes the futures. cancel() moves to FAILED at
  *   once and fails every waiter; the fill thread notices at the next chunk (closing the source
  *   response unblocks a blocked read) and aborts the writer. Once the fill has started

@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why a driver's {@code openForWrite} cannot come back empty here: a fill opens its writer on
  * its own thread and leaves this table only after closing that writer, and a fill that replaces a
- * cancelled one starts only once the cancelled one's writer is closed (transitively: see
- * {@link #fill}); the directory lock keeps
- * other processes out. So when a fill opens a writer, no other writer of that image is open, and
- * an empty answer is reported as a broken invariant (the fill fails) instead of being joined.
+ * cancelled or failed one starts only once the old one's writer is closed (transitively: see
+ * {@link #fill}); the directory lock keeps other processes out. So when a fill opens a writer, no
+ * other writer of that image is open, and an empty answer is reported as a broken invariant (the
+ * fill fails) instead of being joined.
  */
 public final class FillRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(FillRegistry.class);
