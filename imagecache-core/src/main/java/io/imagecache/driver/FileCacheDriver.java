@@ -279,7 +279,9 @@ public final class FileCacheDriver implements CacheDriver {
   @Override
   public Optional<LruEntry> leastRecentlyAccessed() throws IOException {
     flushAccesses();
-    Optional<ImageId> oldest = index.leastRecentlyAccessed();
+    // Under the lock, as every index read: a commit's file is never seen before its entry (the
+    // xattr index keeps the entry on the file, so it would read a file without attributes).
+    Optional<ImageId> oldest = withMetadataLock(index::leastRecentlyAccessed);
     if (oldest.isEmpty()) {
       return Optional.empty();
     }

@@ -1095,8 +1095,8 @@ public abstract class CacheDriverContractTest {
   }
 
   /**
-   * Fills, deletes, delete-alls, hits, flushes and LRU reads of a few ids from several threads
-   * for a bounded time; then the index lists exactly the committed files.
+   * Fills, deletes, delete-alls, hits, flushes, reconciliations and LRU reads of a few ids from
+   * several threads for a bounded time; then the index lists exactly the committed files.
    */
   @Test
   void concurrentFillsDeletesAndHits_leaveIndexAndFilesEqual() throws Exception {
@@ -1132,8 +1132,10 @@ public abstract class CacheDriverContractTest {
                   throw new IllegalStateException(e);
                 }
               });
-            } else if (pick < 95) {
+            } else if (pick < 94) {
               driver.flushAccesses();
+            } else if (pick < 97) {
+              driver.reconcile();
             } else {
               driver.leastRecentlyAccessed();
             }

@@ -50,6 +50,11 @@ final class Failures {
     }
     Optional<OriginUnavailableException> origin = find(cause, OriginUnavailableException.class);
     if (origin.isPresent()) {
+      if (find(origin.get(), FileSystemException.class).isPresent()) {
+        // A directory origin's file: its message names paths on this server.
+        return new Answer(HttpResponseStatus.BAD_GATEWAY,
+            "image not available: the origin could not read it");
+      }
       return new Answer(HttpResponseStatus.BAD_GATEWAY, origin.get().getMessage());
     }
     if (find(cause, FileSystemException.class).isPresent()

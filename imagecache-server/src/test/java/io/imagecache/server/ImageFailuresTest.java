@@ -62,6 +62,16 @@ class ImageFailuresTest {
   }
 
   @Test
+  void anUnreadableDirectoryOriginIsABadGatewayWithoutItsPath() {
+    Failures.Answer answer = Failures.answer(new OriginUnavailableException(
+        "cannot read image img-006 from origin directory /srv/images",
+        new AccessDeniedException("/srv/images/img-006")));
+
+    assertThat(answer.status()).isEqualTo(HttpResponseStatus.BAD_GATEWAY);
+    assertThat(answer.message()).doesNotContain("/");
+  }
+
+  @Test
   void originFailuresStayBadGateways() {
     assertThat(Failures.answer(new IOException("fill failed",
         new OriginUnavailableException("origin down"))))
