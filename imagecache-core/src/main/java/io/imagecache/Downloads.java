@@ -3,6 +3,7 @@ package io.imagecache;
 import io.imagecache.driver.CacheDriver;
 import io.imagecache.driver.CacheReader;
 import io.imagecache.fill.Fill;
+import io.imagecache.fill.FillCancelledException;
 import io.imagecache.fill.FillRegistry;
 import io.imagecache.fill.NotCacheableException;
 import io.imagecache.fill.SourceResponse;
@@ -11,6 +12,7 @@ import io.imagecache.origin.Origin;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -18,14 +20,26 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides how one request for an image is answered: authorize the caller with the origin when it
  * decides who reads what; then the committed file (a hit), else the live fill joined or a new one
  * started (one origin fetch however many ask), else, when the image may not be cached, the
  * origin's bytes streamed through. Blocking: call it off any event loop.
+ *
+ * <p>A download that loses its image to a delete before its answer is ready starts again, as a
+ * new miss, up to {@link #ATTEMPTS} times in all: when the fill it waited for was cancelled by a
+ * delete, or when the committed file it was about to open was deleted (a prune, say). The new
+ * attempt fetches from the origin, or without one answers {@link ImageNotFoundException}.
+ * A download already answered (its bytes under way) is never started again.
  */
 final class Downloads {
+  private static final Logger LOG = LoggerFactory.getLogger(Downloads.class);
+  /** Attempts of one download, the first included; see the class comment. */
+  static final int ATTEMPTS = 3;
+
   private final CacheDriver driver;
   private final FillRegistry fills;
   private final Optional<Origin> origin;
@@ -42,6 +56,20 @@ final class Downloads {
   }
 
   Download download(ImageId id, Optional<String> token) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return downloadOnce(id, token);
+      } catch (IOException e) {
+        if (attempt >= ATTEMPTS || !lostToADelete(e)) {
+          throw e;
+        }
+        LOG.info("image {} was deleted before its download was answered; again as a miss: {}",
+            id, e.toString());
+      }
+    }
+  }
+
+  private Download downloadOnce(ImageId id, Optional<String> token) throws IOException {
     Start start = begin(id, token);
     if (start instanceof Ready ready) {
       return ready.download();
@@ -59,6 +87,26 @@ final class Downloads {
    * that block run on {@code executor}, and waiting for a fill's source to answer holds none.
    */
   CompletableFuture<Download> download(ImageId id, Optional<String> token, Executor executor) {
+    return download(id, token, executor, 1);
+  }
+
+  private CompletableFuture<Download> download(
+      ImageId id, Optional<String> token, Executor executor, int attempt) {
+    return downloadOnce(id, token, executor).handle((download, failure) -> {
+      if (failure == null) {
+        return CompletableFuture.completedFuture(download);
+      }
+      if (attempt >= ATTEMPTS || !lostToADelete(failure)) {
+        return CompletableFuture.<Download>failedFuture(failure);
+      }
+      LOG.info("image {} was deleted before its download was answered; again as a miss: {}",
+          id, unwrap(failure).toString());
+      return download(id, token, executor, attempt + 1);
+    }).thenCompose(next -> next);
+  }
+
+  private CompletableFuture<Download> downloadOnce(
+      ImageId id, Optional<String> token, Executor executor) {
     CompletableFuture<Download> result = new CompletableFuture<>();
     run(executor, result, () -> {
       Start start = begin(id, token);
@@ -158,6 +206,22 @@ final class Downloads {
     } catch (RejectedExecutionException e) {
       result.completeExceptionally(e);
     }
+  }
+
+  /**
+   * Whether {@code failure} says the image was deleted under the download before it was answered:
+   * its fill was cancelled by a delete, or a file it was to open is gone.
+   */
+  private static boolean lostToADelete(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof FillCancelledException cancelled) {
+        return ImageCache.DELETED_WHILE_FILLED.equals(cancelled.reason());
+      }
+      if (cause instanceof NoSuchFileException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Throwable unwrap(Throwable failure) {

@@ -52,6 +52,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ImageCache implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(ImageCache.class);
+  /**
+   * Why delete and deleteAll cancel a live fill; a download whose fill was cancelled for it
+   * starts again as a new miss (see {@link Downloads}).
+   */
+  static final String DELETED_WHILE_FILLED =
+      "the image was deleted from the cache while it was being filled";
   /** How long delete, deleteAll and close wait for a cancelled fill to close its writer. */
   private static final Duration CANCEL_WAIT = Duration.ofSeconds(30);
 
@@ -283,14 +289,14 @@ public final class ImageCache implements Closeable {
    */
   public boolean delete(ImageId id) throws IOException {
     requireOpen();
-    fills.cancel(id, "image deleted from the cache", CANCEL_WAIT);
+    fills.cancel(id, DELETED_WHILE_FILLED, CANCEL_WAIT);
     return driver.delete(id);
   }
 
   /** Cancels every live fill and removes every committed image; returns how many were removed. */
   public int deleteAll() throws IOException {
     requireOpen();
-    fills.cancelAll("every image deleted from the cache", CANCEL_WAIT);
+    fills.cancelAll(DELETED_WHILE_FILLED, CANCEL_WAIT);
     return driver.deleteAll();
   }
 

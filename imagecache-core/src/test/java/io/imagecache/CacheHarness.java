@@ -7,6 +7,7 @@ import io.imagecache.testing.MutableClock;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -57,6 +58,15 @@ final class CacheHarness {
     scheduler.shutdownNow();
     fillExecutor.shutdownNow();
     assertThat(fillExecutor.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+  }
+
+  /** Closes {@code download}; a failure to close fails the calling test step. */
+  static void closeQuietly(Download download) {
+    try {
+      download.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Reproducible random bytes. */

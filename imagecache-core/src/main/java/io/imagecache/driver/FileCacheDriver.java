@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -56,11 +57,10 @@ import org.slf4j.LoggerFactory;
  * read of the index, both possibly stale by the time it acts, so it decides nothing from them
  * alone: for each id that is in one and not the other, it takes metadataLock and looks at the
  * file again. An indexed id without a regular file is dropped (a commit renames its file into
- * place before it records the entry under metadataLock, so the entry of a commit cannot be
- * dropped: either its file is there, or the commit's own put comes after the drop). A file
- * without an entry is adopted with its size and mtime as stat-ed under the lock, unless it is gone
- * (delete removes the file first and the entry under metadataLock afterwards, so an adoption
- * racing a delete is removed by the delete) or a live writer owns the id; adopt never replaces an
+ * place and records the entry in one step under metadataLock, so the entry of a commit cannot be
+ * dropped). A file without an entry is adopted with its size and mtime as stat-ed under the lock,
+ * unless it is gone (delete removes the file and the entry in one step under metadataLock) or a
+ * live writer owns the id; adopt never replaces an
  * entry, so a commit recorded between the scan and the step wins. Entries are not cleared: the
  * EntryCache only ever mirrors the index, and a drop removes the dropped entry. close() sets
  * `closed` under metadataLock; the next step sees it and reconciliation stops, so it never touches
@@ -72,10 +72,12 @@ import org.slf4j.LoggerFactory;
  * incomplete file without a live writer is a crash leftover: deleted and created afresh. The
  * FileWriter counts while writing and hashes beside the writing thread (a DigestPipeline on the
  * digest executor); commit() waits for the digests, verifies size and digests, forces the file,
- * renames it atomically over <dir>/<id>, forces the directory, removes the queue marker and
- * records the index entry. Any failure on the way (and abort, and close without commit) moves the
- * file to invalid/<id>, but a failure for lack of space (NoSpaceLeft) and a discard delete it, so
- * that a full disk is not kept full by the bytes that filled it. The registration is removed only after the file has left incomplete/, so
+ * removes the queue marker, then renames it atomically over <dir>/<id>, forces the directory and
+ * records the index entry, those three in one step under metadataLock (see "Locking"). Any
+ * failure on the way (and abort, and close without commit) moves the file to invalid/<id>, but a
+ * failure for lack of space (NoSpaceLeft) and a discard delete it, so that a full disk is not kept
+ * full by the bytes that filled it. The registration is removed only after the file has left
+ * incomplete/, so
  * a new writer never races the old one's rename; and clean() and removeIncomplete() skip every id
  * that is registered, whatever the file's age.
  *
@@ -113,8 +115,14 @@ import org.slf4j.LoggerFactory;
  *    entry of an id is written or removed together with discarding its pending hits (commit,
  *    delete, deleteAll, each reconciliation step), and while metadata is read and merged with
  *    pending hits. So no reader sees a batch both in the log and in the index or in neither, and
- *    hits of a replaced or deleted image never reach its successor. It guards store calls only,
- *    never file I/O, but for the one stat a reconciliation step makes (see "Reconciliation").
+ *    hits of a replaced or deleted image never reach its successor.
+ *    It also guards the committed files: <dir>/<id> appears (a commit's rename) or disappears (a
+ *    delete's or deleteAll's unlink) only under metadataLock, in the same step as the index change
+ *    that matches it; a reconciliation step stats under it. So, crashes aside, the index's ids are
+ *    the committed files whenever the lock is free. (Unlocked, a delete's unlink and its entry
+ *    removal could straddle a new commit of the same id: the new file stayed and lost its entry,
+ *    never to be pruned.) That file I/O is metadata-only (rename, unlink, a directory fsync when
+ *    durable), never image bytes.
  *    Lock order: metadataLock, then the index's own locks; the index never calls back.
  *  - entries: an EntryCache over a concurrent map, read without a lock by openForRead
  *    (EntryCache.matching); every write happens under metadataLock (EntryCache asserts it holds
@@ -289,7 +297,9 @@ public final class FileCacheDriver implements CacheDriver {
   @Override
   public Optional<LruEntry> leastRecentlyAccessed() throws IOException {
     flushAccesses();
-    Optional<ImageId> oldest = index.leastRecentlyAccessed();
+    // Under the lock, as every index read: a commit's file is never seen before its entry (the
+    // xattr index keeps the entry on the file, so it would read a file without attributes).
+    Optional<ImageId> oldest = withMetadataLock(index::leastRecentlyAccessed);
     if (oldest.isEmpty()) {
       return Optional.empty();
     }
@@ -318,31 +328,32 @@ public final class FileCacheDriver implements CacheDriver {
 
   @Override
   public boolean delete(ImageId id) throws IOException {
-    boolean removed = Files.deleteIfExists(layout.committed(id));
-    withMetadataLock(() -> {
+    // File and entry go in one step under the lock a commit's rename and record take: a commit
+    // of the same id lands wholly before (and is deleted) or wholly after (and stays, indexed).
+    return withMetadataLock(() -> {
+      boolean removed = Files.deleteIfExists(layout.committed(id));
       index.remove(id);
       accessLog.discard(id);
       entries.remove(id);
-      return null;
+      return removed;
     });
-    return removed;
   }
 
   @Override
   public int deleteAll() throws IOException {
-    int removed = 0;
-    for (CacheFile file : layout.cacheFiles()) {
-      if (Files.deleteIfExists(file.path())) {
-        removed++;
+    // As delete: a commit during the sweep must not keep its file and lose its entry.
+    return withMetadataLock(() -> {
+      int removed = 0;
+      for (CacheFile file : layout.cacheFiles()) {
+        if (Files.deleteIfExists(file.path())) {
+          removed++;
+        }
       }
-    }
-    withMetadataLock(() -> {
       index.removeAll();
       accessLog.discardAll();
       entries.clear();
-      return null;
+      return removed;
     });
-    return removed;
   }
 
   // ------------------------------------------------------------------ queue
@@ -507,9 +518,13 @@ public final class FileCacheDriver implements CacheDriver {
     try {
       long size = channel.size();
       Optional<CachedImage> indexed = entry(id, size);
-      CachedImage image = indexed.isPresent()
-          ? accessLog.withPending(indexed.get())
-          : accessLog.withPending(unindexed(id, file, size));
+      Optional<CachedImage> known = indexed.isPresent() ? indexed : unindexed(id, file, size);
+      if (known.isEmpty()) {
+        // Deleted (file and entry) since it was opened: a miss, as if the open had come later.
+        channel.close();
+        return Optional.empty();
+      }
+      CachedImage image = accessLog.withPending(known.get());
       image = new CachedImage(id, size, image.hits(), image.lastAccessed(), image.lastModified(),
           image.checksum());
       accessLog.record(id, clock.instant());
@@ -563,10 +578,19 @@ public final class FileCacheDriver implements CacheDriver {
     });
   }
 
-  /** What is known of a committed file that the index lacks: its size and mtime. */
-  private static CachedImage unindexed(ImageId id, Path file, long size) throws IOException {
-    Instant modified = Files.getLastModifiedTime(file).toInstant();
-    return new CachedImage(id, size, 0, modified, modified, Optional.empty());
+  /**
+   * What is known of a committed file that the index lacks: its size and mtime; empty when the
+   * file is gone (a delete removed it after it was opened).
+   */
+  private static Optional<CachedImage> unindexed(ImageId id, Path file, long size)
+      throws IOException {
+    Instant modified;
+    try {
+      modified = Files.getLastModifiedTime(file).toInstant();
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+    return Optional.of(new CachedImage(id, size, 0, modified, modified, Optional.empty()));
   }
 
   // ------------------------------------------------------------------ nodes and pins
@@ -694,6 +718,14 @@ public final class FileCacheDriver implements CacheDriver {
     }
   }
 
+  /**
+   * The lock of the design note ("Locking"), package-private so that a test can hold it to pin an
+   * interleaving of a commit with a delete; nothing else takes it from outside.
+   */
+  ReentrantLock metadataLock() {
+    return metadataLock;
+  }
+
   /** Runs store work under {@link #metadataLock}. */
   private <T> T withMetadataLock(StoreWork<T> work) throws IOException {
     metadataLock.lock();
@@ -714,8 +746,8 @@ public final class FileCacheDriver implements CacheDriver {
   private final class ReconciliationSteps implements Reconciliation.Steps {
     /**
      * Drops the index entry of {@code id} when, under the metadata lock, there is no committed
-     * file for it: a commit renames its file before it records the entry under the same lock, so
-     * a file that is absent now has no commit to lose, and a later commit records a fresh entry.
+     * file for it: a commit renames its file and records the entry in one step under the same
+     * lock, so a file that is absent now has no commit to lose.
      */
     @Override
     public Reconciliation.Step dropIfFileGone(ImageId id) throws IOException {
@@ -736,7 +768,7 @@ public final class FileCacheDriver implements CacheDriver {
     /**
      * Adopts the files of {@code batch} with their size and mtime as they are now, in one index
      * call under the metadata lock, leaving out those that are gone (a delete removes the file
-     * before its entry, under the same lock) and those a live writer owns (its commit records the
+     * and its entry in one step under the same lock) and those a live writer owns (its commit records the
      * entry). An entry that a commit recorded meanwhile stays: adopt never replaces one. Empty
      * when the driver is closed.
      */
@@ -766,10 +798,29 @@ public final class FileCacheDriver implements CacheDriver {
   /** The driver's side of its writers' lifecycle. */
   private final class WriterOwner implements FileWriter.Owner {
     @Override
-    public void recordCommit(ImageId id, Path file, long size, Instant now, String md5Hex)
-        throws IOException {
+    public void publish(ImageId id, Path incomplete, Path committed, long size, Instant now,
+        String md5Hex) throws IOException {
       withMetadataLock(() -> {
-        index.put(id, file, size, now, Optional.of(md5Hex));
+        Files.move(incomplete, committed, StandardCopyOption.ATOMIC_MOVE);
+        try {
+          if (durable) {
+            FileWriter.forceDirectory(layout.base());
+          }
+          index.put(id, committed, size, now, Optional.of(md5Hex));
+        } catch (IOException | RuntimeException e) {
+          // Never a committed file without its entry: out again, under the same lock (deleted
+          // when the store is out of space, whose room the bytes would keep taking).
+          try {
+            if (NoSpaceLeft.causedBy(e)) {
+              Files.deleteIfExists(committed);
+            } else {
+              Files.move(committed, layout.invalid(id), StandardCopyOption.REPLACE_EXISTING);
+            }
+          } catch (IOException moveFailure) {
+            e.addSuppressed(moveFailure);
+          }
+          throw e;
+        }
         accessLog.discard(id);
         entries.put(id, new CachedImage(id, size, 0, now, now, Optional.of(md5Hex)));
         return null;

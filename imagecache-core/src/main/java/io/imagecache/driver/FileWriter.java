@@ -41,9 +41,15 @@ final class FileWriter implements CacheWriter {
 
   /** What the writer asks of the driver that opened it. */
   interface Owner {
-    /** Records the committed image in the metadata store. */
-    void recordCommit(ImageId id, Path file, long size, Instant now, String md5Hex)
-        throws IOException;
+    /**
+     * Renames the verified {@code incomplete} file over {@code committed} and records the image in
+     * the metadata store, as one step against deletes of the same id (see the driver's design
+     * note, "Locking"); when durable, the directory is forced before the record. When forcing or
+     * the record fails, the file has left {@code committed} again (it is in {@code invalid/})
+     * before the failure is thrown.
+     */
+    void publish(ImageId id, Path incomplete, Path committed, long size, Instant now,
+        String md5Hex) throws IOException;
 
     /** The writer is done, committed or aborted, and no longer owns {@code incomplete/<id>}. */
     void released(ImageId id);
@@ -167,30 +173,26 @@ final class FileWriter implements CacheWriter {
       throw new ContentMismatchException(id, mismatch.get());
     }
     Path committed = layout.committed(id);
-    Path location = file;
     try {
       if (durable) {
         channel.force(false);
       }
       channel.close();
-      // rename(2): replaces a committed file of the same id, all or nothing.
-      Files.move(file, committed, StandardCopyOption.ATOMIC_MOVE);
-      location = committed;
-      if (durable) {
-        forceDirectory(layout.base());
-      }
       Files.deleteIfExists(layout.queued(id));
       Instant now = clock.instant();
-      owner.recordCommit(id, committed, size, now, md5Hex);
+      // rename(2) (replacing a committed file of the same id, all or nothing), the directory
+      // forced when durable, and the record.
+      owner.publish(id, file, committed, size, now, md5Hex);
       state.set(State.COMMITTED);
       owner.released(id);
       log.debug("committed image {}: {} bytes, md5 {}", id, size, md5Hex);
       return new CachedImage(id, size, 0, now, now, Optional.of(md5Hex));
     } catch (IOException | RuntimeException e) {
+      // Publishing took the file out again itself if it failed after the rename.
       if (NoSpaceLeft.causedBy(e)) {
-        delete(location, "commit failed: " + e);
+        delete(file, "commit failed: " + e);
       } else {
-        moveToInvalid(location, "commit failed: " + e);
+        moveToInvalid(file, "commit failed: " + e);
       }
       throw e;
     }
@@ -275,7 +277,7 @@ final class FileWriter implements CacheWriter {
   }
 
   /** fsync on a directory, so that a rename in it survives a crash. */
-  private static void forceDirectory(Path directory) throws IOException {
+  static void forceDirectory(Path directory) throws IOException {
     try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
       channel.force(true);
     }

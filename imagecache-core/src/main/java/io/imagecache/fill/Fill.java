@@ -82,9 +82,10 @@ import org.slf4j.LoggerFactory;
  *   that outgrows the cache or must give way) and released when the fill ends, after the writer
  *   closed (so a fill that failed for lack of space has deleted its bytes by then).
  *
- * Ending.  The fill thread closes the writer (commit or abort), releases the reservation, then
- *   tells the registry (which removes the entry, so a caller retrying after a failure starts a
- *   fresh fill), then moves to COMMITTED or FAILED, tells the FillListener (a commit, or a
+ * Ending.  The fill thread closes the writer (commit or abort; an abort moves the fill to FAILED
+ *   under fileLock before the file is forgotten, so openChannel() finds the file or the
+ *   failure), releases the reservation, then tells the registry (which removes the entry, so a
+ *   caller retrying after a failure starts a fresh fill), then moves to COMMITTED or FAILED, tells the FillListener (a commit, or a
  *   failure with its FillFailureReason) and completes the futures. cancel() moves to FAILED at
  *   once and fails every waiter; the fill thread notices at the next chunk (closing the source
  *   response unblocks a blocked read) and aborts the writer. Once the fill has started
@@ -106,6 +107,11 @@ public final class Fill {
   private final ReadOnlyFuture<CachedImage> completion = new ReadOnlyFuture<>();
   /** Completes when this fill can no longer hold a writer; see {@link #requestCancel}. */
   private final ReadOnlyFuture<Void> writerReleased = new ReadOnlyFuture<>();
+  /**
+   * Completes when the fill this one replaced can no longer hold a writer; this fill runs only
+   * after that, and its own {@link #writerReleased} never completes before it.
+   */
+  private final CompletableFuture<Void> predecessorReleased;
 
   /** Guards the fields marked "stateLock"; see the design note. Order: after fileLock. */
   private final Object stateLock = new Object();
@@ -141,10 +147,17 @@ public final class Fill {
    */
   private FillFailureReason failureReason = FillFailureReason.DISK;
 
-  Fill(ImageId imageId, ImageSource source, FillEnvironment environment) {
+  /**
+   * A fill that starts only once {@code predecessorReleased} completed: the writer of the
+   * cancelled fill it replaces is closed (completed already when it replaces none).
+   */
+  Fill(ImageId imageId, ImageSource source, FillEnvironment environment,
+      CompletableFuture<Void> predecessorReleased) {
     this.imageId = Objects.requireNonNull(imageId, "imageId");
     this.source = Objects.requireNonNull(source, "source");
     this.environment = Objects.requireNonNull(environment, "environment");
+    this.predecessorReleased =
+        Objects.requireNonNull(predecessorReleased, "predecessorReleased");
     this.startedAt = environment.clock().instant();
   }
 
@@ -289,8 +302,10 @@ public final class Fill {
     LOG.info("fill of {} cancelled: {}", imageId, reason);
     failAll(drained, cancelled);
     if (toClose == null) {
-      // The source has not answered: attach() will refuse its answer, so no writer can appear.
-      writerReleased.settle(null);
+      // The source has not answered: attach() will refuse its answer, so no writer of this fill
+      // can appear. The fill it replaced may still hold one (this fill waits to start until it
+      // does not): a fill replacing this one must wait for that writer too.
+      predecessorReleased.whenComplete((ignored, error) -> writerReleased.settle(null));
     } else {
       closeQuietly(toClose);
     }
@@ -301,6 +316,16 @@ public final class Fill {
   boolean cancelRequested() {
     synchronized (stateLock) {
       return cancelReason != null;
+    }
+  }
+
+  /**
+   * Whether a new caller may join this fill: it is neither cancelled nor failed (a failed fill
+   * stays registered until its end, and a caller then starts a fresh one instead).
+   */
+  boolean joinable() {
+    synchronized (stateLock) {
+      return cancelReason == null && state != State.FAILED;
     }
   }
 
@@ -485,6 +510,15 @@ public final class Fill {
           } else {
             writer.abort(reason);
           }
+          // FAILED before the file is gone, in one step under fileLock: a reader that opens
+          // (openChannel) sees the file or the failure, never a fill without either.
+          synchronized (stateLock) {
+            if (state != State.FAILED) {
+              state = State.FAILED;
+              failure = error == null
+                  ? new IllegalStateException("fill ended without a commit") : error;
+            }
+          }
           file = null;
         }
         writer.close();
@@ -509,8 +543,9 @@ public final class Fill {
     Throwable outcome;
     long size = 0;
     synchronized (stateLock) {
-      cancelledBefore = state == State.FAILED;
-      if (cancelledBefore) {
+      cancelledBefore = cancelReason != null;
+      if (state == State.FAILED) {
+        // Cancelled, or failed as closeWriter aborted the writer.
         outcome = failure;
       } else if (committed != null) {
         state = State.COMMITTED;

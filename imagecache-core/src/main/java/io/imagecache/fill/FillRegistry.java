@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why a driver's {@code openForWrite} cannot come back empty here: a fill opens its writer on
  * its own thread and leaves this table only after closing that writer, and a fill that replaces a
- * cancelled one starts only once the cancelled one's writer is closed; the directory lock keeps
- * other processes out. So when a fill opens a writer, no other writer of that image is open, and
- * an empty answer is reported as a broken invariant (the fill fails) instead of being joined.
+ * cancelled or failed one starts only once the old one's writer is closed (transitively: see
+ * {@link #fill}); the directory lock keeps other processes out. So when a fill opens a writer, no
+ * other writer of that image is open, and an empty answer is reported as a broken invariant (the
+ * fill fails) instead of being joined.
  */
 public final class FillRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(FillRegistry.class);
@@ -62,8 +63,10 @@ public final class FillRegistry {
 
   /**
    * The live fill of {@code id}, or a new one reading from {@code source}, started. A joining
-   * caller's {@code source} is not used. A fill that was cancelled but has not ended yet is not
-   * joined: the new fill starts once the old one has closed its writer.
+   * caller's {@code source} is not used. A fill that was cancelled or failed but has not ended
+   * yet is not joined: the new fill starts once the old one has closed its writer (and, when the
+   * old one was itself a replacement cancelled before it started, once the writer it waited for
+   * is closed: a chain of cancels never lets two writers of one image overlap).
    */
   public Fill fill(ImageId id, ImageSource source) {
     Objects.requireNonNull(id, "id");
@@ -71,11 +74,12 @@ public final class FillRegistry {
     Fill[] created = new Fill[1];
     Fill[] replaced = new Fill[1];
     Fill fill = fills.compute(id, (key, live) -> {
-      if (live != null && !live.cancelRequested()) {
+      if (live != null && live.joinable()) {
         return live;
       }
       replaced[0] = live;
-      created[0] = new Fill(id, source, environment);
+      created[0] = new Fill(id, source, environment,
+          live == null ? CompletableFuture.completedFuture(null) : live.writerReleased());
       return created[0];
     });
     if (created[0] != null) {

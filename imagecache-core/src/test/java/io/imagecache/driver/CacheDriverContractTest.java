@@ -3,6 +3,7 @@ package io.imagecache.driver;
 import io.imagecache.CleanResult;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.imagecache.CachedImage;
 import io.imagecache.ContentDigest;
@@ -27,10 +28,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -1142,6 +1146,128 @@ public abstract class CacheDriverContractTest {
       assertThatThrownBy(() -> driver.cachedNodes(id("1")))
           .isInstanceOf(UnsupportedOperationException.class);
     }
+  }
+
+  // --------------------------------------------------- metadata equals disk under concurrency
+
+  @Test
+  void delete_racingANewCommitOfTheSameId_leavesIndexAndFilesEqual() throws Exception {
+    ImageId raced = id("raced");
+    cache(raced, bytes(100, 1));
+
+    raceWithACommitOf(raced, () -> driver.delete(raced));
+
+    assertIndexMatchesDisk();
+  }
+
+  @Test
+  void deleteAll_racingANewCommit_leavesIndexAndFilesEqual() throws Exception {
+    cache(id("old"), bytes(100, 1));
+
+    raceWithACommitOf(id("new"), () -> driver.deleteAll());
+
+    assertIndexMatchesDisk();
+  }
+
+  /**
+   * Fills, deletes, delete-alls, hits, flushes, reconciliations and LRU reads of a few ids from
+   * several threads for a bounded time; then the index lists exactly the committed files.
+   */
+  @Test
+  void concurrentFillsDeletesAndHits_leaveIndexAndFilesEqual() throws Exception {
+    List<ImageId> ids = List.of(id("c0"), id("c1"), id("c2"), id("c3"), id("c4"));
+    long until = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+    ExecutorService workers = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Integer>> done = new ArrayList<>();
+      for (int w = 0; w < 4; w++) {
+        Random random = new Random(w);
+        done.add(workers.submit(() -> {
+          int operations = 0;
+          while (System.nanoTime() < until) {
+            ImageId target = ids.get(random.nextInt(ids.size()));
+            int pick = random.nextInt(100);
+            if (pick < 40) {
+              Optional<CacheWriter> writer = driver.openForWrite(target, ExpectedContent.unknown());
+              if (writer.isPresent()) {
+                try (CacheWriter open = writer.get()) {
+                  open.write(ByteBuffer.wrap(bytes(64 + random.nextInt(64), pick)));
+                  open.commit();
+                }
+              }
+            } else if (pick < 65) {
+              driver.delete(target);
+            } else if (pick < 70) {
+              driver.deleteAll();
+            } else if (pick < 90) {
+              driver.openForRead(target).ifPresent(reader -> {
+                try {
+                  reader.close();
+                } catch (IOException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+            } else if (pick < 94) {
+              driver.flushAccesses();
+            } else if (pick < 97) {
+              driver.reconcile();
+            } else {
+              driver.leastRecentlyAccessed();
+            }
+            operations++;
+          }
+          return operations;
+        }));
+      }
+      for (Future<Integer> worker : done) {
+        assertThat(worker.get(30, TimeUnit.SECONDS)).isPositive();
+      }
+    } finally {
+      workers.shutdownNow();
+      assertThat(workers.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    assertIndexMatchesDisk();
+  }
+
+  /**
+   * Runs {@code change} on another thread while this one holds the driver's metadata lock; once
+   * the change waits for the lock, commits a new image {@code id} here (the lock is reentrant),
+   * then lets the change go on. The interleaving the unlocked delete lost entries in.
+   */
+  private void raceWithACommitOf(ImageId id, Callable<?> change) throws Exception {
+    ReentrantLock lock = ((FileCacheDriver) driver).metadataLock();
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    AtomicReference<Thread> changer = new AtomicReference<>();
+    try {
+      Future<?> changed;
+      lock.lock();
+      try {
+        changed = other.submit(() -> {
+          changer.set(Thread.currentThread());
+          return change.call();
+        });
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> changer.get() != null && lock.hasQueuedThread(changer.get()));
+        cache(id, bytes(200, 2));
+      } finally {
+        lock.unlock();
+      }
+      changed.get(10, TimeUnit.SECONDS);
+    } finally {
+      other.shutdownNow();
+    }
+  }
+
+  /** Asserts that the index lists exactly the committed files on disk, and nothing is pending. */
+  protected void assertIndexMatchesDisk() throws IOException {
+    List<ImageId> onDisk = new ArrayList<>();
+    for (CacheFile file : new CacheLayout(cacheDir).cacheFiles()) {
+      onDisk.add(file.id());
+    }
+    assertThat(driver.cachedImages()).extracting(CachedImage::imageId)
+        .containsExactlyInAnyOrderElementsOf(onDisk);
+    assertThat(cacheDir.resolve("incomplete")).isEmptyDirectory();
   }
 
   // ---------------------------------------------------------------- helpers

@@ -4,13 +4,20 @@ import io.imagecache.ImageNotActiveException;
 import io.imagecache.ImageNotFoundException;
 import io.imagecache.OriginAccessDeniedException;
 import io.imagecache.OriginUnavailableException;
+import io.imagecache.driver.CacheStoreException;
+import io.imagecache.fill.FillCancelledException;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
  * The one table from a failure of the cache to an HTTP status and a message for the client.
- * Anything not listed is a 500 whose detail stays in the log.
+ * Anything not listed is a 500 whose detail stays in the log. No answer carries a server path:
+ * failures of the cache's own files and store are answered with a fixed text (503), their
+ * detail logged; a fill the cache gave up is a 503 with the reason, never the origin's 502.
  */
 final class Failures {
   private Failures() {}
@@ -35,13 +42,47 @@ final class Failures {
     if (cause instanceof ImageNotActiveException) {
       return new Answer(HttpResponseStatus.FORBIDDEN, cause.getMessage());
     }
-    if (cause instanceof OriginUnavailableException) {
-      return new Answer(HttpResponseStatus.BAD_GATEWAY, cause.getMessage());
+    Optional<FillCancelledException> cancelled = find(cause, FillCancelledException.class);
+    if (cancelled.isPresent()) {
+      // Not the origin's fault: the cache gave the fill up (a delete, the server stopping).
+      return new Answer(HttpResponseStatus.SERVICE_UNAVAILABLE,
+          "image " + cancelled.get().imageId() + " not available: " + cancelled.get().reason());
     }
-    if (cause instanceof java.io.IOException) {
+    Optional<OriginUnavailableException> origin = find(cause, OriginUnavailableException.class);
+    if (origin.isPresent()) {
+      if (find(origin.get(), FileSystemException.class).isPresent()) {
+        // A directory origin's file: its message names paths on this server.
+        return new Answer(HttpResponseStatus.BAD_GATEWAY,
+            "image not available: the origin could not read it");
+      }
+      return new Answer(HttpResponseStatus.BAD_GATEWAY, origin.get().getMessage());
+    }
+    if (find(cause, FileSystemException.class).isPresent()
+        || find(cause, CacheStoreException.class).isPresent()) {
+      // The cache's own disk or metadata store: their messages name server paths, so they stay
+      // in the log.
+      return new Answer(HttpResponseStatus.SERVICE_UNAVAILABLE,
+          "image not available: the cache could not read or write its files");
+    }
+    if (cause instanceof IOException) {
+      // What else fails with an IOException is the origin's answer: a body cut short, bytes
+      // that do not match their digests.
       return new Answer(HttpResponseStatus.BAD_GATEWAY, "image not available: " + cause.getMessage());
     }
     return new Answer(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");
+  }
+
+  /** The first of {@code failure} and its causes that is a {@code type}. */
+  private static <T extends Throwable> Optional<T> find(Throwable failure, Class<T> type) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (type.isInstance(cause)) {
+        return Optional.of(type.cast(cause));
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return Optional.empty();
   }
 
   /**
