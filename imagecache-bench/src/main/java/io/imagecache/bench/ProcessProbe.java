@@ -51,6 +51,26 @@ final class ProcessProbe {
     return targets;
   }
 
+  /** Open file descriptors that are not sockets (files, pipes, event fds). */
+  long nonSocketFds() throws IOException {
+    return fdTargets().stream().filter(t -> !t.startsWith("socket:")).count();
+  }
+
+  /** The process's threads counted by name with digits dropped ({@code imagecache-blocking-#: 16}). */
+  java.util.Map<String, Integer> threadNames() throws IOException {
+    java.util.Map<String, Integer> names = new java.util.TreeMap<>();
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : tasks) {
+        try {
+          names.merge(Files.readString(task.resolve("comm")).trim().replaceAll("[0-9]+", "#"), 1, Integer::sum);
+        } catch (IOException e) {
+          // ended meanwhile
+        }
+      }
+    }
+    return names;
+  }
+
   /** The JVM in {@code process}: the process itself when the launcher exec'd java, else its java descendant. */
   static long javaPid(Process process) {
     if (isJava(process.toHandle())) {
