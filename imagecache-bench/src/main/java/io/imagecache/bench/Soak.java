@@ -52,15 +52,17 @@ public final class Soak {
       System.exit(2);
     }
     Path work = Files.createTempDirectory(options.tempBase(), "imagecache-soak-");
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        BenchContext.deleteTree(work);
-      } catch (IOException e) {
-        System.err.println("could not delete " + work + ": " + e);
-      }
-    }, "soak-work-dir-cleanup"));
     boolean passed;
     try (Processes processes = new Processes()) {
+      // On Ctrl-C: the server first (hooks run concurrently, and it writes into the work dir), then the files.
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        processes.shutdown();
+        try {
+          BenchContext.deleteTree(work);
+        } catch (IOException e) {
+          System.err.println("could not delete " + work + ": " + e);
+        }
+      }, "soak-work-dir-cleanup"));
       RunnerOptions runner = RunnerOptions.parse(new String[] {"--jar", options.jar().toString(), "--tmp",
           options.tempBase().toString(), "--skip-glance"});
       BenchContext context = new BenchContext(runner, processes, work, new CpuTime(100));
