@@ -17,7 +17,8 @@ import java.util.Set;
  * archive), pointed at the jar under test.
  */
 final class ImagecacheServer implements AutoCloseable {
-  private static final String TOKEN = "bench-admin-token";
+  /** The admin token every benchmark server is started with. */
+  static final String TOKEN = "bench-admin-token";
 
   private final BenchContext context;
   private final Process process;
@@ -59,15 +60,16 @@ final class ImagecacheServer implements AutoCloseable {
       return;
     }
     BenchmarkRunner.log("recording the class-data-sharing archive " + archive + " (the launcher's first run)");
-    context.processes().run(launcherCommand(context, List.of("version")), 120);
+    context.processes().run(launcherCommand(context, List.of("version"), null), 120);
   }
 
   /**
    * {@code imagecache ARGS} as the product ships it: the {@code imagecache} launcher of the checkout
    * the jar was built in, told to run the jar under test ({@code IMAGECACHE_JAR}); it {@code exec}s
-   * the JVM, so the process is the server's JVM itself.
+   * the JVM, so the process is the server's JVM itself. {@code javaOpts} becomes {@code
+   * IMAGECACHE_JAVA_OPTS}; null leaves it unset, so the JVM runs with the launcher's own options.
    */
-  private static List<String> launcherCommand(BenchContext context, List<String> args) {
+  private static List<String> launcherCommand(BenchContext context, List<String> args, String javaOpts) {
     Path jar = context.options().jar();
     // The jar is <checkout>/imagecache-server/<target dir>/imagecache.jar; else the runner runs in the checkout.
     Path launcher = Path.of("imagecache").toAbsolutePath();
@@ -78,8 +80,11 @@ final class ImagecacheServer implements AutoCloseable {
       }
     }
     // Only the jar is chosen here; JVM options are the launcher's own, whatever the runner's environment.
-    List<String> command = new ArrayList<>(
-        List.of("env", "-u", "IMAGECACHE_JAVA_OPTS", "IMAGECACHE_JAR=" + jar, launcher.toString()));
+    List<String> command = new ArrayList<>(List.of("env", "-u", "IMAGECACHE_JAVA_OPTS"));
+    if (javaOpts != null) {
+      command.add("IMAGECACHE_JAVA_OPTS=" + javaOpts);
+    }
+    command.addAll(List.of("IMAGECACHE_JAR=" + jar, launcher.toString()));
     command.addAll(args);
     return command;
   }
@@ -90,12 +95,24 @@ final class ImagecacheServer implements AutoCloseable {
    */
   static ImagecacheServer startIn(BenchContext context, Path dir, String origin, List<String> extraArgs,
       int port, Duration startTimeout) throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>(List.of("--origin", origin, "--max-size", "20GiB"));
+    args.addAll(extraArgs);
+    return serve(context, dir, args, null, port, startTimeout);
+  }
+
+  /**
+   * Starts {@code imagecache serve --cache-dir DIR/cache --listen 127.0.0.1:PORT --admin-token TOKEN
+   * ARGS} on {@code dir} with {@code javaOpts} as {@code IMAGECACHE_JAVA_OPTS} (null: the launcher's
+   * own), failing when {@code /healthz} is not OK within {@code startTimeout}.
+   */
+  static ImagecacheServer serve(BenchContext context, Path dir, List<String> args, String javaOpts, int port,
+      Duration startTimeout) throws IOException, InterruptedException {
     prepare(context);
-    List<String> command = launcherCommand(context, List.of(
+    List<String> serveArgs = new ArrayList<>(List.of(
         "serve", "--cache-dir", dir.resolve("cache").toString(),
-        "--origin", origin, "--listen", "127.0.0.1:" + port, "--max-size", "20GiB",
-        "--admin-token", TOKEN));
-    command.addAll(extraArgs);
+        "--listen", "127.0.0.1:" + port, "--admin-token", TOKEN));
+    serveArgs.addAll(args);
+    List<String> command = launcherCommand(context, serveArgs, javaOpts);
     Process process = context.processes().start(command, dir.resolve("server.log"));
     ImagecacheServer server = new ImagecacheServer(context, process, dir, port);
     if (!context.http().awaitOk(server.url("/healthz"), startTimeout)) {
@@ -115,9 +132,24 @@ final class ImagecacheServer implements AutoCloseable {
     return url("/v2/images/" + id + "/file");
   }
 
+  /** The cache directory the server was started on. */
+  Path cacheDir() {
+    return dir.resolve("cache");
+  }
+
+  /** The server's log (its stdout and stderr). */
+  Path log() {
+    return dir.resolve("server.log");
+  }
+
   /** The JVM's PID. */
   long pid() {
     return process.pid();
+  }
+
+  /** The server JVM's PID: the launcher's process when it exec'd java (as it does), else its java child. */
+  long jvmPid() {
+    return ProcessProbe.javaPid(process);
   }
 
   /** {@code PUT /v2/cache/{id}}; returns the status. */

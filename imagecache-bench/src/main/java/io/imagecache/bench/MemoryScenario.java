@@ -57,8 +57,9 @@ final class MemoryScenario implements Scenario {
     notes.add("Peak RSS = VmHWM of the server JVM from `/proc/PID/status` after the round; before each round the"
         + " peak is reset to the current RSS (`echo 5 > /proc/PID/clear_refs`), so it is the peak while serving"
         + " " + CLIENTS + " concurrent `curl` downloads of the cached 1 GiB image (each bounded to " + MAX_SECONDS
-        + " s; an unfinished download still loaded the server for the whole round). The JVM runs with its"
-        + " default heap settings (no -Xmx), as `imagecache serve` ships; the peak \"from start-up through the fill\""
+        + " s; an unfinished download still loaded the server for the whole round). The JVM runs with the"
+        + " launcher's memory limits (-Xmx64m, -XX:MaxDirectMemorySize=64m, serial GC), as `imagecache serve`"
+        + " ships; the peak \"from start-up through the fill\""
         + " is VmHWM after the miss that cached the image.");
     String setup = CLIENTS + " concurrent clients on one cached 1 GiB image (up to 100 GiB served per round).";
     return ScenarioResult.of(id(), title(), setup, "imagecache", List.of(PEAK, BEFORE, AFTER_FILL), samples,
