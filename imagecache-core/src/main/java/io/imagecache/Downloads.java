@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * <p>A download that loses its image to a delete before its answer is ready starts again, as a
  * new miss, up to {@link #ATTEMPTS} times in all: when the fill it waited for was cancelled by a
  * delete, or when the committed file it was about to open was deleted (a prune, say). The new
- * attempt fetches from the origin, or without one answers {@link ImageNotFoundException}.
- * A download already answered (its bytes under way) is never started again.
+ * attempt fetches from the origin, or without one answers {@link ImageNotFoundException}. When
+ * the last attempt loses its image too (deletes and prunes faster than fills), the origin's bytes
+ * are streamed through without caching, so that a delete never turns a readable image into an
+ * error. A download already answered (its bytes under way) is never started again.
  */
 final class Downloads {
   private static final Logger LOG = LoggerFactory.getLogger(Downloads.class);
@@ -60,8 +62,11 @@ final class Downloads {
       try {
         return downloadOnce(id, token);
       } catch (IOException e) {
-        if (attempt >= ATTEMPTS || !lostToADelete(e)) {
+        if (!lostToADelete(e)) {
           throw e;
+        }
+        if (attempt >= ATTEMPTS) {
+          return lastResort(id, token, e);
         }
         LOG.info("image {} was deleted before its download was answered; again as a miss: {}",
             id, e.toString());
@@ -96,8 +101,13 @@ final class Downloads {
       if (failure == null) {
         return CompletableFuture.completedFuture(download);
       }
-      if (attempt >= ATTEMPTS || !lostToADelete(failure)) {
+      if (!lostToADelete(failure)) {
         return CompletableFuture.<Download>failedFuture(failure);
+      }
+      if (attempt >= ATTEMPTS) {
+        CompletableFuture<Download> streamed = new CompletableFuture<>();
+        run(executor, streamed, () -> streamed.complete(lastResort(id, token, failure)));
+        return streamed;
       }
       LOG.info("image {} was deleted before its download was answered; again as a miss: {}",
           id, unwrap(failure).toString());
@@ -206,6 +216,20 @@ final class Downloads {
     } catch (RejectedExecutionException e) {
       result.completeExceptionally(e);
     }
+  }
+
+  /**
+   * The answer of a download whose every attempt lost its image to a delete: the origin's bytes
+   * streamed through, not cached; without an origin the image is gone.
+   */
+  private Download lastResort(ImageId id, Optional<String> token, Throwable lost)
+      throws IOException {
+    if (origin.isEmpty()) {
+      throw new ImageNotFoundException(id);
+    }
+    LOG.info("image {} was deleted under {} attempts to download it; streamed from the origin "
+        + "without caching: {}", id, ATTEMPTS, unwrap(lost).toString());
+    return passThrough(origin.get(), id, token);
   }
 
   /**

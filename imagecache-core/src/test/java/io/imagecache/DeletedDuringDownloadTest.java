@@ -88,6 +88,31 @@ class DeletedDuringDownloadTest {
   }
 
   @Test
+  void aDownloadThatLosesItsImageAtEveryAttempt_streamsTheOriginsBytesWithoutCaching()
+      throws Exception {
+    // Before every step that opens the file (the 2nd, 4th and 6th), the fill is let finish and a
+    // delete removes the image: each attempt loses it. The last resort must still answer.
+    AtomicInteger step = new AtomicInteger();
+    Executor deleteBeforeEveryOpen = task -> steps.execute(() -> {
+      int current = step.incrementAndGet();
+      if (current % 2 == 0 && current <= 2 * Downloads.ATTEMPTS) {
+        cache.activeFill(ID).ifPresent(fill -> join(fill.completion()));
+        deleteQuietly();
+      }
+      task.run();
+    });
+
+    Download answered =
+        cache.download(ID, Optional.empty(), deleteBeforeEveryOpen).get(WAIT.toSeconds(),
+            TimeUnit.SECONDS);
+
+    assertThat(answered).isInstanceOf(Download.PassThrough.class);
+    assertThat(readAll(answered)).isEqualTo(content);
+    assertThat(step.get()).isEqualTo(2 * Downloads.ATTEMPTS + 1);
+    assertThat(origin.requestCount("/images/" + ID.value())).isEqualTo(Downloads.ATTEMPTS + 1);
+  }
+
+  @Test
   void aReaderWaitingForAFillThatADeleteCancels_isAnsweredByANewFill() throws Exception {
     Gate headers = origin.image(ID.value()).holdHeaders();
     CompletableFuture<Download> waiting = cache.download(ID, Optional.empty(), steps);
@@ -138,6 +163,9 @@ class DeletedDuringDownloadTest {
     try (download) {
       if (download instanceof Download.Hit hit) {
         return CacheHarness.read(hit.channel(), 0, (int) hit.size());
+      }
+      if (download instanceof Download.PassThrough passThrough) {
+        return java.nio.channels.Channels.newInputStream(passThrough.body()).readAllBytes();
       }
       Download.Filling filling = (Download.Filling) download;
       FileChannel channel = filling.channel();
