@@ -21,13 +21,17 @@ final class Responses {
 
   /** A complete response with a body of {@code contentType}. */
   static FullHttpResponse full(HttpResponseStatus status, String contentType, byte[] body) {
-    ByteBuf content = Unpooled.wrappedBuffer(body);
+    return full(status, contentType, Unpooled.wrappedBuffer(body));
+  }
+
+  /** A complete response with a body of {@code contentType}, which it owns. */
+  static FullHttpResponse full(HttpResponseStatus status, String contentType, ByteBuf body) {
     FullHttpResponse response =
-        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
-    if (body.length > 0 || status.code() >= 200) {
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+    if (body.isReadable() || status.code() >= 200) {
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     }
-    HttpUtil.setContentLength(response, body.length);
+    HttpUtil.setContentLength(response, body.readableBytes());
     return response;
   }
 
@@ -39,6 +43,11 @@ final class Responses {
 
   /** A JSON response. */
   static FullHttpResponse json(HttpResponseStatus status, byte[] json) {
+    return full(status, "application/json", json);
+  }
+
+  /** A JSON response whose body it owns. */
+  static FullHttpResponse json(HttpResponseStatus status, ByteBuf json) {
     return full(status, "application/json", json);
   }
 

@@ -9,6 +9,7 @@ import io.imagecache.FillProgress;
 import io.imagecache.ImageId;
 import io.imagecache.PrefetchState;
 import io.imagecache.PruneResult;
+import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -40,8 +41,10 @@ class CacheJsonTest {
     CachedImage pinned = new CachedImage(ImageId.of("b"), 0, 0, committed, committed,
         Optional.empty());
 
-    String listing = text(json.listing(List.of(plain, pinned), Set.of(ImageId.of("b")),
-        List.of(ImageId.of("q1"), ImageId.of("q2"))));
+    ByteBuf rendered = json.listing(List.of(plain, pinned), Set.of(ImageId.of("b")),
+        List.of(ImageId.of("q1"), ImageId.of("q2")));
+    String listing = rendered.toString(StandardCharsets.UTF_8);
+    rendered.release();
 
     assertThat(listing).isEqualTo("{\"cached_images\":["
         + "{\"image_id\":\"a\",\"hits\":3,\"last_accessed\":1764000005.25,"
