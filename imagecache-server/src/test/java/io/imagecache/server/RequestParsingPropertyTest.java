@@ -2,6 +2,13 @@ package io.imagecache.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.Generate.booleans;
+import static org.quicktheories.generators.Generate.oneOf;
+import static org.quicktheories.generators.Generate.pick;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
+import static org.quicktheories.generators.SourceDSL.strings;
 
 import io.imagecache.ImageId;
 import java.util.HexFormat;
@@ -11,18 +18,14 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.LongRange;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 /**
  * Properties of what the server parses from a request: the request-target normaliser (its normal
  * form, its idempotence, and that no spelling of the cache API is ever passed through), image ids
- * taken from a path segment, and {@code Range} headers.
+ * taken from a path segment, and {@code Range} headers. Generated with QuickTheories, which
+ * shrinks a failing example and prints the seed that reproduces it.
  */
 class RequestParsingPropertyTest {
   private static final Pattern ESCAPE = Pattern.compile("%(..)");
@@ -32,8 +35,13 @@ class RequestParsingPropertyTest {
 
   // ---- the request-target normaliser
 
-  @Property(tries = 3000)
-  void normalisedTargetsHaveTheNormalFormAndAreStable(@ForAll("targets") String raw) {
+  @Test
+  void normalisedTargetsHaveTheNormalFormAndAreStable() {
+    qt().withExamples(3000).forAll(targets())
+        .checkAssert(RequestParsingPropertyTest::hasTheNormalFormAndIsStable);
+  }
+
+  private static void hasTheNormalFormAndIsStable(String raw) {
     RequestTarget target;
     try {
       target = RequestTarget.parse(raw);
@@ -56,30 +64,38 @@ class RequestParsingPropertyTest {
     assertThat(again.mayPassThrough()).isEqualTo(target.mayPassThrough());
   }
 
-  @Property(tries = 3000)
-  void nothingUnderTheCacheApiIsEverPassedThrough(@ForAll("targets") String raw) {
-    Optional<RequestTarget> target = parsed(raw);
-    if (target.isEmpty()) {
-      return;
-    }
-    String lower = target.get().path().toLowerCase(Locale.ROOT);
-    if (lower.equals(CANONICAL) || lower.startsWith(CANONICAL + "/")
-        || lower.startsWith(CANONICAL + "%2f") || lower.startsWith("/v2%2fcache")) {
-      assertThat(target.get().mayPassThrough()).as(raw).isFalse();
-    }
+  @Test
+  void nothingUnderTheCacheApiIsEverPassedThrough() {
+    qt().withExamples(3000).forAll(targets()).checkAssert(raw -> {
+      Optional<RequestTarget> target = parsed(raw);
+      if (target.isEmpty()) {
+        return;
+      }
+      String lower = target.get().path().toLowerCase(Locale.ROOT);
+      if (lower.equals(CANONICAL) || lower.startsWith(CANONICAL + "/")
+          || lower.startsWith(CANONICAL + "%2f") || lower.startsWith("/v2%2fcache")) {
+        assertThat(target.get().mayPassThrough()).as(raw).isFalse();
+      }
+    });
   }
 
-  @Property(tries = 3000)
-  void spellingsOfTheCacheApiRouteToIt(@ForAll("cacheApiSpellings") Spelling spelling) {
-    RequestTarget target = RequestTarget.parse(spelling.raw());
+  @Test
+  void spellingsOfTheCacheApiRouteToIt() {
+    qt().withExamples(3000).forAll(cacheApiSpellings()).checkAssert(spelling -> {
+      RequestTarget target = RequestTarget.parse(spelling.raw());
 
-    assertThat(target.path()).as(spelling.raw()).isEqualTo(CANONICAL + spelling.tail());
-    assertThat(target.mayPassThrough()).isFalse();
+      assertThat(target.path()).as(spelling.raw()).isEqualTo(CANONICAL + spelling.tail());
+      assertThat(target.mayPassThrough()).isFalse();
+    });
   }
 
-  @Property(tries = 2000)
-  void spellingsWithTheCaseOfTheNameChangedAreNeverPassedThrough(
-      @ForAll("cacheApiSpellings") Spelling spelling, @ForAll long seed) {
+  @Test
+  void spellingsWithTheCaseOfTheNameChangedAreNeverPassedThrough() {
+    qt().withExamples(2000).forAll(cacheApiSpellings(), longs().all())
+        .checkAssert(RequestParsingPropertyTest::caseChangedSpellingIsNotPassedThrough);
+  }
+
+  private static void caseChangedSpellingIsNotPassedThrough(Spelling spelling, long seed) {
     String raw = spelling.raw();
     Random random = new Random(seed);
     StringBuilder mutated = new StringBuilder(raw.length());
@@ -93,27 +109,23 @@ class RequestParsingPropertyTest {
     assertThat(target.get().mayPassThrough()).as(mutated.toString()).isFalse();
   }
 
-  @Provide
-  Arbitrary<String> targets() {
-    Arbitrary<String> pieces = Arbitraries.oneOf(
-        Arbitraries.of("/", "//", ".", "..", "./", "../", "v2", "V2", "v2.", "v2.16", "v2.018",
+  private static Gen<String> targets() {
+    Gen<String> pieces = oneOf(
+        pick(List.of("/", "//", ".", "..", "./", "../", "v2", "V2", "v2.", "v2.16", "v2.018",
             "v2.99", "cache", "CACHE", "cached_images", "queued_images", "images", "img",
             "file", "status", "pin", "%2F", "%2f", "%2E", "%2e", "%63", "%76", "%7E", "%5C", "%00",
             "%zz", "%", "%2", "?", "?a=%2F", "#", ";", "~", "-", "_", "+", "@", ":", "\\",
-            "http://host", "HTTP://h:1", " "),
-        Arbitraries.strings().withCharRange('!', '~').ofMaxLength(3));
-    Arbitrary<String> path = pieces.list().ofMaxSize(14).map(list -> String.join("", list));
-    return Arbitraries.oneOf(path.map(p -> "/" + p), path);
+            "http://host", "HTTP://h:1", " ")),
+        strings().betweenCodePoints('!', '~').ofLengthBetween(0, 3));
+    Gen<String> path = lists().of(pieces).ofSizeBetween(0, 14).map(list -> String.join("", list));
+    return oneOf(path.map(p -> "/" + p), path);
   }
 
   /** A spelling of {@code /v2/cache<tail>} and its tail. */
   record Spelling(String raw, String tail) {}
 
-  @Provide
-  Arbitrary<Spelling> cacheApiSpellings() {
-    return Combinators.combine(Arbitraries.of(CACHE_TAILS), Arbitraries.longs(),
-            Arbitraries.of(false, true))
-        .as((tail, seed, absolute) -> {
+  private static Gen<Spelling> cacheApiSpellings() {
+    return pick(CACHE_TAILS).zip(longs().all(), booleans(), (tail, seed, absolute) -> {
           Random random = new Random(seed);
           StringBuilder raw = new StringBuilder(absolute ? "http://127.0.0.1:9292" : "");
           String[] segments = (CANONICAL + tail).substring(1).split("/");
@@ -125,52 +137,66 @@ class RequestParsingPropertyTest {
             raw.append(i == 0 ? version(random) : encode(segments[i], random));
           }
           return new Spelling(raw.toString(), tail);
-        });
+        }).describedAs(Spelling::raw);
   }
 
   // ---- image ids from a path segment
 
-  @Property(tries = 3000)
-  void acceptedIdsAreSafeFileNames(@ForAll("segments") String segment) {
-    ImageId id;
-    try {
-      id = ImageIdSegment.decode(segment);
-    } catch (IllegalArgumentException refused) {
-      assertThat(refused.getMessage()).startsWith("invalid image id");
-      return;
-    }
-    assertThat(id.value()).doesNotContain("/", "\0", "\\").isNotIn(".", "..");
-    assertThat(ImageId.of(id.value())).isEqualTo(id);
+  @Test
+  void acceptedIdsAreSafeFileNames() {
+    qt().withExamples(3000).forAll(segments()).checkAssert(segment -> {
+      ImageId id;
+      try {
+        id = ImageIdSegment.decode(segment);
+      } catch (IllegalArgumentException refused) {
+        assertThat(refused.getMessage()).startsWith("invalid image id");
+        return;
+      }
+      assertThat(id.value()).doesNotContain("/", "\0", "\\").isNotIn(".", "..");
+      assertThat(ImageId.of(id.value())).isEqualTo(id);
+    });
   }
 
-  @Property(tries = 2000)
-  void everyEncodingOfAnIdDecodesToIt(@ForAll("ids") String value, @ForAll long seed) {
-    ImageId id = ImageId.of(value);
+  @Test
+  void everyEncodingOfAnIdDecodesToIt() {
+    qt().withExamples(2000).forAll(ids(), longs().all()).checkAssert((value, seed) -> {
+      ImageId id = ImageId.of(value);
 
-    assertThat(ImageIdSegment.decode(encode(value, new Random(seed)))).isEqualTo(id);
-    assertThat(ImageId.of(id.value())).isEqualTo(id);
+      assertThat(ImageIdSegment.decode(encode(value, new Random(seed)))).isEqualTo(id);
+      assertThat(ImageId.of(id.value())).isEqualTo(id);
+    });
   }
 
-  @Provide
-  Arbitrary<String> segments() {
-    return Arbitraries.oneOf(
-        Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(12),
-        Arbitraries.of("%2F", "%2f", "%00", "%2E", "%2E%2E", ".%2E", "%5C", "%C3%28", "%zz", "%",
-            "img", "..", ".", "a", "%61", "cache.db", "%C3%A9").list().ofMaxSize(4)
+  private static Gen<String> segments() {
+    return oneOf(
+        strings().betweenCodePoints(' ', '~').ofLengthBetween(0, 12),
+        lists().of(pick(List.of("%2F", "%2f", "%00", "%2E", "%2E%2E", ".%2E", "%5C", "%C3%28", "%zz", "%",
+            "img", "..", ".", "a", "%61", "cache.db", "%C3%A9"))).ofSizeBetween(0, 4)
             .map(list -> String.join("", list)));
   }
 
-  @Provide
-  Arbitrary<String> ids() {
-    return Arbitraries.strings().withChars("abcXYZ019._-").ofMinLength(1).ofMaxLength(40)
-        .filter(ImageId::isValid);
+  private static Gen<String> ids() {
+    Gen<String> character = pick(List.of("a", "b", "c", "X", "Y", "Z", "0", "1", "9", ".", "_",
+        "-"));
+    return lists().of(character).ofSizeBetween(1, 40).map(list -> String.join("", list))
+        .assuming(ImageId::isValid);
   }
 
   // ---- Range headers
 
-  @Property(tries = 3000)
-  void rangesNeverThrowAndAcceptedOnesLieWithinTheImage(@ForAll("rangeHeaders") String header,
-      @ForAll @LongRange(min = 0, max = Long.MAX_VALUE) long size) {
+  @Test
+  void rangesNeverThrowAndAcceptedOnesLieWithinTheImage() {
+    qt().withExamples(3000).forAll(rangeHeaders(), longs().from(0).upToAndIncluding(Long.MAX_VALUE))
+        .checkAssert(RequestParsingPropertyTest::rangeIsWithinTheImage);
+  }
+
+  @Test
+  void smallImagesToo() {
+    qt().withExamples(1000).forAll(rangeHeaders(), longs().between(0, 20))
+        .checkAssert(RequestParsingPropertyTest::rangeIsWithinTheImage);
+  }
+
+  private static void rangeIsWithinTheImage(String header, long size) {
     Throwable thrown = catchThrowable(() -> ByteRange.parse(Optional.of(header), size));
     assertThat(thrown).as(header).isNull();
 
@@ -183,25 +209,19 @@ class RequestParsingPropertyTest {
     }
   }
 
-  @Property(tries = 1000)
-  void smallImagesToo(@ForAll("rangeHeaders") String header,
-      @ForAll @LongRange(min = 0, max = 20) long size) {
-    rangesNeverThrowAndAcceptedOnesLieWithinTheImage(header, size);
-  }
-
-  @Provide
-  Arbitrary<String> rangeHeaders() {
-    Arbitrary<String> number = Arbitraries.oneOf(
-        Arbitraries.longs().between(0, 30).map(n -> Long.toString(n)),
-        Arbitraries.longs().greaterOrEqual(0).map(n -> Long.toString(n)),
-        Arbitraries.strings().numeric().ofMaxLength(30),
-        Arbitraries.of("", "-1", "+1", "1e3", "0x10", " 5", "٣"));
-    Arbitrary<String> spec = Combinators.combine(number, Arbitraries.of("-", "", "--", " - "),
-        number).as((a, dash, b) -> a + dash + b);
-    return Arbitraries.oneOf(
-        Combinators.combine(Arbitraries.of("bytes=", "BYTES=", "bytes =", "items=", ""), spec,
-            Arbitraries.of("", ",", ", 0-1", ";x")).as((unit, s, rest) -> unit + s + rest),
-        Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(20));
+  private static Gen<String> rangeHeaders() {
+    Gen<String> number = oneOf(
+        longs().between(0, 30).map(n -> Long.toString(n)),
+        longs().from(0).upToAndIncluding(Long.MAX_VALUE).map(n -> Long.toString(n)),
+        lists().of(pick(List.of("0", "1", "5", "9"))).ofSizeBetween(0, 30)
+            .map(digits -> String.join("", digits)),
+        pick(List.of("", "-1", "+1", "1e3", "0x10", " 5", "٣")));
+    Gen<String> spec = number.zip(pick(List.of("-", "", "--", " - ")), number,
+        (a, dash, b) -> a + dash + b);
+    return oneOf(
+        pick(List.of("bytes=", "BYTES=", "bytes =", "items=", "")).zip(spec,
+            pick(List.of("", ",", ", 0-1", ";x")), (unit, s, rest) -> unit + s + rest),
+        strings().betweenCodePoints(' ', '~').ofLengthBetween(0, 20));
   }
 
   // ---- helpers
