@@ -3,16 +3,23 @@ package io.imagecache.driver;
 import io.imagecache.ImageId;
 import java.io.IOException;
 
-/** A write did not match what was expected (size or a digest); nothing was committed. */
+/** Received bytes did not match what was expected (size or a digest); see {@link ContentCheck}. */
 public class ContentMismatchException extends IOException {
   private final ImageId imageId;
+  private final String reason;
 
   public ContentMismatchException(ImageId imageId, String reason) {
-    super("image " + imageId + " not cached: " + reason);
+    super("image " + imageId + ": " + reason);
     this.imageId = imageId;
+    this.reason = reason;
   }
 
   public ImageId imageId() {
     return imageId;
+  }
+
+  /** What differed, without the image id. */
+  public String reason() {
+    return reason;
   }
 }
