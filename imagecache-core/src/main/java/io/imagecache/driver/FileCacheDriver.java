@@ -5,6 +5,7 @@ import io.imagecache.CachedImage;
 import io.imagecache.ExpectedContent;
 import io.imagecache.ImageId;
 import io.imagecache.driver.ImageIndex.Access;
+import io.imagecache.internal.DaemonThreads;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -32,8 +33,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -202,7 +201,7 @@ public final class FileCacheDriver implements CacheDriver {
     this.durable = durable;
     this.ownedDigestExecutor = injected.isPresent()
         ? Optional.empty()
-        : Optional.of(Executors.newCachedThreadPool(new DigestThreads()));
+        : Optional.of(Executors.newCachedThreadPool(DaemonThreads.named("imagecache-digest")));
     this.digestExecutor = injected.isPresent() ? injected.get() : ownedDigestExecutor.get();
   }
 
@@ -673,18 +672,6 @@ public final class FileCacheDriver implements CacheDriver {
       // A writer still hashing after this drains inline (DigestPipeline).
       ownedDigestExecutor.ifPresent(ExecutorService::shutdown);
       index.close();
-    }
-  }
-
-  /** Daemon threads named imagecache-digest-N for the driver's own digest pool. */
-  private static final class DigestThreads implements ThreadFactory {
-    private final AtomicInteger count = new AtomicInteger();
-
-    @Override
-    public Thread newThread(Runnable task) {
-      Thread thread = new Thread(task, "imagecache-digest-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
     }
   }
 

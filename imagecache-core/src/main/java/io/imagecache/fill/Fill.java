@@ -13,6 +13,7 @@ import io.imagecache.ImageId;
 import io.imagecache.driver.CacheWriter;
 import io.imagecache.driver.ContentMismatchException;
 import io.imagecache.driver.NoSpaceLeft;
+import io.imagecache.internal.Throwables;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -500,7 +501,7 @@ public final class Fill {
     synchronized (stateLock) {
       // A cancelled copy usually ends in the read that closing the response broke: say why.
       reason = cancelReason != null ? "fill cancelled: " + cancelReason
-          : error == null ? "fill ended without a commit" : describe(error);
+          : error == null ? "fill ended without a commit" : Throwables.describe(error);
     }
     synchronized (fileLock) {
       try {
@@ -572,9 +573,10 @@ public final class Fill {
       completion.settle(committed);
     } else {
       if (outcome instanceof NotCacheableException) {
-        LOG.info("fill of {} refused: {}", imageId, describe(outcome));
+        LOG.info("fill of {} refused: {}", imageId, Throwables.describe(outcome));
       } else if (!cancelledBefore) {
-        LOG.warn("fill of {} failed after {} bytes: {}", imageId, bytesWritten, describe(outcome));
+        LOG.warn("fill of {} failed after {} bytes: {}", imageId, bytesWritten,
+            Throwables.describe(outcome));
       }
       FillFailureReason reason = cancelledBefore ? FillFailureReason.CANCELLED : failureReason;
       tell(listener -> listener.failed(imageId, reason));
@@ -661,10 +663,6 @@ public final class Fill {
       }
     });
     return new ExpectedContent(OptionalLong.of(image.size()), digests);
-  }
-
-  private static String describe(Throwable error) {
-    return error.getMessage() == null ? error.toString() : error.getMessage();
   }
 
   private void closeQuietly(SourceResponse toClose) {

@@ -5,6 +5,7 @@ import io.imagecache.OriginAccessDeniedException;
 import io.imagecache.OriginUnavailableException;
 import io.imagecache.Durations;
 import io.imagecache.ImageId;
+import io.imagecache.internal.Throwables;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -85,7 +86,8 @@ final class OriginHttp {
       String reason = e.getMessage() == null || e.getMessage().isBlank() ? "connection refused" : e.getMessage();
       throw new OriginUnavailableException("could not connect to " + name + ": " + reason, e);
     } catch (IOException e) {
-      throw new OriginUnavailableException("request to " + name + " failed: " + describe(e), e);
+      throw new OriginUnavailableException(
+          "request to " + name + " failed: " + Throwables.describe(e), e);
     }
     int status = response.statusCode();
     log.debug("{} {} -> {}", request.method(), request.uri(), status);
@@ -132,10 +134,5 @@ final class OriginHttp {
     } catch (NumberFormatException e) {
       return OptionalLong.empty();
     }
-  }
-
-  private static String describe(Throwable t) {
-    String message = t.getMessage();
-    return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
   }
 }
