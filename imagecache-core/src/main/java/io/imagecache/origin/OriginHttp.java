@@ -100,8 +100,11 @@ final class OriginHttp {
       case 410:
         throw new ImageNotFoundException(id);
       case 401:
+        throw new OriginAccessDeniedException(
+            id, OriginAccessDeniedException.Reason.UNAUTHENTICATED, "HTTP 401");
       case 403:
-        throw new OriginAccessDeniedException(id, status);
+        throw new OriginAccessDeniedException(
+            id, OriginAccessDeniedException.Reason.FORBIDDEN, "HTTP 403");
       default:
         throw new OriginUnavailableException(name + " answered HTTP " + status + " for image " + id);
     }
