@@ -47,10 +47,10 @@ import org.slf4j.LoggerFactory;
  * or pinned is answered by the file system alone, as in Glance. Only regular files in <dir> whose
  * names are valid ImageIds are images: cache.db*, imagecache.lock, admin-token and strays never
  * are (CacheLayout). Metadata (hits, access times, checksum) lives in an ImageIndex; files and
- * index can disagree after a crash or a hand edit, and recover() reconciles them at start-up.
+ * index can disagree after a crash or a hand edit, and start-up reconciles them.
  *
- * Reconciliation. recover() is removeIncomplete() (before any writer opens: an incomplete file
- * without a live writer is a crash leftover) then reconcile(), which may run while the cache
+ * Reconciliation. Start-up (ImageCache) runs removeIncomplete() (before any writer opens: an
+ * incomplete file without a live writer is a crash leftover) then reconcile(), which may run while the cache
  * serves, reads, writes and deletes. A Reconciliation runs the pass; its steps are the driver's
  * (ReconciliationSteps), since they take metadataLock. It works from one scan of the base directory and one id-only
  * read of the index, both possibly stale by the time it acts, so it decides nothing from them
@@ -625,14 +625,6 @@ public final class FileCacheDriver implements CacheDriver {
   }
 
   // ------------------------------------------------------------------ recovery and close
-
-  @Override
-  public RecoveryReport recover() throws IOException {
-    List<ImageId> incompleteRemoved = removeIncomplete();
-    RecoveryReport reconciled = reconcile();
-    return new RecoveryReport(incompleteRemoved, reconciled.adopted(), reconciled.dropped(),
-        reconciled.unknownFiles());
-  }
 
   @Override
   public List<ImageId> removeIncomplete() throws IOException {
