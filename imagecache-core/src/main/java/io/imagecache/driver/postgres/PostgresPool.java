@@ -3,6 +3,7 @@ package io.imagecache.driver.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.imagecache.driver.BadDriverConfigurationException;
+import io.imagecache.internal.Throwables;
 import java.util.regex.Pattern;
 
 /** Builds the small connection pool of a {@link PostgresIndex}. */
@@ -52,6 +53,6 @@ final class PostgresPool {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return Throwables.describe(root);
   }
 }
