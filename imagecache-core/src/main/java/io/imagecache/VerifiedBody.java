@@ -46,7 +46,7 @@ final class VerifiedBody implements ReadableByteChannel {
   @Override
   public int read(ByteBuffer dst) throws IOException {
     if (failure != null) {
-      throw new ContentMismatchException(imageId, failure.reason());
+      throw new ContentMismatchException(imageId, failure.kind(), failure.reason());
     }
     while (true) {
       if (held.hasRemaining()) {

@@ -21,8 +21,9 @@ public final class ContentCheck {
   public static void checkNotTooLong(ImageId id, ExpectedContent expected, long received)
       throws ContentMismatchException {
     if (expected.size().isPresent() && received > expected.size().getAsLong()) {
-      throw new ContentMismatchException(id, "size mismatch: expected "
-          + expected.size().getAsLong() + " bytes, received at least " + received);
+      throw new ContentMismatchException(id, ContentMismatchException.Kind.TOO_LONG,
+          "size mismatch: expected " + expected.size().getAsLong() + " bytes, received at least "
+              + received);
     }
   }
 
@@ -35,14 +36,18 @@ public final class ContentCheck {
   public static void verify(ImageId id, ExpectedContent expected, long size,
       Map<DigestAlgorithm, byte[]> computed) throws ContentMismatchException {
     if (expected.size().isPresent() && expected.size().getAsLong() != size) {
-      throw new ContentMismatchException(id, "size mismatch: expected "
+      ContentMismatchException.Kind kind = size < expected.size().getAsLong()
+          ? ContentMismatchException.Kind.TOO_SHORT
+          : ContentMismatchException.Kind.TOO_LONG;
+      throw new ContentMismatchException(id, kind, "size mismatch: expected "
           + expected.size().getAsLong() + " bytes, received " + size);
     }
     for (ContentDigest digest : expected.digests()) {
       ContentDigest actual = ContentDigest.of(digest.algorithm(), computed.get(digest.algorithm()));
       if (!actual.equals(digest)) {
-        throw new ContentMismatchException(id, digest.algorithm().glanceName()
-            + " mismatch: expected " + digest.hex() + ", computed " + actual.hex());
+        throw new ContentMismatchException(id, ContentMismatchException.Kind.DIGEST,
+            digest.algorithm().glanceName() + " mismatch: expected " + digest.hex()
+                + ", computed " + actual.hex());
       }
     }
   }

@@ -387,7 +387,7 @@ public final class Fill {
       }
     } catch (Throwable t) {
       error = t;
-      failureReason = classify(t, failureReason, writer, expected);
+      failureReason = classify(t, failureReason);
     } finally {
       if (answered != null) {
         closeQuietly(answered);
@@ -591,24 +591,19 @@ public final class Fill {
    * (a short body is truncated, a long one the wrong size, else a digest differed), any other
    * error by the {@code step} it happened in.
    */
-  private static FillFailureReason classify(
-      Throwable error, FillFailureReason step, CacheWriter writer, ExpectedContent expected) {
+  private static FillFailureReason classify(Throwable error, FillFailureReason step) {
     if (error instanceof NotCacheableException) {
       return FillFailureReason.REFUSED;
     }
     if (error instanceof FillCancelledException) {
       return FillFailureReason.CANCELLED;
     }
-    if (error instanceof ContentMismatchException && writer != null && expected != null) {
-      OptionalLong size = expected.size();
-      long received = writer.bytesWritten();
-      if (size.isPresent() && received < size.getAsLong()) {
-        return FillFailureReason.TRUNCATED;
-      }
-      if (size.isPresent() && received > size.getAsLong()) {
-        return FillFailureReason.SIZE;
-      }
-      return FillFailureReason.DIGEST;
+    if (error instanceof ContentMismatchException mismatch) {
+      return switch (mismatch.kind()) {
+        case TOO_SHORT -> FillFailureReason.TRUNCATED;
+        case TOO_LONG -> FillFailureReason.SIZE;
+        case DIGEST -> FillFailureReason.DIGEST;
+      };
     }
     return step;
   }

@@ -127,7 +127,8 @@ class ImageFailuresTest {
   @Test
   void wrongBytesFromTheOriginBeforeTheBodyStartedAreABadGateway() {
     assertThat(Failures.answer(
-        new ContentMismatchException(ID, "md5 mismatch: expected a, computed b")))
+        new ContentMismatchException(ID, ContentMismatchException.Kind.DIGEST,
+            "md5 mismatch: expected a, computed b")))
         .isEqualTo(new Failures.Answer(HttpResponseStatus.BAD_GATEWAY,
             "image not available: image img-006: md5 mismatch: expected a, computed b"));
   }
