@@ -13,8 +13,9 @@ import java.util.Map;
  * A body streamed without caching that still never ends cleanly with wrong bytes: it counts and
  * digests what it reads and keeps one chunk in hand, so the last chunk is released only after the
  * source ended and size and digests matched ({@link ContentCheck}, as a fill's writer checks). A
- * mismatch is a {@link ContentMismatchException} instead, and so is every later read. An origin that sends more than the expected size fails as soon as it does,
- * so no more than the expected size is ever given out.
+ * mismatch is a {@link ContentMismatchException} instead, and so is every later read. An origin
+ * that sends more than the expected size fails as soon as it does, so no more than the expected
+ * size is ever given out.
  *
  * <p>Not thread-safe: one reader at a time, like any channel.
  */
