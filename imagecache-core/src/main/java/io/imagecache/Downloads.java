@@ -7,6 +7,7 @@ import io.imagecache.fill.FillCancelledException;
 import io.imagecache.fill.FillRegistry;
 import io.imagecache.fill.NotCacheableException;
 import io.imagecache.fill.SourceResponse;
+import io.imagecache.internal.Throwables;
 import io.imagecache.origin.ImageMetadata;
 import io.imagecache.origin.Origin;
 import java.io.IOException;
@@ -16,7 +17,6 @@ import java.nio.file.NoSuchFileException;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -110,7 +110,7 @@ final class Downloads {
         return streamed;
       }
       LOG.info("image {} was deleted before its download was answered; again as a miss: {}",
-          id, unwrap(failure).toString());
+          id, Throwables.unwrap(failure).toString());
       return download(id, token, executor, attempt + 1);
     }).thenCompose(next -> next);
   }
@@ -182,7 +182,7 @@ final class Downloads {
   private static Download opened(ImageId id, Optional<String> token, Waiting waiting,
       ExpectedContent expected, Throwable failure) throws IOException {
     if (failure != null) {
-      Throwable cause = unwrap(failure);
+      Throwable cause = Throwables.unwrap(failure);
       if (cause instanceof NotCacheableException) {
         return passThrough(waiting.origin(), id, token);
       }
@@ -228,7 +228,7 @@ final class Downloads {
       throw new ImageNotFoundException(id);
     }
     LOG.info("image {} was deleted under {} attempts to download it; streamed from the origin "
-        + "without caching: {}", id, ATTEMPTS, unwrap(lost).toString());
+        + "without caching: {}", id, ATTEMPTS, Throwables.unwrap(lost).toString());
     return passThrough(origin.get(), id, token);
   }
 
@@ -246,15 +246,6 @@ final class Downloads {
       }
     }
     return false;
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    Throwable cause = failure;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
   }
 
   /** What a download of {@code id} would say before its body, without starting a fill. */

@@ -17,10 +17,9 @@ final class DriverFactory {
     ImageIndex index = switch (config.driver()) {
       case SQLITE -> new SqliteIndex(config.dir());
       case XATTR -> new XattrIndex(config.dir());
-      // User and password travel in the JDBC URL (?user=…&password=…), as CacheConfig has no
-      // separate fields for them.
+      // User and password travel in the JDBC URL (?user=…&password=…).
       case POSTGRES -> new PostgresIndex(
-          config.dbUrl().orElseThrow(), "", "", config.nodeUrl().orElseThrow(), config.dir());
+          config.dbUrl().orElseThrow(), config.nodeUrl().orElseThrow(), config.dir());
     };
     return new FileCacheDriver(config.dir(), index, clock, config.durable());
   }

@@ -7,6 +7,7 @@ import io.imagecache.driver.RecoveryReport;
 import io.imagecache.fill.Fill;
 import io.imagecache.fill.FillRegistry;
 import io.imagecache.fill.ImageSource;
+import io.imagecache.internal.DaemonThreads;
 import io.imagecache.origin.Origin;
 import io.imagecache.origin.OriginSettings;
 import io.imagecache.origin.Origins;
@@ -28,10 +29,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,8 +136,9 @@ public final class ImageCache implements Closeable {
       throws IOException {
     Optional<Origin> opened = origin.map(ImageCache::openOrigin);
     ScheduledExecutorService scheduler =
-        Executors.newSingleThreadScheduledExecutor(daemonThreads("imagecache-flush"));
-    ExecutorService fillExecutor = Executors.newCachedThreadPool(daemonThreads("imagecache-fill"));
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("imagecache-flush"));
+    ExecutorService fillExecutor =
+        Executors.newCachedThreadPool(DaemonThreads.named("imagecache-fill"));
     Runnable release = () -> {
       scheduler.shutdownNow();
       fillExecutor.shutdown();
@@ -217,7 +217,7 @@ public final class ImageCache implements Closeable {
         origin.map(o -> new ReaderAuthorizer(o, clock)), config.maxSize());
     this.prefetcher = Prefetcher.start(openedDriver, fills, origin,
         PrefetchPolicy.of(config.prefetchWorkers(), config.prefetchMaxAttempts()),
-        daemonThreads("imagecache-prefetch"), scheduler, clock);
+        DaemonThreads.named("imagecache-prefetch"), scheduler, clock);
     resumePrefetches();
     housekeeping.start(config.pruneInterval(), config.cleanInterval());
     this.startUpExecutor = fillExecutor;
@@ -697,14 +697,5 @@ public final class ImageCache implements Closeable {
     } catch (IOException | RuntimeException e) {
       pending.addSuppressed(e);
     }
-  }
-
-  private static ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 }

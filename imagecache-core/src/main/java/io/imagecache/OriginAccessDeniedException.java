@@ -1,22 +1,29 @@
 package io.imagecache;
 
-import io.imagecache.ImageId;
 import java.io.IOException;
 import java.util.Objects;
 
-/** The origin refused the request for lack of (valid) credentials: it answered 401 or 403. */
-public class OriginAccessDeniedException extends IOException {
-  private final ImageId imageId;
-  private final int status;
+/** The origin refused the request for lack of (valid) credentials. */
+public final class OriginAccessDeniedException extends IOException {
+  /** Why the origin refused. */
+  public enum Reason {
+    /** It did not accept the credential (or there was none). */
+    UNAUTHENTICATED,
+    /** It accepted the credential but does not let its holder read the image. */
+    FORBIDDEN
+  }
 
-  public OriginAccessDeniedException(ImageId imageId, int status) {
+  private final ImageId imageId;
+  private final Reason reason;
+
+  /**
+   * @param originAnswer what the origin answered, for the message (e.g. {@code HTTP 401})
+   */
+  public OriginAccessDeniedException(ImageId imageId, Reason reason, String originAnswer) {
     super("origin denied access to image " + Objects.requireNonNull(imageId, "imageId")
-        + " (HTTP " + status + ")");
-    if (status != 401 && status != 403) {
-      throw new IllegalArgumentException("access denied status must be 401 or 403, not " + status);
-    }
+        + " (" + originAnswer + ")");
     this.imageId = imageId;
-    this.status = status;
+    this.reason = Objects.requireNonNull(reason, "reason");
   }
 
   /** The image that was asked for. */
@@ -24,8 +31,8 @@ public class OriginAccessDeniedException extends IOException {
     return imageId;
   }
 
-  /** The origin's HTTP status: 401 (not authenticated) or 403 (not allowed). */
-  public int status() {
-    return status;
+  /** Why the origin refused. */
+  public Reason reason() {
+    return reason;
   }
 }

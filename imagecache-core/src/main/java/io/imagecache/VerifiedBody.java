@@ -1,18 +1,21 @@
 package io.imagecache;
 
+import io.imagecache.driver.ContentCheck;
+import io.imagecache.driver.ContentMismatchException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.security.MessageDigest;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * A body streamed without caching that still never ends cleanly with wrong bytes: it counts and
  * digests what it reads and keeps one chunk in hand, so the last chunk is released only after the
- * source ended and size and digests matched. A mismatch is an {@link IOException} instead, and so
- * is every later read. An origin that sends more than the expected size fails as soon as it does,
- * so no more than the expected size is ever given out.
+ * source ended and size and digests matched ({@link ContentCheck}, as a fill's writer checks). A
+ * mismatch is a {@link ContentMismatchException} instead, and so is every later read. An origin
+ * that sends more than the expected size fails as soon as it does, so no more than the expected
+ * size is ever given out.
  *
  * <p>Not thread-safe: one reader at a time, like any channel.
  */
@@ -22,7 +25,7 @@ final class VerifiedBody implements ReadableByteChannel {
   private final ImageId imageId;
   private final ReadableByteChannel source;
   private final ExpectedContent expected;
-  private final List<MessageDigest> digests = new ArrayList<>();
+  private final Map<DigestAlgorithm, MessageDigest> digests = new EnumMap<>(DigestAlgorithm.class);
   /** Bytes read from the source but not yet given out; the newest chunk stays here. */
   private ByteBuffer held = ByteBuffer.allocate(CHUNK).flip();
   private ByteBuffer ahead = ByteBuffer.allocate(CHUNK);
@@ -30,21 +33,21 @@ final class VerifiedBody implements ReadableByteChannel {
   private boolean sourceEnded;
   private boolean verified;
   /** Why verification failed, once it did: every later read fails the same way. */
-  private String failure = "";
+  private ContentMismatchException failure;
 
   VerifiedBody(ImageId imageId, ReadableByteChannel source, ExpectedContent expected) {
     this.imageId = imageId;
     this.source = source;
     this.expected = expected;
     for (ContentDigest digest : expected.digests()) {
-      digests.add(digest.algorithm().newMessageDigest());
+      digests.put(digest.algorithm(), digest.algorithm().newMessageDigest());
     }
   }
 
   @Override
   public int read(ByteBuffer dst) throws IOException {
-    if (!failure.isEmpty()) {
-      throw new IOException(failure);
+    if (failure != null) {
+      throw new ContentMismatchException(imageId, failure.kind(), failure.reason());
     }
     while (true) {
       if (held.hasRemaining()) {
@@ -76,12 +79,14 @@ final class VerifiedBody implements ReadableByteChannel {
       return;
     }
     ByteBuffer fresh = ahead.duplicate().flip();
-    for (MessageDigest digest : digests) {
+    for (MessageDigest digest : digests.values()) {
       digest.update(fresh.duplicate());
     }
     count += read;
-    if (expected.size().isPresent() && count > expected.size().getAsLong()) {
-      fail("origin sent at least " + count + " bytes, expected " + expected.size().getAsLong());
+    try {
+      ContentCheck.checkNotTooLong(imageId, expected, count);
+    } catch (ContentMismatchException e) {
+      throw failure = e;
     }
   }
 
@@ -89,24 +94,15 @@ final class VerifiedBody implements ReadableByteChannel {
     if (verified) {
       return;
     }
-    if (expected.size().isPresent() && expected.size().getAsLong() != count) {
-      fail("origin sent " + count + " bytes, expected " + expected.size().getAsLong());
-    }
-    List<ContentDigest> wanted = expected.digests();
-    for (int i = 0; i < wanted.size(); i++) {
-      ContentDigest actual = ContentDigest.of(wanted.get(i).algorithm(), digests.get(i).digest());
-      if (!actual.equals(wanted.get(i))) {
-        fail(wanted.get(i).algorithm().glanceName() + " digest mismatch, expected "
-            + wanted.get(i).hex() + ", got " + actual.hex());
-      }
+    Map<DigestAlgorithm, byte[]> computed = new EnumMap<>(DigestAlgorithm.class);
+    digests.forEach((algorithm, digest) -> computed.put(algorithm, digest.digest()));
+    try {
+      ContentCheck.verify(imageId, expected, count, computed);
+    } catch (ContentMismatchException e) {
+      // Kept for every later read: MessageDigest.digest() cannot run twice.
+      throw failure = e;
     }
     verified = true;
-  }
-
-  /** Records why the body is wrong and throws; {@link MessageDigest#digest} cannot run twice. */
-  private void fail(String reason) throws IOException {
-    failure = "image " + imageId + ": " + reason;
-    throw new IOException(failure);
   }
 
   private static int copy(ByteBuffer from, ByteBuffer to) {

@@ -3,6 +3,7 @@ package io.imagecache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.imagecache.driver.ContentMismatchException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -42,7 +43,8 @@ class VerifiedBodyTest {
 
     assertThatThrownBy(() -> body.read(ByteBuffer.allocate(100)))
         .isInstanceOf(IOException.class)
-        .hasMessage("image img: origin sent 0 bytes, expected 10");
+        .isInstanceOf(ContentMismatchException.class)
+        .hasMessage("image img: size mismatch: expected 10 bytes, received 0");
   }
 
   @ParameterizedTest
@@ -107,8 +109,8 @@ class VerifiedBodyTest {
 
     Outcome outcome = readUntilFailure(body, CHUNK);
 
-    assertThat(outcome.failure()).hasMessage("image img: md5 digest mismatch, expected "
-        + wrong.hex() + ", got " + digest(DigestAlgorithm.MD5, data).hex());
+    assertThat(outcome.failure()).hasMessage("image img: md5 mismatch: expected "
+        + wrong.hex() + ", computed " + digest(DigestAlgorithm.MD5, data).hex());
     assertSameBytes(Arrays.copyOf(data, 3 * CHUNK), outcome.delivered());
   }
 
@@ -122,8 +124,8 @@ class VerifiedBodyTest {
 
     Outcome outcome = readUntilFailure(body, CHUNK);
 
-    assertThat(outcome.failure()).hasMessage("image img: sha512 digest mismatch, expected "
-        + wrong.hex() + ", got " + digest(DigestAlgorithm.SHA_512, data).hex());
+    assertThat(outcome.failure()).hasMessage("image img: sha512 mismatch: expected "
+        + wrong.hex() + ", computed " + digest(DigestAlgorithm.SHA_512, data).hex());
     assertSameBytes(Arrays.copyOf(data, CHUNK), outcome.delivered());
   }
 
@@ -136,7 +138,7 @@ class VerifiedBodyTest {
 
     Outcome outcome = readUntilFailure(body, CHUNK);
 
-    assertThat(outcome.failure()).hasMessageStartingWith("image img: md5 digest mismatch");
+    assertThat(outcome.failure()).hasMessageStartingWith("image img: md5 mismatch");
     assertThat(outcome.delivered()).isEmpty();
   }
 
@@ -149,7 +151,7 @@ class VerifiedBodyTest {
 
     Outcome outcome = readUntilFailure(body, 4096);
 
-    assertThat(outcome.failure()).hasMessageStartingWith("image img: md5 digest mismatch");
+    assertThat(outcome.failure()).hasMessageStartingWith("image img: md5 mismatch");
     assertThat(outcome.delivered().length).isBetween(data.length - 7, data.length - 1);
     assertSameBytes(Arrays.copyOf(data, outcome.delivered().length), outcome.delivered());
   }
@@ -161,12 +163,14 @@ class VerifiedBodyTest {
     ExpectedContent expected = new ExpectedContent(OptionalLong.empty(),
         List.of(digest(DigestAlgorithm.MD5, new byte[0])));
     VerifiedBody body = new VerifiedBody(ID, source(data), expected);
-    String message = "image img: md5 digest mismatch, expected d41d8cd98f00b204e9800998ecf8427e,"
-        + " got " + digest(DigestAlgorithm.MD5, data).hex();
+    String message = "image img: md5 mismatch: expected d41d8cd98f00b204e9800998ecf8427e,"
+        + " computed " + digest(DigestAlgorithm.MD5, data).hex();
 
-    assertThatThrownBy(() -> body.read(ByteBuffer.allocate(CHUNK))).hasMessage(message);
-    assertThatThrownBy(() -> body.read(ByteBuffer.allocate(CHUNK))).hasMessage(message);
-    assertThatThrownBy(() -> body.read(ByteBuffer.allocate(CHUNK))).hasMessage(message);
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(() -> body.read(ByteBuffer.allocate(CHUNK)))
+          .isInstanceOf(ContentMismatchException.class)
+          .hasMessage(message);
+    }
   }
 
   @Test
@@ -178,7 +182,9 @@ class VerifiedBodyTest {
     Outcome outcome = readUntilFailure(body, CHUNK);
 
     assertThat(outcome.failure())
-        .hasMessage("image img: origin sent " + (CHUNK + 10) + " bytes, expected " + (CHUNK + 11));
+        .isInstanceOf(ContentMismatchException.class)
+        .hasMessage("image img: size mismatch: expected " + (CHUNK + 11) + " bytes, received "
+            + (CHUNK + 10));
     assertSameBytes(Arrays.copyOf(data, CHUNK), outcome.delivered());
   }
 
@@ -191,7 +197,8 @@ class VerifiedBodyTest {
     Outcome outcome = readUntilFailure(body, CHUNK);
 
     assertThat(outcome.failure()).hasMessage(
-        "image img: origin sent at least " + 2 * CHUNK + " bytes, expected " + (CHUNK + 5));
+        "image img: size mismatch: expected " + (CHUNK + 5) + " bytes, received at least "
+            + 2 * CHUNK);
     // The first chunk was still held when the second showed the origin overran.
     assertThat(outcome.delivered()).isEmpty();
   }
@@ -206,7 +213,7 @@ class VerifiedBodyTest {
     Outcome outcome = readUntilFailure(body, 100);
 
     assertThat(outcome.failure())
-        .hasMessage("image img: origin sent at least 1001 bytes, expected 1000");
+        .hasMessage("image img: size mismatch: expected 1000 bytes, received at least 1001");
     assertThat(outcome.delivered().length).isLessThan(1000);
   }
 
@@ -219,7 +226,8 @@ class VerifiedBodyTest {
     Outcome outcome = readUntilFailure(body, CHUNK);
 
     assertThat(outcome.failure()).hasMessage(
-        "image img: origin sent at least " + 11 * CHUNK + " bytes, expected " + 10 * CHUNK);
+        "image img: size mismatch: expected " + 10 * CHUNK + " bytes, received at least "
+            + 11 * CHUNK);
     // The tenth chunk is still held when the eleventh arrives and shows the origin overran.
     assertThat(outcome.delivered()).hasSize(9 * CHUNK);
     assertThat(endless.sent).isEqualTo(11 * CHUNK);

@@ -84,8 +84,7 @@ public class MetadataHotPathBenchmark {
       case "postgres":
         postgres = EmbeddedPostgres.builder().start();
         return new PostgresIndex(
-            postgres.getJdbcUrl("postgres", "postgres"), "postgres", "", "http://127.0.0.1:9292",
-            dir);
+            postgres.getJdbcUrl("postgres", "postgres"), "http://127.0.0.1:9292", dir);
       default:
         throw new IllegalArgumentException("unknown driver " + driver);
     }

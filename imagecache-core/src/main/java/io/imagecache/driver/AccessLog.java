@@ -58,14 +58,6 @@ final class AccessLog {
   /** {@code image} with the pending accesses of its id added. */
   CachedImage withPending(CachedImage image) {
     Access access = pending.get(image.imageId());
-    if (access == null) {
-      return image;
-    }
-    Instant lastAccessed = access.lastAccessed().isAfter(image.lastAccessed())
-        ? access.lastAccessed()
-        : image.lastAccessed();
-    return new CachedImage(
-        image.imageId(), image.size(), image.hits() + access.hits(), lastAccessed,
-        image.lastModified(), image.checksum());
+    return access == null ? image : access.appliedTo(image);
   }
 }

@@ -26,8 +26,9 @@ import java.util.Optional;
  *
  * <p>"Cached", "being cached" and "queued" are file-system facts, as in Glance. The metadata store
  * (an {@link ImageIndex}: SQLite, extended attributes or PostgreSQL) holds hits, access times and
- * checksums, and is reconciled with the files by {@link #recover()}. Files in the base directory
- * whose names are not valid {@link ImageId}s (the database, the lock file) are never images.
+ * checksums, and is reconciled with the files at start-up: {@link #removeIncomplete()} before
+ * any writer opens, then {@link #reconcile()}, which may run while the cache serves. Files in the
+ * base directory whose names are not valid {@link ImageId}s (the database, the lock file) are never images.
  *
  * <p>Differences from Glance, on purpose: writers are exclusive (a second writer of the same id gets
  * nothing instead of truncating the first one's file) and verify size and digests before the atomic
@@ -155,25 +156,18 @@ public interface CacheDriver extends Closeable {
   List<ImageId> pinnedImages() throws IOException;
 
   /**
-   * Start-up reconciliation, before any writer is opened: removes incomplete files left by a crash,
-   * adopts committed files that the store does not know (with their size), drops store entries
-   * whose file is gone, and names every unknown file in the base directory. The same as
-   * {@link #removeIncomplete()} followed by {@link #reconcile()}.
-   */
-  RecoveryReport recover() throws IOException;
-
-  /**
-   * The part of {@link #recover()} that must finish before any writer is opened: removes the
-   * incomplete files left by a crash (none that a live writer owns). Returns their ids.
+   * The first step of start-up, finished before any writer is opened: removes the incomplete
+   * files left by a crash (none that a live writer owns). Returns their ids.
    */
   List<ImageId> removeIncomplete() throws IOException;
 
   /**
-   * The rest of {@link #recover()}, safe to run while images are read, written and deleted (a
-   * server runs it in the background once it serves): adopts committed files the store does not
-   * know, drops store entries whose file is gone, names unknown files. Each file's fate is decided
+   * The rest of start-up, after {@link #removeIncomplete()} and safe to run while images are read,
+   * written and deleted (a server runs it in the background once it serves): adopts committed
+   * files the store does not know (with their size), drops store entries whose file is gone, and
+   * names every unknown file in the base directory. Each file's fate is decided
    * from the file and the store at that moment, under the lock commits and deletes use, so a
-   * commit or delete made meanwhile is never undone. Its report has no incomplete files. Stops
+   * commit or delete made meanwhile is never undone. Stops
    * early, with what it did so far, once the driver is closed.
    */
   RecoveryReport reconcile() throws IOException;

@@ -3,7 +3,6 @@ package io.imagecache.driver;
 import io.imagecache.CachedImage;
 import io.imagecache.ImageId;
 import io.imagecache.driver.ImageIndex.Access;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -57,7 +56,7 @@ final class EntryCache {
    */
   void recorded(Map<ImageId, Access> batch) {
     assert guard.isHeldByCurrentThread();
-    batch.forEach((id, access) -> entries.computeIfPresent(id, (key, e) -> accessed(e, access)));
+    batch.forEach((id, access) -> entries.computeIfPresent(id, (key, e) -> access.appliedTo(e)));
   }
 
   /** Forgets the entry of {@code id} (its index entry was removed); under the guard. */
@@ -72,15 +71,5 @@ final class EntryCache {
     assert guard.isHeldByCurrentThread();
     entries.clear();
     heldFiles.invalidateAll();
-  }
-
-  /** {@code entry} as the index holds it once {@code access} is recorded. */
-  private static CachedImage accessed(CachedImage entry, Access access) {
-    Instant lastAccessed = access.lastAccessed().isAfter(entry.lastAccessed())
-        ? access.lastAccessed()
-        : entry.lastAccessed();
-    long hits = entry.hits() + access.hits();
-    return new CachedImage(entry.imageId(), entry.size(), hits < 0 ? Long.MAX_VALUE : hits,
-        lastAccessed, entry.lastModified(), entry.checksum());
   }
 }

@@ -5,6 +5,7 @@ import io.imagecache.CachedImage;
 import io.imagecache.ExpectedContent;
 import io.imagecache.ImageId;
 import io.imagecache.driver.ImageIndex.Access;
+import io.imagecache.internal.DaemonThreads;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -32,8 +33,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,10 +47,10 @@ import org.slf4j.LoggerFactory;
  * or pinned is answered by the file system alone, as in Glance. Only regular files in <dir> whose
  * names are valid ImageIds are images: cache.db*, imagecache.lock, admin-token and strays never
  * are (CacheLayout). Metadata (hits, access times, checksum) lives in an ImageIndex; files and
- * index can disagree after a crash or a hand edit, and recover() reconciles them at start-up.
+ * index can disagree after a crash or a hand edit, and start-up reconciles them.
  *
- * Reconciliation. recover() is removeIncomplete() (before any writer opens: an incomplete file
- * without a live writer is a crash leftover) then reconcile(), which may run while the cache
+ * Reconciliation. Start-up (ImageCache) runs removeIncomplete() (before any writer opens: an
+ * incomplete file without a live writer is a crash leftover) then reconcile(), which may run while the cache
  * serves, reads, writes and deletes. A Reconciliation runs the pass; its steps are the driver's
  * (ReconciliationSteps), since they take metadataLock. It works from one scan of the base directory and one id-only
  * read of the index, both possibly stale by the time it acts, so it decides nothing from them
@@ -202,7 +201,7 @@ public final class FileCacheDriver implements CacheDriver {
     this.durable = durable;
     this.ownedDigestExecutor = injected.isPresent()
         ? Optional.empty()
-        : Optional.of(Executors.newCachedThreadPool(new DigestThreads()));
+        : Optional.of(Executors.newCachedThreadPool(DaemonThreads.named("imagecache-digest")));
     this.digestExecutor = injected.isPresent() ? injected.get() : ownedDigestExecutor.get();
   }
 
@@ -628,14 +627,6 @@ public final class FileCacheDriver implements CacheDriver {
   // ------------------------------------------------------------------ recovery and close
 
   @Override
-  public RecoveryReport recover() throws IOException {
-    List<ImageId> incompleteRemoved = removeIncomplete();
-    RecoveryReport reconciled = reconcile();
-    return new RecoveryReport(incompleteRemoved, reconciled.adopted(), reconciled.dropped(),
-        reconciled.unknownFiles());
-  }
-
-  @Override
   public List<ImageId> removeIncomplete() throws IOException {
     List<ImageId> removed = new ArrayList<>();
     for (ImageId id : layout.idsIn(layout.incompleteDirectory())) {
@@ -673,18 +664,6 @@ public final class FileCacheDriver implements CacheDriver {
       // A writer still hashing after this drains inline (DigestPipeline).
       ownedDigestExecutor.ifPresent(ExecutorService::shutdown);
       index.close();
-    }
-  }
-
-  /** Daemon threads named imagecache-digest-N for the driver's own digest pool. */
-  private static final class DigestThreads implements ThreadFactory {
-    private final AtomicInteger count = new AtomicInteger();
-
-    @Override
-    public Thread newThread(Runnable task) {
-      Thread thread = new Thread(task, "imagecache-digest-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
     }
   }
 

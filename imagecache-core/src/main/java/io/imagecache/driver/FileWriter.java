@@ -15,7 +15,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Map;
@@ -31,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * The exclusive writer of one {@code incomplete/<id>} file, created by {@link FileCacheDriver}
  * (whose design note describes the lifecycle). It counts bytes and computes MD5 and every expected
  * digest as the bytes go by, in a {@link DigestPipeline} beside the writing thread;
- * {@link #commit()} waits for the digests and verifies them before the atomic rename.
+ * {@link #commit()} waits for the digests and verifies them ({@link ContentCheck}) before the
+ * atomic rename.
  *
  * <p>One thread writes and commits. {@link #bytesWritten()} may be read, and {@link #abort} called,
  * from any thread: the state moves by compare-and-set, so exactly one of commit and abort wins.
@@ -158,19 +158,19 @@ final class FileWriter implements CacheWriter {
       throw new IllegalStateException("writer of image " + id + " is " + state.get().description);
     }
     long size = bytesWritten;
-    Map<DigestAlgorithm, String> computed = new EnumMap<>(DigestAlgorithm.class);
+    Map<DigestAlgorithm, byte[]> computed;
     try {
-      digests.finish().forEach((algorithm, value) ->
-          computed.put(algorithm, HexFormat.of().formatHex(value)));
+      computed = digests.finish();
     } catch (IOException | RuntimeException e) {
       moveToInvalid(file, "commit failed: " + e);
       throw e;
     }
-    String md5Hex = computed.get(DigestAlgorithm.MD5);
-    Optional<String> mismatch = mismatch(size, computed);
-    if (mismatch.isPresent()) {
-      moveToInvalid(file, mismatch.get());
-      throw new ContentMismatchException(id, mismatch.get());
+    String md5Hex = HexFormat.of().formatHex(computed.get(DigestAlgorithm.MD5));
+    try {
+      ContentCheck.verify(id, expected, size, computed);
+    } catch (ContentMismatchException e) {
+      moveToInvalid(file, e.reason());
+      throw e;
     }
     Path committed = layout.committed(id);
     try {
@@ -215,22 +215,6 @@ final class FileWriter implements CacheWriter {
   @Override
   public void close() {
     abort("closed without commit");
-  }
-
-  /** Why the written bytes are not what was expected, if they are not. */
-  private Optional<String> mismatch(long size, Map<DigestAlgorithm, String> computed) {
-    if (expected.size().isPresent() && expected.size().getAsLong() != size) {
-      return Optional.of(
-          "size mismatch: expected " + expected.size().getAsLong() + " bytes, received " + size);
-    }
-    for (ContentDigest digest : expected.digests()) {
-      String actual = computed.get(digest.algorithm());
-      if (!actual.equals(digest.hex())) {
-        return Optional.of(digest.algorithm().glanceName() + " mismatch: expected " + digest.hex()
-            + ", computed " + actual);
-      }
-    }
-    return Optional.empty();
   }
 
   /** Ends the writer as aborted: the file at {@code location} goes to {@code invalid/<id>}. */

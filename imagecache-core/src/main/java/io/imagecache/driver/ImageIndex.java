@@ -104,9 +104,25 @@ public interface ImageIndex extends Closeable {
 
   /** Hits and the newest access time collected for one image since the last flush. */
   record Access(long hits, Instant lastAccessed) {
+    /** Both accesses as one: the hits added (capped, see {@link #addHits}), the later time. */
     public Access merge(Access other) {
-      Instant later = lastAccessed.isAfter(other.lastAccessed) ? lastAccessed : other.lastAccessed;
-      return new Access(hits + other.hits, later);
+      return new Access(addHits(hits, other.hits), later(lastAccessed, other.lastAccessed));
+    }
+
+    /** {@code image} once this access is recorded: hits added (capped), the later access time. */
+    public CachedImage appliedTo(CachedImage image) {
+      return new CachedImage(image.imageId(), image.size(), addHits(image.hits(), hits),
+          later(image.lastAccessed(), lastAccessed), image.lastModified(), image.checksum());
+    }
+
+    /** {@code a + b} for hit counts (never negative), capped at {@link Long#MAX_VALUE}. */
+    public static long addHits(long a, long b) {
+      long sum = a + b;
+      return sum < 0 ? Long.MAX_VALUE : sum;
+    }
+
+    private static Instant later(Instant a, Instant b) {
+      return a.isAfter(b) ? a : b;
     }
   }
 }

@@ -100,7 +100,7 @@ final class Reconciliation {
         stopped ? "stopped reconciling (driver closed)" : "reconciled", layout.base(),
         (System.nanoTime() - started) / 1_000_000, scan.files().size(), adopted.size(),
         dropped.size(), scan.unknownNames().size());
-    return new RecoveryReport(List.of(), adopted, dropped, scan.unknownNames());
+    return new RecoveryReport(adopted, dropped, scan.unknownNames());
   }
 
   private static List<ImageId> sorted(Set<ImageId> ids) {

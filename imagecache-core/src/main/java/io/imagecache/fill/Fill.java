@@ -13,6 +13,7 @@ import io.imagecache.ImageId;
 import io.imagecache.driver.CacheWriter;
 import io.imagecache.driver.ContentMismatchException;
 import io.imagecache.driver.NoSpaceLeft;
+import io.imagecache.internal.Throwables;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -386,7 +387,7 @@ public final class Fill {
       }
     } catch (Throwable t) {
       error = t;
-      failureReason = classify(t, failureReason, writer, expected);
+      failureReason = classify(t, failureReason);
     } finally {
       if (answered != null) {
         closeQuietly(answered);
@@ -500,7 +501,7 @@ public final class Fill {
     synchronized (stateLock) {
       // A cancelled copy usually ends in the read that closing the response broke: say why.
       reason = cancelReason != null ? "fill cancelled: " + cancelReason
-          : error == null ? "fill ended without a commit" : describe(error);
+          : error == null ? "fill ended without a commit" : Throwables.describe(error);
     }
     synchronized (fileLock) {
       try {
@@ -572,9 +573,10 @@ public final class Fill {
       completion.settle(committed);
     } else {
       if (outcome instanceof NotCacheableException) {
-        LOG.info("fill of {} refused: {}", imageId, describe(outcome));
+        LOG.info("fill of {} refused: {}", imageId, Throwables.describe(outcome));
       } else if (!cancelledBefore) {
-        LOG.warn("fill of {} failed after {} bytes: {}", imageId, bytesWritten, describe(outcome));
+        LOG.warn("fill of {} failed after {} bytes: {}", imageId, bytesWritten,
+            Throwables.describe(outcome));
       }
       FillFailureReason reason = cancelledBefore ? FillFailureReason.CANCELLED : failureReason;
       tell(listener -> listener.failed(imageId, reason));
@@ -589,24 +591,19 @@ public final class Fill {
    * (a short body is truncated, a long one the wrong size, else a digest differed), any other
    * error by the {@code step} it happened in.
    */
-  private static FillFailureReason classify(
-      Throwable error, FillFailureReason step, CacheWriter writer, ExpectedContent expected) {
+  private static FillFailureReason classify(Throwable error, FillFailureReason step) {
     if (error instanceof NotCacheableException) {
       return FillFailureReason.REFUSED;
     }
     if (error instanceof FillCancelledException) {
       return FillFailureReason.CANCELLED;
     }
-    if (error instanceof ContentMismatchException && writer != null && expected != null) {
-      OptionalLong size = expected.size();
-      long received = writer.bytesWritten();
-      if (size.isPresent() && received < size.getAsLong()) {
-        return FillFailureReason.TRUNCATED;
-      }
-      if (size.isPresent() && received > size.getAsLong()) {
-        return FillFailureReason.SIZE;
-      }
-      return FillFailureReason.DIGEST;
+    if (error instanceof ContentMismatchException mismatch) {
+      return switch (mismatch.kind()) {
+        case TOO_SHORT -> FillFailureReason.TRUNCATED;
+        case TOO_LONG -> FillFailureReason.SIZE;
+        case DIGEST -> FillFailureReason.DIGEST;
+      };
     }
     return step;
   }
@@ -661,10 +658,6 @@ public final class Fill {
       }
     });
     return new ExpectedContent(OptionalLong.of(image.size()), digests);
-  }
-
-  private static String describe(Throwable error) {
-    return error.getMessage() == null ? error.toString() : error.getMessage();
   }
 
   private void closeQuietly(SourceResponse toClose) {

@@ -45,15 +45,9 @@ public final class FillRegistry {
 
   /**
    * A registry whose fills write through {@code driver} into {@code dir}, once {@code admission}
-   * let them, and run on {@code executor} (which must run each task on a thread that may block).
+   * let them, tell {@code listener} what they do, and run on {@code executor} (which must run each
+   * task on a thread that may block).
    */
-  public FillRegistry(
-      CacheDriver driver, Path dir, Clock clock, boolean durable, FillAdmission admission,
-      Executor executor) {
-    this(driver, dir, clock, durable, admission, FillListener.NONE, executor);
-  }
-
-  /** As the other constructor, with {@code listener} told what the fills do. */
   public FillRegistry(
       CacheDriver driver, Path dir, Clock clock, boolean durable, FillAdmission admission,
       FillListener listener, Executor executor) {

@@ -1,5 +1,6 @@
 package io.imagecache.maintenance;
 
+import io.imagecache.CacheConfig;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -15,8 +16,6 @@ import java.util.Objects;
  */
 public record PrefetchPolicy(
     int workers, int maxAttempts, Duration firstRetryDelay, Duration maxRetryDelay) {
-  public static final int DEFAULT_WORKERS = 2;
-  public static final int DEFAULT_MAX_ATTEMPTS = 5;
   public static final Duration DEFAULT_FIRST_RETRY_DELAY = Duration.ofSeconds(1);
   public static final Duration DEFAULT_MAX_RETRY_DELAY = Duration.ofMinutes(5);
 
@@ -38,9 +37,9 @@ public record PrefetchPolicy(
     }
   }
 
-  /** 2 workers, 5 attempts, retries after 1 s, 2 s, 4 s, 8 s (at most 5 min). */
+  /** {@link CacheConfig}'s workers and attempts, retries after 1 s, 2 s, 4 s… (at most 5 min). */
   public static PrefetchPolicy defaults() {
-    return of(DEFAULT_WORKERS, DEFAULT_MAX_ATTEMPTS);
+    return of(CacheConfig.DEFAULT_PREFETCH_WORKERS, CacheConfig.DEFAULT_PREFETCH_MAX_ATTEMPTS);
   }
 
   /** {@code workers} and {@code maxAttempts} with the default delays. */

@@ -3,6 +3,7 @@ package io.imagecache.maintenance;
 import io.imagecache.ImageId;
 import io.imagecache.PrefetchState;
 import io.imagecache.PrefetchState.Status;
+import io.imagecache.internal.Throwables;
 import java.io.Closeable;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,8 +16,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -282,7 +281,7 @@ public final class PrefetchQueue implements Closeable {
       try {
         run(next.get());
       } catch (Throwable t) {
-        LOG.warn("prefetch worker caught an error and goes on: {}", describe(t), t);
+        LOG.warn("prefetch worker caught an error and goes on: {}", Throwables.describe(t), t);
       }
     }
   }
@@ -322,7 +321,7 @@ public final class PrefetchQueue implements Closeable {
       // Someone other than close() interrupted the worker: count the attempt and go on.
       failure = e;
     } catch (Throwable t) {
-      failure = unwrap(t);
+      failure = Throwables.unwrap(t);
     }
     if (failure == null) {
       succeeded(attempt);
@@ -344,7 +343,7 @@ public final class PrefetchQueue implements Closeable {
 
   private void failed(Attempt attempt, Throwable failure) {
     Entry entry = attempt.entry();
-    String reason = describe(failure);
+    String reason = Throwables.describe(failure);
     Optional<Duration> retryIn;
     lock.lock();
     try {
@@ -367,7 +366,7 @@ public final class PrefetchQueue implements Closeable {
     }
     if (reason == null) {
       LOG.info("prefetch of {} failed after it was removed or the queue closed: {}", entry.id,
-          describe(failure));
+          Throwables.describe(failure));
     } else if (retryIn.isPresent()) {
       LOG.warn("prefetch of {} failed (attempt {} of {}), retrying in {} ms: {}", entry.id,
           attempt.number(), policy.maxAttempts(), retryIn.get().toMillis(), reason);
@@ -386,7 +385,7 @@ public final class PrefetchQueue implements Closeable {
           () -> requeue(entry), delay.toNanos(), TimeUnit.NANOSECONDS));
     } catch (RejectedExecutionException e) {
       entry.lastError =
-          Optional.of(entry.lastError.orElse("") + " (no retry: " + describe(e) + ")");
+          Optional.of(entry.lastError.orElse("") + " (no retry: " + Throwables.describe(e) + ")");
       entry.giveUp();
     }
   }
@@ -421,20 +420,6 @@ public final class PrefetchQueue implements Closeable {
     } finally {
       lock.unlock();
     }
-  }
-
-  /** The failure a future's wrapper exceptions hide. */
-  private static Throwable unwrap(Throwable t) {
-    Throwable cause = t;
-    while ((cause instanceof ExecutionException || cause instanceof CompletionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
-  }
-
-  private static String describe(Throwable t) {
-    return t.getMessage() == null || t.getMessage().isBlank() ? t.toString() : t.getMessage();
   }
 
   /** One attempt a worker runs: the entry, its fetch and the attempt's 1-based number. */

@@ -2,6 +2,7 @@ package io.imagecache.origin;
 
 import io.imagecache.OriginUnavailableException;
 import io.imagecache.Durations;
+import io.imagecache.internal.Throwables;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -175,7 +176,7 @@ final class BodyChannel implements HttpResponse.BodySubscriber<BodyChannel>, Rea
       throw expectedSize.isPresent()
           ? shortBody((Throwable) next)
           : new IOException(originName + " failed after " + received + " bytes: "
-              + describe((Throwable) next), (Throwable) next);
+              + Throwables.describe((Throwable) next), (Throwable) next);
     }
     currentList = ((List<ByteBuffer>) next).iterator();
     requestMore();
@@ -195,7 +196,7 @@ final class BodyChannel implements HttpResponse.BodySubscriber<BodyChannel>, Rea
   private EOFException shortBody(Throwable cause) {
     EOFException e = new EOFException(
         originName + " sent " + received + " of " + expectedSize.getAsLong() + " bytes"
-            + (cause == null ? "" : " (" + describe(cause) + ")"));
+            + (cause == null ? "" : " (" + Throwables.describe(cause) + ")"));
     if (cause != null) {
       e.initCause(cause);
     }
@@ -229,11 +230,6 @@ final class BodyChannel implements HttpResponse.BodySubscriber<BodyChannel>, Rea
     if (s != null && !terminated) {
       s.cancel();
     }
-  }
-
-  private static String describe(Throwable t) {
-    String message = t.getMessage();
-    return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
   }
 
   private static long saturatedNanos(Duration d) {

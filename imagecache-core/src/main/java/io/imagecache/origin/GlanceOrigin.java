@@ -1,6 +1,7 @@
 package io.imagecache.origin;
 
 import io.imagecache.ImageNotActiveException;
+import io.imagecache.InvalidRequestException;
 import io.imagecache.OriginUnavailableException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -116,8 +117,13 @@ final class GlanceOrigin implements Origin {
     return builder;
   }
 
+  /** The caller's token; one that cannot be sent in a header is the caller's error. */
   private static Optional<String> checkedToken(Optional<String> authToken) {
-    return authToken.map(token -> HeaderValues.requireToken("auth token", token));
+    try {
+      return authToken.map(token -> HeaderValues.requireToken("auth token", token));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException(e.getMessage());
+    }
   }
 
   /** Parses Glance's image document; anything that is not a usable one is malformed. */

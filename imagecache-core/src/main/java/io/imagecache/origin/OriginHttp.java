@@ -5,6 +5,7 @@ import io.imagecache.OriginAccessDeniedException;
 import io.imagecache.OriginUnavailableException;
 import io.imagecache.Durations;
 import io.imagecache.ImageId;
+import io.imagecache.internal.Throwables;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -85,7 +86,8 @@ final class OriginHttp {
       String reason = e.getMessage() == null || e.getMessage().isBlank() ? "connection refused" : e.getMessage();
       throw new OriginUnavailableException("could not connect to " + name + ": " + reason, e);
     } catch (IOException e) {
-      throw new OriginUnavailableException("request to " + name + " failed: " + describe(e), e);
+      throw new OriginUnavailableException(
+          "request to " + name + " failed: " + Throwables.describe(e), e);
     }
     int status = response.statusCode();
     log.debug("{} {} -> {}", request.method(), request.uri(), status);
@@ -98,8 +100,11 @@ final class OriginHttp {
       case 410:
         throw new ImageNotFoundException(id);
       case 401:
+        throw new OriginAccessDeniedException(
+            id, OriginAccessDeniedException.Reason.UNAUTHENTICATED, "HTTP 401");
       case 403:
-        throw new OriginAccessDeniedException(id, status);
+        throw new OriginAccessDeniedException(
+            id, OriginAccessDeniedException.Reason.FORBIDDEN, "HTTP 403");
       default:
         throw new OriginUnavailableException(name + " answered HTTP " + status + " for image " + id);
     }
@@ -132,10 +137,5 @@ final class OriginHttp {
     } catch (NumberFormatException e) {
       return OptionalLong.empty();
     }
-  }
-
-  private static String describe(Throwable t) {
-    String message = t.getMessage();
-    return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
   }
 }

@@ -1,5 +1,6 @@
 package io.imagecache.origin;
 
+import io.imagecache.OriginConfig;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,7 +17,8 @@ import java.util.Optional;
 public record OriginSettings(
     Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout, Optional<String> bearerToken) {
   private static final OriginSettings DEFAULTS = new OriginSettings(
-      Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60), Optional.empty());
+      OriginConfig.DEFAULT_CONNECT_TIMEOUT, OriginConfig.DEFAULT_FIRST_BYTE_TIMEOUT,
+      OriginConfig.DEFAULT_IDLE_TIMEOUT, Optional.empty());
 
   public OriginSettings {
     requirePositive("connect timeout", connectTimeout);
@@ -26,7 +28,7 @@ public record OriginSettings(
     bearerToken.ifPresent(token -> HeaderValues.requireToken("bearer token", token));
   }
 
-  /** Connect 10 s, first byte 30 s, idle read 60 s, no bearer token. */
+  /** {@link OriginConfig}'s default timeouts, no bearer token. */
   public static OriginSettings defaults() {
     return DEFAULTS;
   }

@@ -1,5 +1,6 @@
 package io.imagecache.origin;
 
+import io.imagecache.internal.DaemonThreads;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -13,8 +14,6 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -155,12 +154,6 @@ public final class Origins {
 
   /** The default wiring: a cached pool of daemon threads named {@code imagecache-origin-N}. */
   private static ExecutorService newDaemonExecutor() {
-    AtomicInteger next = new AtomicInteger();
-    ThreadFactory threads = task -> {
-      Thread thread = new Thread(task, "imagecache-origin-" + next.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
-    return Executors.newCachedThreadPool(threads);
+    return Executors.newCachedThreadPool(DaemonThreads.named("imagecache-origin"));
   }
 }

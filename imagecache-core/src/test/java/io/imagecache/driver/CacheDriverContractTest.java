@@ -1010,26 +1010,25 @@ public abstract class CacheDriverContractTest {
     }
   }
 
-  // ---------------------------------------------------------------- recover (crash and restart)
+  // ------------------------------ start-up: removeIncomplete, then reconcile (crash and restart)
 
   @Test
-  void recover_removesIncompleteFilesLeftByACrash() throws Exception {
+  void removeIncomplete_removesIncompleteFilesLeftByACrash() throws Exception {
     Files.write(cacheDir.resolve("incomplete/1"), bytes(500, 1));
 
     CacheDriver restarted = startAnotherDriver();
-    RecoveryReport report = restarted.recover();
 
-    assertThat(report.incompleteRemoved()).containsExactly(id("1"));
+    assertThat(restarted.removeIncomplete()).containsExactly(id("1"));
     assertThat(cacheDir.resolve("incomplete/1")).doesNotExist();
     assertThat(restarted.isCacheable(id("1"))).isTrue();
   }
 
   @Test
-  void recover_keepsTheFileOfALiveWriter() throws IOException {
+  void removeIncomplete_keepsTheFileOfALiveWriter() throws IOException {
     try (CacheWriter writer = openWriter(id("1"))) {
       writer.write(ByteBuffer.wrap(bytes(10, 1)));
 
-      assertThat(driver.recover().incompleteRemoved()).isEmpty();
+      assertThat(driver.removeIncomplete()).isEmpty();
 
       assertThat(writer.file()).exists();
       writer.commit();
@@ -1038,13 +1037,13 @@ public abstract class CacheDriverContractTest {
   }
 
   @Test
-  void recover_adoptsACommittedFileTheStoreDoesNotKnow() throws Exception {
+  void reconcile_adoptsACommittedFileTheStoreDoesNotKnow() throws Exception {
     cache(id("known"), bytes(10, 1));
     byte[] orphan = bytes(2222, 2);
     Files.write(cacheDir.resolve("orphan"), orphan);
 
     CacheDriver restarted = startAnotherDriver();
-    RecoveryReport report = restarted.recover();
+    RecoveryReport report = restarted.reconcile();
 
     if (storesMetadataApartFromFiles()) {
       assertThat(report.adopted()).containsExactly(id("orphan"));
@@ -1060,7 +1059,7 @@ public abstract class CacheDriverContractTest {
   }
 
   @Test
-  void recover_dropsEntriesWhoseFileIsGone() throws Exception {
+  void reconcile_dropsEntriesWhoseFileIsGone() throws Exception {
     cache(id("gone"), bytes(10, 1));
     cache(id("kept"), bytes(10, 2));
     driver.close();
@@ -1069,7 +1068,7 @@ public abstract class CacheDriverContractTest {
 
     driver = reopenDriver(cacheDir);
     driver.configure();
-    RecoveryReport report = driver.recover();
+    RecoveryReport report = driver.reconcile();
 
     if (storesMetadataApartFromFiles()) {
       assertThat(report.dropped()).containsExactly(id("gone"));
@@ -1079,14 +1078,14 @@ public abstract class CacheDriverContractTest {
   }
 
   @Test
-  void recover_keepsTheHitsOfKnownImages() throws Exception {
+  void reconcile_keepsTheHitsOfKnownImages() throws Exception {
     cache(id("1"), bytes(10, 1));
     read(id("1"));
     read(id("1"));
     driver.flushAccesses();
 
     CacheDriver restarted = startAnotherDriver();
-    RecoveryReport report = restarted.recover();
+    RecoveryReport report = restarted.reconcile();
 
     assertThat(report.adopted()).isEmpty();
     assertThat(report.dropped()).isEmpty();
@@ -1094,13 +1093,13 @@ public abstract class CacheDriverContractTest {
   }
 
   @Test
-  void recover_namesUnknownFilesAndLeavesThemAlone() throws Exception {
+  void reconcile_namesUnknownFilesAndLeavesThemAlone() throws Exception {
     Files.write(cacheDir.resolve("not valid!"), bytes(10, 1));
     Files.createDirectory(cacheDir.resolve("some-directory"));
     Files.write(cacheDir.resolve("imagecache.lock"), new byte[0]);
     Files.write(cacheDir.resolve("admin-token"), bytes(32, 2));
 
-    RecoveryReport report = driver.recover();
+    RecoveryReport report = driver.reconcile();
 
     assertThat(report.unknownFiles()).containsExactlyInAnyOrder("not valid!", "some-directory");
     assertThat(cacheDir.resolve("not valid!")).exists();
@@ -1109,12 +1108,11 @@ public abstract class CacheDriverContractTest {
   }
 
   @Test
-  void recover_ofACleanDirectory_reportsNothing() throws IOException {
+  void startUp_ofACleanDirectory_reportsNothing() throws IOException {
     cache(id("1"), bytes(10, 1));
 
-    RecoveryReport report = driver.recover();
-
-    assertThat(report).isEqualTo(new RecoveryReport(List.of(), List.of(), List.of(), List.of()));
+    assertThat(driver.removeIncomplete()).isEmpty();
+    assertThat(driver.reconcile()).isEqualTo(new RecoveryReport(List.of(), List.of(), List.of()));
   }
 
   // ---------------------------------------------------------------- pins and nodes

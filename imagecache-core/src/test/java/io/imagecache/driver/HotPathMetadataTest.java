@@ -69,7 +69,7 @@ class HotPathMetadataTest {
     commit(ID, content);
     driver.close();
     open();
-    driver.recover();
+    driver.reconcile();
     index.gets.set(0);
 
     for (int i = 0; i < 5; i++) {

@@ -32,6 +32,7 @@ class NoSpaceLeftTest {
     assertThat(NoSpaceLeft.causedBy(new IOException("Input/output error"))).isFalse();
     assertThat(NoSpaceLeft.causedBy(new IOException())).isFalse();
     assertThat(NoSpaceLeft.causedBy(new ContentMismatchException(
-        io.imagecache.ImageId.of("x"), "md5 mismatch"))).isFalse();
+        io.imagecache.ImageId.of("x"), ContentMismatchException.Kind.DIGEST, "md5 mismatch")))
+        .isFalse();
   }
 }

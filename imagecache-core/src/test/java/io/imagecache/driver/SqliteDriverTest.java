@@ -70,7 +70,7 @@ class SqliteDriverTest extends CacheDriverContractTest {
 
     try (CacheDriver adopted = newDriver(glanceDir)) {
       adopted.configure();
-      RecoveryReport report = adopted.recover();
+      RecoveryReport report = adopted.reconcile();
 
       assertThat(report.adopted()).containsExactly(GLANCE_ORPHAN);
       assertThat(report.dropped()).isEmpty();

@@ -67,7 +67,7 @@ class FillRaceTest {
       awaitQuietly(ended);
     };
     FillRegistry fills = new FillRegistry(
-        driver, dir, Clock.systemUTC(), false, admission, executor);
+        driver, dir, Clock.systemUTC(), false, admission, FillListener.NONE, executor);
     IOException dropped = new IOException("origin closed the connection after the headers");
 
     Fill fill = fills.fill(ID, () -> SourceResponse.of(EXPECTED, failingBody(dropped)));
@@ -84,7 +84,7 @@ class FillRaceTest {
   @Test
   void aFillAfterTwoCancelsWaitsForTheFirstWriter_insteadOfFindingItOpen() throws Exception {
     FillRegistry fills = new FillRegistry(
-        driver, dir, Clock.systemUTC(), false, FillAdmission.ALL, executor);
+        driver, dir, Clock.systemUTC(), false, FillAdmission.ALL, FillListener.NONE, executor);
     CountDownLatch reading = new CountDownLatch(1);
     CountDownLatch stopReading = new CountDownLatch(1);
     // A body whose read does not end when the response is closed: the writer stays open until

@@ -2,6 +2,7 @@ package io.imagecache.origin;
 
 import io.imagecache.ImageNotActiveException;
 import io.imagecache.ImageNotFoundException;
+import io.imagecache.InvalidRequestException;
 import io.imagecache.OriginAccessDeniedException;
 import io.imagecache.OriginUnavailableException;
 import static io.imagecache.origin.HttpTemplateOriginTest.hex;
@@ -145,7 +146,8 @@ class GlanceOriginTest {
 
     assertThatThrownBy(() -> origin.metadata(IMAGE, Optional.empty()))
         .isInstanceOf(OriginAccessDeniedException.class)
-        .extracting(e -> ((OriginAccessDeniedException) e).status()).isEqualTo(401);
+        .extracting(e -> ((OriginAccessDeniedException) e).reason())
+        .isEqualTo(OriginAccessDeniedException.Reason.UNAUTHENTICATED);
     assertThatThrownBy(() -> origin.source(IMAGE, Optional.of("other")).open())
         .isInstanceOf(OriginAccessDeniedException.class)
         .hasMessage("origin denied access to image " + IMAGE + " (HTTP 401)");
@@ -154,10 +156,10 @@ class GlanceOriginTest {
   @Test
   void tokenThatCannotBeAHeaderIsRefusedBeforeAnyRequest() {
     assertThatThrownBy(() -> origin.metadata(IMAGE, Optional.of("two\r\nlines")))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidRequestException.class)
         .hasMessage("auth token may contain only visible ASCII characters (found one at position 3)");
     assertThatThrownBy(() -> origin.source(IMAGE, Optional.of("")))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidRequestException.class)
         .hasMessage("auth token is empty");
     assertThat(glance.requests()).isEmpty();
   }
@@ -191,7 +193,8 @@ class GlanceOriginTest {
     glance.put(IMAGE.value(), BYTES).status(403);
     assertThatThrownBy(() -> origin.source(IMAGE, Optional.empty()).open())
         .isInstanceOf(OriginAccessDeniedException.class)
-        .extracting(e -> ((OriginAccessDeniedException) e).status()).isEqualTo(403);
+        .extracting(e -> ((OriginAccessDeniedException) e).reason())
+        .isEqualTo(OriginAccessDeniedException.Reason.FORBIDDEN);
 
     glance.put(IMAGE.value(), BYTES).status(500);
     assertThatThrownBy(() -> origin.metadata(IMAGE, Optional.empty()))

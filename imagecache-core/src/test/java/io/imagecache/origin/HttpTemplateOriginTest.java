@@ -163,7 +163,8 @@ class HttpTemplateOriginTest {
     assertThatThrownBy(() -> origin.source(IMAGE, Optional.empty()).open())
         .isInstanceOf(OriginAccessDeniedException.class)
         .hasMessage("origin denied access to image img-1 (HTTP 401)")
-        .extracting(e -> ((OriginAccessDeniedException) e).status()).isEqualTo(401);
+        .extracting(e -> ((OriginAccessDeniedException) e).reason())
+        .isEqualTo(OriginAccessDeniedException.Reason.UNAUTHENTICATED);
   }
 
   // ---- statuses and failures
@@ -183,7 +184,8 @@ class HttpTemplateOriginTest {
 
     assertThatThrownBy(() -> origin.source(IMAGE, Optional.empty()).open())
         .isInstanceOf(OriginAccessDeniedException.class)
-        .extracting(e -> ((OriginAccessDeniedException) e).status()).isEqualTo(403);
+        .extracting(e -> ((OriginAccessDeniedException) e).reason())
+        .isEqualTo(OriginAccessDeniedException.Reason.FORBIDDEN);
   }
 
   @Test

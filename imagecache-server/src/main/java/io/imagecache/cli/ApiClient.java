@@ -84,7 +84,7 @@ final class ApiClient {
       throw ClientFailure.failed("cannot connect to " + server + ": "
           + (e.getMessage() == null ? "connection refused" : e.getMessage()));
     } catch (IOException e) {
-      throw ClientFailure.failed(call + " to " + server + " failed: " + describe(e));
+      throw ClientFailure.failed(call + " to " + server + " failed: " + ErrorText.of(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw ClientFailure.failed("interrupted during " + call);
@@ -137,9 +137,5 @@ final class ApiClient {
     }
     String line = text.strip().lines().findFirst().orElse("").strip();
     return line.length() > MAX_MESSAGE ? line.substring(0, MAX_MESSAGE) + "…" : line;
-  }
-
-  private static String describe(IOException e) {
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 }

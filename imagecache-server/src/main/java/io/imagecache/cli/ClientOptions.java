@@ -90,8 +90,8 @@ final class ClientOptions {
       throw ClientFailure.usage("cannot read the admin token file " + file
           + ": permission denied (run as the server's user, or give --token)");
     } catch (IOException e) {
-      throw ClientFailure.usage("cannot read the admin token file " + file + ": "
-          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+      throw ClientFailure.usage(
+          "cannot read the admin token file " + file + ": " + ErrorText.of(e));
     }
     if (stored.isEmpty()) {
       throw ClientFailure.usage("no admin token: no --token, no " + TOKEN_VARIABLE + " or "

@@ -1,6 +1,7 @@
 package io.imagecache.cli;
 
 import io.imagecache.Durations;
+import io.imagecache.OriginConfig;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -10,9 +11,10 @@ import java.util.Objects;
  */
 public record OriginTimeouts(Duration connect, Duration firstByte, Duration idle) {
 
-  /** Connect 10 s, first byte 30 s, idle 60 s. */
-  public static final OriginTimeouts DEFAULT =
-      new OriginTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60));
+  /** {@link OriginConfig}'s defaults. */
+  public static final OriginTimeouts DEFAULT = new OriginTimeouts(
+      OriginConfig.DEFAULT_CONNECT_TIMEOUT, OriginConfig.DEFAULT_FIRST_BYTE_TIMEOUT,
+      OriginConfig.DEFAULT_IDLE_TIMEOUT);
 
   public OriginTimeouts {
     requirePositive("connect", connect);

@@ -86,7 +86,7 @@ final class ServeCommand implements Callable<Integer> {
       e.printStackTrace(err);
       return ExitCode.SOFTWARE;
     } catch (Exception e) {
-      err.println("imagecache serve: failed: " + describe(e));
+      err.println("imagecache serve: failed: " + ErrorText.of(e));
       return ExitCode.SOFTWARE;
     }
   }
@@ -103,9 +103,5 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     return flags;
-  }
-
-  private static String describe(Exception e) {
-    return e.getMessage() == null ? e.getClass().getName() : e.getMessage();
   }
 }

@@ -90,12 +90,6 @@ public record ServeSettings(
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads);
   }
 
-  /** A copy with the origin credential {@code token}. */
-  public ServeSettings withOriginToken(String token) {
-    return new ServeSettings(
-        cache, listen, origin, adminToken, originTimeouts, Optional.of(token), blockingThreads);
-  }
-
   /** A copy with a pool of {@code blockingThreads} for blocking calls. */
   public ServeSettings withBlockingThreads(int blockingThreads) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads);

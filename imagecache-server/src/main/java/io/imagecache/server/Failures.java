@@ -2,6 +2,7 @@ package io.imagecache.server;
 
 import io.imagecache.ImageNotActiveException;
 import io.imagecache.ImageNotFoundException;
+import io.imagecache.InvalidRequestException;
 import io.imagecache.OriginAccessDeniedException;
 import io.imagecache.OriginUnavailableException;
 import io.imagecache.driver.CacheStoreException;
@@ -15,7 +16,10 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * The one table from a failure of the cache to an HTTP status and a message for the client.
- * Anything not listed is a 500 whose detail stays in the log. No answer carries a server path:
+ * Anything not listed is a 500 whose detail stays in the log: an {@link IllegalArgumentException}
+ * or {@link IllegalStateException} from the core is a bug of the cache, not a bad request; the
+ * client's errors are refused before the core is called (the image id, the request target, the
+ * headers) or thrown as {@link InvalidRequestException}. No answer carries a server path:
  * failures of the cache's own files and store are answered with a fixed text (503), their
  * detail logged; a fill the cache gave up is a 503 with the reason, never the origin's 502.
  */
@@ -27,16 +31,17 @@ final class Failures {
 
   static Answer answer(Throwable failure) {
     Throwable cause = unwrap(failure);
-    if (cause instanceof IllegalArgumentException) {
+    if (cause instanceof InvalidRequestException) {
       return new Answer(HttpResponseStatus.BAD_REQUEST, cause.getMessage());
     }
     if (cause instanceof ImageNotFoundException) {
       return new Answer(HttpResponseStatus.NOT_FOUND, cause.getMessage());
     }
     if (cause instanceof OriginAccessDeniedException denied) {
-      HttpResponseStatus status = denied.status() == 401
-          ? HttpResponseStatus.UNAUTHORIZED
-          : HttpResponseStatus.FORBIDDEN;
+      HttpResponseStatus status = switch (denied.reason()) {
+        case UNAUTHENTICATED -> HttpResponseStatus.UNAUTHORIZED;
+        case FORBIDDEN -> HttpResponseStatus.FORBIDDEN;
+      };
       return new Answer(status, cause.getMessage());
     }
     if (cause instanceof ImageNotActiveException) {

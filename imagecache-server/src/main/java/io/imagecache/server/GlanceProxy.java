@@ -1,5 +1,6 @@
 package io.imagecache.server;
 
+import io.imagecache.OriginConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -50,8 +51,11 @@ import javax.net.ssl.SSLParameters;
  * {@link ProxyHeaders} for what is rewritten ({@code Host}, hop-by-hop headers, the base path).
  */
 final class GlanceProxy {
-  /** How long opening the upstream connection (not the TLS handshake) may take. */
-  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * How long opening the upstream connection (not the TLS handshake) may take: the origin's
+   * default connect timeout (the proxy does not follow {@code --origin-connect-timeout}).
+   */
+  static final Duration CONNECT_TIMEOUT = OriginConfig.DEFAULT_CONNECT_TIMEOUT;
   /** Body slices up to 64 KiB: fewer objects per GiB than the codec's 8 KiB default. */
   private static final int MAX_CHUNK_SIZE = 64 * 1024;
   private static final int MAX_HEADER_SIZE = 32 * 1024;

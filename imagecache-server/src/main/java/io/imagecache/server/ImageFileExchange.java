@@ -185,7 +185,9 @@ final class ImageFileExchange extends LocalExchange {
   private void fail(Throwable failure) {
     ServerMetrics.imageFailed(ctx, request);
     Failures.Answer answer = Failures.answer(failure);
-    if (answer.status().code() >= 500) {
+    if (answer.status().equals(HttpResponseStatus.INTERNAL_SERVER_ERROR)) {
+      LOG.error("{} image {} failed", request.method(), id, Failures.unwrap(failure));
+    } else if (answer.status().code() >= 500) {
       LOG.warn("{} image {} failed: {}", request.method(), id,
           Failures.unwrap(failure).toString());
     }

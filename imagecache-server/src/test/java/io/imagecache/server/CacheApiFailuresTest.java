@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.imagecache.ImageId;
 import io.imagecache.ImageNotActiveException;
 import io.imagecache.ImageNotFoundException;
+import io.imagecache.InvalidRequestException;
 import io.imagecache.OriginAccessDeniedException;
 import io.imagecache.OriginUnavailableException;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -30,10 +31,12 @@ class CacheApiFailuresTest {
 
   @Test
   void anOriginRefusingTheCacheIsABadGatewayNotTheAdminsFault() {
-    assertThat(Failures.cacheApiAnswer(new OriginAccessDeniedException(ID, 401)))
+    assertThat(Failures.cacheApiAnswer(new OriginAccessDeniedException(
+        ID, OriginAccessDeniedException.Reason.UNAUTHENTICATED, "HTTP 401")))
         .isEqualTo(new Failures.Answer(HttpResponseStatus.BAD_GATEWAY,
             "origin denied access to image img (HTTP 401)"));
-    assertThat(Failures.cacheApiAnswer(new OriginAccessDeniedException(ID, 403)).status())
+    assertThat(Failures.cacheApiAnswer(new OriginAccessDeniedException(
+        ID, OriginAccessDeniedException.Reason.FORBIDDEN, "HTTP 403")).status())
         .isEqualTo(HttpResponseStatus.BAD_GATEWAY);
   }
 
@@ -41,8 +44,10 @@ class CacheApiFailuresTest {
   void otherFailuresAreAnsweredAsOnTheDataPath() {
     assertThat(Failures.cacheApiAnswer(new OriginUnavailableException("origin down")))
         .isEqualTo(new Failures.Answer(HttpResponseStatus.BAD_GATEWAY, "origin down"));
-    assertThat(Failures.cacheApiAnswer(new IllegalArgumentException("bad value")))
+    assertThat(Failures.cacheApiAnswer(new InvalidRequestException("bad value")))
         .isEqualTo(new Failures.Answer(HttpResponseStatus.BAD_REQUEST, "bad value"));
+    assertThat(Failures.cacheApiAnswer(new IllegalArgumentException("a bug's detail")))
+        .isEqualTo(new Failures.Answer(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error"));
     assertThat(Failures.cacheApiAnswer(new IllegalStateException("secret detail")))
         .isEqualTo(new Failures.Answer(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error"));
   }

@@ -233,6 +233,19 @@ class GlanceOriginServingTest {
   }
 
   @Test
+  void aTokenThatCannotBeSentOnIsABadRequestAndNothingReachesTheOrigin() throws Exception {
+    try (RawHttp connection = server.connect()) {
+      connection.sendGet(file("img"), "X-Auth-Token: two words");
+      RawHttp.Response response = connection.read();
+
+      assertThat(response.status()).isEqualTo(400);
+      assertThat(response.text()).contains("auth token may contain only visible ASCII characters");
+    }
+    assertThat(origin.requests()).isEmpty();
+    server.assertNotCached("img");
+  }
+
+  @Test
   void aReadWithTwoTokensIsRefusedAndNothingReachesTheOrigin() throws Exception {
     try (RawHttp connection = server.connect()) {
       connection.sendGet(file("img"), "X-Auth-Token: reader-token", "X-Auth-Token: other-token");

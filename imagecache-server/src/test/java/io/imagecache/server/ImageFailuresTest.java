@@ -3,8 +3,13 @@ package io.imagecache.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imagecache.ImageId;
+import io.imagecache.ImageNotActiveException;
+import io.imagecache.ImageNotFoundException;
+import io.imagecache.InvalidRequestException;
+import io.imagecache.OriginAccessDeniedException;
 import io.imagecache.OriginUnavailableException;
 import io.imagecache.driver.CacheStoreException;
+import io.imagecache.driver.ContentMismatchException;
 import io.imagecache.fill.FillCancelledException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.EOFException;
@@ -14,7 +19,12 @@ import java.nio.file.NoSuchFileException;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
-/** {@link Failures#answer}: what a reader of an image is told, and that it names no server path. */
+/**
+ * {@link Failures#answer}: what a reader of an image is told, one test per failure row of the
+ * README's status table for {@code GET /v2/images/{id}/file}, and that it names no server path.
+ * (The rows answered before the core is called, an invalid id, two tokens and 405, are tested
+ * through the server: BadRequestTest, GlanceOriginServingTest, ServerRoutesTest.)
+ */
 class ImageFailuresTest {
   private static final ImageId ID = ImageId.of("img-006");
   private static final String CACHE_DIR = "/var/lib/imagecache/cache";
@@ -78,5 +88,59 @@ class ImageFailuresTest {
         .isEqualTo(new Failures.Answer(HttpResponseStatus.BAD_GATEWAY, "origin down"));
     assertThat(Failures.answer(new EOFException("http://origin sent 5 of 10 bytes")).status())
         .isEqualTo(HttpResponseStatus.BAD_GATEWAY);
+  }
+
+  @Test
+  void aCallersRequestTheCoreRefusesIsABadRequestWithTheReason() {
+    assertThat(Failures.answer(new CompletionException(
+        new InvalidRequestException("auth token is empty"))))
+        .isEqualTo(new Failures.Answer(HttpResponseStatus.BAD_REQUEST, "auth token is empty"));
+  }
+
+  @Test
+  void anOriginRefusingTheCallersTokenPassesItsStatusOn() {
+    assertThat(Failures.answer(new OriginAccessDeniedException(
+        ID, OriginAccessDeniedException.Reason.UNAUTHENTICATED, "HTTP 401")))
+        .isEqualTo(new Failures.Answer(HttpResponseStatus.UNAUTHORIZED,
+            "origin denied access to image img-006 (HTTP 401)"));
+    assertThat(Failures.answer(new OriginAccessDeniedException(
+        ID, OriginAccessDeniedException.Reason.FORBIDDEN, "HTTP 403")).status())
+        .isEqualTo(HttpResponseStatus.FORBIDDEN);
+  }
+
+  @Test
+  void anImageThatIsNotActiveIsForbidden() {
+    ImageNotActiveException notActive = new ImageNotActiveException(ID, "saving");
+
+    assertThat(Failures.answer(notActive))
+        .isEqualTo(new Failures.Answer(HttpResponseStatus.FORBIDDEN, notActive.getMessage()));
+  }
+
+  @Test
+  void anImageNeitherCachedNorAtTheOriginIsNotFound() {
+    ImageNotFoundException notFound = new ImageNotFoundException(ID);
+
+    assertThat(Failures.answer(new CompletionException(notFound)))
+        .isEqualTo(new Failures.Answer(HttpResponseStatus.NOT_FOUND, notFound.getMessage()));
+  }
+
+  @Test
+  void wrongBytesFromTheOriginBeforeTheBodyStartedAreABadGateway() {
+    assertThat(Failures.answer(
+        new ContentMismatchException(ID, ContentMismatchException.Kind.DIGEST,
+            "md5 mismatch: expected a, computed b")))
+        .isEqualTo(new Failures.Answer(HttpResponseStatus.BAD_GATEWAY,
+            "image not available: image img-006: md5 mismatch: expected a, computed b"));
+  }
+
+  @Test
+  void aBugOfTheCacheIsAnInternalErrorThatKeepsItsDetail() {
+    for (RuntimeException bug : new RuntimeException[] {
+        new IllegalArgumentException("size must not be negative: -1"),
+        new IllegalStateException("writer of image img-006 is committed already"),
+        new NullPointerException("expected")}) {
+      assertThat(Failures.answer(new CompletionException(bug))).as(bug.toString()).isEqualTo(
+          new Failures.Answer(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error"));
+    }
   }
 }

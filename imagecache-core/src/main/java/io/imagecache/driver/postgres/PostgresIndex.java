@@ -84,8 +84,6 @@ public final class PostgresIndex implements ImageIndex {
   private static final int FETCH_SIZE = 10_000;
 
   private final String jdbcUrl;
-  private final String user;
-  private final String password;
   private final String nodeUrl;
   private final Path dir;
 
@@ -97,15 +95,13 @@ public final class PostgresIndex implements ImageIndex {
 
   /**
    * An index of the node {@code nodeUrl} (Glance's {@code worker_self_reference_url}, e.g.
-   * {@code http://node-1:9292}) in the database at {@code jdbcUrl}. {@code user} and
-   * {@code password} may be empty when the URL carries them. {@code dir} is the cache directory
+   * {@code http://node-1:9292}) in the database at {@code jdbcUrl}, which carries the credentials
+   * ({@code ?user=…&password=…}) when the server needs any. {@code dir} is the cache directory
    * whose files this node's rows describe; it is named in messages. Nothing is contacted before
    * {@link #open()}.
    */
-  public PostgresIndex(String jdbcUrl, String user, String password, String nodeUrl, Path dir) {
+  public PostgresIndex(String jdbcUrl, String nodeUrl, Path dir) {
     this.jdbcUrl = Objects.requireNonNullElse(jdbcUrl, "").trim();
-    this.user = Objects.requireNonNullElse(user, "");
-    this.password = Objects.requireNonNullElse(password, "");
     this.nodeUrl = Objects.requireNonNullElse(nodeUrl, "").trim();
     this.dir = Objects.requireNonNull(dir, "dir");
   }
@@ -134,7 +130,7 @@ public final class PostgresIndex implements ImageIndex {
       throw new BadDriverConfigurationException("the postgres driver needs a database URL"
           + " (--db-url), for example jdbc:postgresql://db-host:5432/imagecache");
     }
-    HikariDataSource opened = PostgresPool.open(jdbcUrl, user, password);
+    HikariDataSource opened = PostgresPool.open(jdbcUrl);
     try (Connection connection = opened.getConnection()) {
       nodeId = PostgresSchema.createAndRegister(connection, nodeUrl);
     } catch (SQLException e) {

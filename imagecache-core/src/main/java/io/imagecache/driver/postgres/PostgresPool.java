@@ -3,6 +3,7 @@ package io.imagecache.driver.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.imagecache.driver.BadDriverConfigurationException;
+import io.imagecache.internal.Throwables;
 import java.util.regex.Pattern;
 
 /** Builds the small connection pool of a {@link PostgresIndex}. */
@@ -22,8 +23,7 @@ final class PostgresPool {
    * @throws BadDriverConfigurationException when the URL is not a PostgreSQL JDBC URL or the
    *     server cannot be reached or refuses the login; the message names the URL without password
    */
-  static HikariDataSource open(String jdbcUrl, String user, String password)
-      throws BadDriverConfigurationException {
+  static HikariDataSource open(String jdbcUrl) throws BadDriverConfigurationException {
     if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
       throw new BadDriverConfigurationException("the postgres driver needs a database URL of the"
           + " form jdbc:postgresql://HOST:PORT/DATABASE, got \"" + redact(jdbcUrl) + "\"");
@@ -31,12 +31,6 @@ final class PostgresPool {
     HikariConfig config = new HikariConfig();
     config.setPoolName("imagecache-postgres");
     config.setJdbcUrl(jdbcUrl);
-    if (!user.isEmpty()) {
-      config.setUsername(user);
-    }
-    if (!password.isEmpty()) {
-      config.setPassword(password);
-    }
     config.setMaximumPoolSize(MAX_CONNECTIONS);
     config.setMinimumIdle(1);
     config.setConnectionTimeout(CONNECTION_TIMEOUT_MILLIS);
@@ -59,6 +53,6 @@ final class PostgresPool {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return Throwables.describe(root);
   }
 }

@@ -1,5 +1,6 @@
 package io.imagecache.driver.xattr;
 
+import io.imagecache.driver.ImageIndex.Access;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -45,8 +46,7 @@ record XattrMetadata(long hits, Instant lastAccessed, Instant lastModified, Opti
 
   /** This metadata with {@code hits} more hits (saturating) and the given last access. */
   XattrMetadata withAccess(long moreHits, Instant accessed) {
-    long sum = hits + moreHits;
-    return new XattrMetadata(sum < 0 ? Long.MAX_VALUE : sum, accessed, lastModified, checksum);
+    return new XattrMetadata(Access.addHits(hits, moreHits), accessed, lastModified, checksum);
   }
 
   /** The attribute value. */

@@ -113,8 +113,8 @@ class PostgresDriverTest extends CacheDriverContractTest {
       String emptyStore = createStore();
       List<Future<?>> started = new ArrayList<>();
       for (int i = 0; i < nodes; i++) {
-        PostgresIndex index = new PostgresIndex(
-            emptyStore, "postgres", "", "http://node-" + i + ":9292", tempDir);
+        PostgresIndex index =
+            new PostgresIndex(emptyStore, "http://node-" + i + ":9292", tempDir);
         indexes.add(index);
         started.add(starters.submit((Callable<Void>) () -> {
           ready.countDown();
@@ -158,7 +158,7 @@ class PostgresDriverTest extends CacheDriverContractTest {
     }
     String url = "jdbc:postgresql://127.0.0.1:" + closedPort + "/imagecache?password=s3cret";
     PostgresIndex unreachable =
-        new PostgresIndex(url, "postgres", "", NODE_A, tempDir.resolve("unreachable"));
+        new PostgresIndex(url, NODE_A, tempDir.resolve("unreachable"));
 
     assertThatThrownBy(unreachable::open)
         .isInstanceOf(BadDriverConfigurationException.class)
@@ -169,7 +169,7 @@ class PostgresDriverTest extends CacheDriverContractTest {
   @Test
   void configure_withANonPostgresUrl_failsNamingTheExpectedForm() {
     PostgresIndex sqlite = new PostgresIndex(
-        "jdbc:sqlite:/tmp/cache.db", "", "", NODE_A, tempDir.resolve("wrong-url"));
+        "jdbc:sqlite:/tmp/cache.db", NODE_A, tempDir.resolve("wrong-url"));
 
     assertThatThrownBy(sqlite::open)
         .isInstanceOf(BadDriverConfigurationException.class)
@@ -284,7 +284,7 @@ class PostgresDriverTest extends CacheDriverContractTest {
           + " node_reference_id) VALUES ('0d0e5c6a-58d4-4a8c-9b1a-c8f4d4a5e0f1',"
           + " '2024-05-01 10:00:00', '2024-04-30 09:00:00', 9, 3, 1)");
     }
-    PostgresIndex glanceNode = new PostgresIndex(glanceStore, "postgres", "", NODE_B, tempDir);
+    PostgresIndex glanceNode = new PostgresIndex(glanceStore, NODE_B, tempDir);
     try {
       glanceNode.open();
 
@@ -301,7 +301,7 @@ class PostgresDriverTest extends CacheDriverContractTest {
 
   private CacheDriver driverOf(String nodeUrl, Path dir) {
     return new FileCacheDriver(
-        dir, new PostgresIndex(storeUrl, "postgres", "", nodeUrl, dir), clock, true);
+        dir, new PostgresIndex(storeUrl, nodeUrl, dir), clock, true);
   }
 
   /** A configured driver of another node over {@code dir}, sharing this test's store. */

@@ -66,7 +66,7 @@ class XattrDriverTest extends CacheDriverContractTest {
     Files.setLastModifiedTime(glanceFile, FileTime.from(mtime));
 
     CacheDriver restarted = startAnotherDriver();
-    restarted.recover();
+    restarted.reconcile();
 
     CachedImage adopted = restarted.cachedImage(id(glanceFile.getFileName().toString())).orElseThrow();
     assertThat(adopted.hits()).isEqualTo(7);
