@@ -1,7 +1,7 @@
 package io.imagecache;
 
-import io.imagecache.fill.Fill;
-import io.imagecache.driver.CacheReader;
+import io.imagecache.internal.fill.Fill;
+import io.imagecache.internal.store.CacheReader;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -56,7 +56,7 @@ public sealed interface Download extends Closeable {
     private final Fill fill;
     private final boolean joined;
 
-    Filling(ImageInfo info, FileChannel channel, Fill fill, boolean joined) {
+    public Filling(ImageInfo info, FileChannel channel, Fill fill, boolean joined) {
       this.info = Objects.requireNonNull(info, "info");
       this.channel = Objects.requireNonNull(channel, "channel");
       this.fill = Objects.requireNonNull(fill, "fill");

@@ -1,5 +1,6 @@
 package io.imagecache;
 
+import io.imagecache.internal.store.ExpectedContent;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -15,7 +16,7 @@ public record ImageInfo(ImageId imageId, OptionalLong size, Optional<String> md5
     Objects.requireNonNull(md5, "md5");
   }
 
-  static ImageInfo of(ImageId id, ExpectedContent expected) {
+  public static ImageInfo of(ImageId id, ExpectedContent expected) {
     return new ImageInfo(id, expected.size(), expected.md5());
   }
 }

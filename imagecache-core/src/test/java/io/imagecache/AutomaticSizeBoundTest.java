@@ -1,5 +1,6 @@
 package io.imagecache;
 
+import io.imagecache.internal.store.ExpectedContent;
 import static io.imagecache.CacheHarness.WAIT;
 import static io.imagecache.CacheHarness.namesIn;
 import static io.imagecache.CacheHarness.randomBytes;
@@ -7,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.imagecache.fill.Fill;
-import io.imagecache.fill.NotCacheableException;
+import io.imagecache.internal.fill.Fill;
+import io.imagecache.internal.fill.NotCacheableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

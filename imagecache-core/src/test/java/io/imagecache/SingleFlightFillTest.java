@@ -1,5 +1,8 @@
 package io.imagecache;
 
+import io.imagecache.internal.store.ContentDigest;
+import io.imagecache.internal.store.DigestAlgorithm;
+import io.imagecache.internal.store.ExpectedContent;
 import static io.imagecache.CacheHarness.WAIT;
 import static io.imagecache.CacheHarness.follow;
 import static io.imagecache.CacheHarness.namesIn;
@@ -8,9 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.imagecache.driver.ContentMismatchException;
-import io.imagecache.fill.Fill;
-import io.imagecache.fill.FillCancelledException;
+import io.imagecache.internal.fill.Fill;
+import io.imagecache.internal.store.ContentMismatchException;
 import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;

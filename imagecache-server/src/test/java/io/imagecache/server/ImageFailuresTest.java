@@ -2,10 +2,10 @@ package io.imagecache.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imagecache.CacheStoreException;
+import io.imagecache.FillCancelledException;
 import io.imagecache.ImageId;
 import io.imagecache.OriginUnavailableException;
-import io.imagecache.driver.CacheStoreException;
-import io.imagecache.fill.FillCancelledException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.EOFException;
 import java.io.IOException;
