@@ -2,7 +2,6 @@ package io.imagecache.internal;
 
 import io.imagecache.BadCacheConfigurationException;
 import io.imagecache.CacheConfig;
-import io.imagecache.CacheDirectoryLockedException;
 import io.imagecache.CacheStats;
 import io.imagecache.CleanResult;
 import io.imagecache.Durations;

@@ -216,4 +216,16 @@ final class CacheLayout {
       return Optional.empty();
     }
   }
+
+  /** The size of a regular file, or 0 when it cannot be stat-ed or is something else. */
+  static long sizeOrZero(Path file) {
+    try {
+      return attributes(file)
+          .filter(BasicFileAttributes::isRegularFile)
+          .map(BasicFileAttributes::size)
+          .orElse(0L);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
 }
