@@ -1,6 +1,5 @@
 package io.imagecache;
 
-import io.imagecache.internal.store.ExpectedContent;
 import static io.imagecache.CacheHarness.WAIT;
 import static io.imagecache.CacheHarness.namesIn;
 import static io.imagecache.CacheHarness.randomBytes;
@@ -10,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.imagecache.internal.fill.Fill;
 import io.imagecache.internal.fill.NotCacheableException;
+import io.imagecache.internal.store.ExpectedContent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

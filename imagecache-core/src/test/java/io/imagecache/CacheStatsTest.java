@@ -1,8 +1,5 @@
 package io.imagecache;
 
-import io.imagecache.internal.store.ContentDigest;
-import io.imagecache.internal.store.DigestAlgorithm;
-import io.imagecache.internal.store.ExpectedContent;
 import static io.imagecache.CacheHarness.WAIT;
 import static io.imagecache.CacheHarness.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.imagecache.internal.fill.Fill;
+import io.imagecache.internal.store.ContentDigest;
+import io.imagecache.internal.store.DigestAlgorithm;
+import io.imagecache.internal.store.ExpectedContent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package io.imagecache;
 
-import io.imagecache.internal.fill.DownloadPlanner;
 import static io.imagecache.CacheHarness.WAIT;
 import static io.imagecache.CacheHarness.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imagecache.internal.fill.DownloadPlanner;
 import io.imagecache.internal.origin.Origin;
 import io.imagecache.internal.origin.OriginSettings;
 import io.imagecache.internal.origin.Origins;

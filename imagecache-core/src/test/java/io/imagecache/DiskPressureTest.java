@@ -1,8 +1,5 @@
 package io.imagecache;
 
-import io.imagecache.internal.store.ContentDigest;
-import io.imagecache.internal.store.DigestAlgorithm;
-import io.imagecache.internal.store.ExpectedContent;
 import static io.imagecache.CacheHarness.WAIT;
 import static io.imagecache.CacheHarness.namesIn;
 import static io.imagecache.CacheHarness.randomBytes;
@@ -11,6 +8,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imagecache.internal.fill.Fill;
 import io.imagecache.internal.fill.NotCacheableException;
+import io.imagecache.internal.store.ContentDigest;
+import io.imagecache.internal.store.DigestAlgorithm;
+import io.imagecache.internal.store.ExpectedContent;
 import io.imagecache.testing.Tmpfs;
 import java.nio.file.Files;
 import java.nio.file.Path;

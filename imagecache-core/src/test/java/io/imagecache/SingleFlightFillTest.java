@@ -1,8 +1,5 @@
 package io.imagecache;
 
-import io.imagecache.internal.store.ContentDigest;
-import io.imagecache.internal.store.DigestAlgorithm;
-import io.imagecache.internal.store.ExpectedContent;
 import static io.imagecache.CacheHarness.WAIT;
 import static io.imagecache.CacheHarness.follow;
 import static io.imagecache.CacheHarness.namesIn;
@@ -12,7 +9,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.imagecache.internal.fill.Fill;
+import io.imagecache.internal.store.ContentDigest;
 import io.imagecache.internal.store.ContentMismatchException;
+import io.imagecache.internal.store.DigestAlgorithm;
+import io.imagecache.internal.store.ExpectedContent;
 import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;

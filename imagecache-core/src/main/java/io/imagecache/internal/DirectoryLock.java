@@ -1,11 +1,11 @@
 package io.imagecache.internal;
 
-import io.imagecache.CacheDirectoryLockedException;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 
+import io.imagecache.CacheDirectoryLockedException;
 import io.imagecache.internal.store.FileModes;
 import java.io.Closeable;
 import java.io.IOException;

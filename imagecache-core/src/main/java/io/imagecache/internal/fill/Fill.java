@@ -1,23 +1,19 @@
 package io.imagecache.internal.fill;
 
-import io.imagecache.FillCancelledException;
 import static java.nio.file.StandardOpenOption.READ;
 
 import io.imagecache.CachedImage;
+import io.imagecache.FillCancelledException;
 import io.imagecache.FillFailureReason;
 import io.imagecache.FillProgress.State;
 import io.imagecache.FillProgress;
 import io.imagecache.ImageId;
 import io.imagecache.internal.store.CacheWriter;
 import io.imagecache.internal.store.ContentDigest;
-import io.imagecache.internal.store.ContentMismatchException;
 import io.imagecache.internal.store.DigestAlgorithm;
 import io.imagecache.internal.store.ExpectedContent;
-import io.imagecache.internal.store.NoSpaceLeft;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -95,9 +91,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Fill {
   private static final Logger LOG = LoggerFactory.getLogger(Fill.class);
-  /** The copy buffer: large reads keep syscalls and lock round trips per byte low. */
-  private static final int CHUNK_SIZE = 1 << 20;
-
 
   private final ImageId imageId;
   private final ImageSource source;
@@ -141,12 +134,6 @@ public final class Fill {
 
   /** fileLock. Where the bytes are now; null before the writer exists and after a failure. */
   private Path file;
-
-  /**
-   * Fill thread only (or the starting thread when the executor refused the fill, before any run).
-   * What a failure is counted as: the step under way (origin, body, disk), refined by the error.
-   */
-  private FillFailureReason failureReason = FillFailureReason.DISK;
 
   /**
    * A fill that starts only once {@code predecessorReleased} completed: the writer of the
@@ -337,8 +324,7 @@ public final class Fill {
 
   /** The executor refused to run this fill: it fails with {@code cause} without starting. */
   void failToStart(Throwable cause, Runnable onEnd) {
-    failureReason = FillFailureReason.CANCELLED;
-    end(null, false, cause, onEnd);
+    end(null, false, cause, FillFailureReason.CANCELLED, onEnd);
   }
 
   /** The fill thread's body; {@code onEnd} runs after the writer closed, before any future. */
@@ -349,7 +335,11 @@ public final class Fill {
     ExpectedContent expected = null;
     CacheWriter writer = null;
     SourceResponse answered = null;
+    FillFailureReason failureReason = FillFailureReason.DISK;
     FillAdmission.Reservation reservation = null;
+    // What a failure is counted as: the step under way (origin, body, disk), refined by the error.
+    FillFailureReason step = FillFailureReason.DISK;
+    BodyCopy copy = new BodyCopy();
     try {
       throwIfCancelled();
       Optional<CachedImage> existing = committedAlready();
@@ -360,12 +350,12 @@ public final class Fill {
         }
         opened.settle(expectedOf(committed));
       } else {
-        failureReason = FillFailureReason.ORIGIN;
+        step = FillFailureReason.ORIGIN;
         tell(listener -> listener.originFetchStarted(imageId));
         answered = source.open();
         attach(answered);
         expected = Objects.requireNonNull(answered.expected(), "SourceResponse.expected()");
-        failureReason = FillFailureReason.DISK;
+        step = FillFailureReason.DISK;
         reservation = Objects.requireNonNull(
             environment.admission().admit(imageId, expected), "FillAdmission.admit()");
         writer = environment.driver().openForWrite(imageId, expected).orElseThrow(
@@ -373,10 +363,23 @@ public final class Fill {
                 "another writer of image " + imageId + " is open outside the fill registry"));
         running(writer, expected);
         opened.settle(expected);
-        copy(answered.body(), writer, reservation);
+        step = null;
+        copy.copy(answered.body(), writer, reservation, new BodyCopy.Progress() {
+          @Override
+          public void bytesRead(int count) {
+            tell(listener -> listener.originBytesRead(imageId, count));
+          }
+
+          @Override
+          public void published(long total) throws IOException {
+            advance(total);
+          }
+        });
+        step = FillFailureReason.DISK;
         closeQuietly(answered);
         if (environment.durable()) {
-          forceToDisk(writer.file());
+          // Before fileLock: the writer's own force inside commit then finds little to do.
+          writer.force();
         }
         claimCommit();
         synchronized (fileLock) {
@@ -387,7 +390,8 @@ public final class Fill {
       }
     } catch (Throwable t) {
       error = t;
-      failureReason = classify(t, failureReason, writer, expected);
+      failureReason = FillFailures.classify(
+          t, step == null ? copy.failedStep() : step, writer, expected);
     } finally {
       if (answered != null) {
         closeQuietly(answered);
@@ -398,7 +402,7 @@ public final class Fill {
       if (reservation != null) {
         reservation.release();
       }
-      end(committed, written, error, onEnd);
+      end(committed, written, error, failureReason, onEnd);
     }
   }
 
@@ -436,32 +440,6 @@ public final class Fill {
     throwIfCancelled();
   }
 
-  /**
-   * Copies the body into the writer, publishing each chunk once the reservation accepted the new
-   * size; {@link #failureReason} names the step (reading the body, or writing the file).
-   */
-  private void copy(
-      ReadableByteChannel body, CacheWriter writer, FillAdmission.Reservation reservation)
-      throws IOException {
-    ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK_SIZE);
-    while (true) {
-      buffer.clear();
-      failureReason = FillFailureReason.TRUNCATED;
-      int read = body.read(buffer);
-      failureReason = FillFailureReason.DISK;
-      if (read < 0) {
-        return;
-      }
-      if (read > 0) {
-        tell(listener -> listener.originBytesRead(imageId, read));
-      }
-      buffer.flip();
-      writer.write(buffer);
-      reservation.grown(writer.bytesWritten());
-      advance(writer.bytesWritten());
-    }
-  }
-
   /** Publishes {@code total} bytes on disk and wakes the waiters it satisfies. */
   private void advance(long total) throws IOException {
     ByteWaiters.Drained ready;
@@ -478,12 +456,6 @@ public final class Fill {
       return;
     }
     ready.complete(total);
-  }
-
-  private static void forceToDisk(Path incomplete) throws IOException {
-    try (FileChannel channel = FileChannel.open(incomplete, READ)) {
-      channel.force(false);
-    }
   }
 
   private void claimCommit() throws IOException {
@@ -506,7 +478,7 @@ public final class Fill {
     synchronized (fileLock) {
       try {
         if (committed == null) {
-          if (forLackOfSpace(error)) {
+          if (FillFailures.forLackOfSpace(error)) {
             writer.discard(reason);
           } else {
             writer.abort(reason);
@@ -531,9 +503,11 @@ public final class Fill {
 
   /**
    * The last step, on the fill thread (or the starting thread when the executor refused);
-   * {@code written} says whether this fill wrote {@code committed} (not found it committed).
+   * {@code written} says whether this fill wrote {@code committed} (not found it committed);
+   * {@code failureReason} is what a failure is counted as unless the fill was cancelled.
    */
-  private void end(CachedImage committed, boolean written, Throwable error, Runnable onEnd) {
+  private void end(CachedImage committed, boolean written, Throwable error,
+      FillFailureReason failureReason, Runnable onEnd) {
     try {
       onEnd.run();
     } catch (RuntimeException e) {
@@ -585,42 +559,6 @@ public final class Fill {
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  /**
-   * What a failure is counted as: a refusal, a cancellation or a content mismatch by its kind
-   * (a short body is truncated, a long one the wrong size, else a digest differed), any other
-   * error by the {@code step} it happened in.
-   */
-  private static FillFailureReason classify(
-      Throwable error, FillFailureReason step, CacheWriter writer, ExpectedContent expected) {
-    if (error instanceof NotCacheableException) {
-      return FillFailureReason.REFUSED;
-    }
-    if (error instanceof FillCancelledException) {
-      return FillFailureReason.CANCELLED;
-    }
-    if (error instanceof ContentMismatchException && writer != null && expected != null) {
-      OptionalLong size = expected.size();
-      long received = writer.bytesWritten();
-      if (size.isPresent() && received < size.getAsLong()) {
-        return FillFailureReason.TRUNCATED;
-      }
-      if (size.isPresent() && received > size.getAsLong()) {
-        return FillFailureReason.SIZE;
-      }
-      return FillFailureReason.DIGEST;
-    }
-    return step;
-  }
-
-  /**
-   * Whether a fill failed for lack of space: refused more room by its admission, or out of disk
-   * (or store) space. Its bytes are deleted rather than kept in {@code invalid/}: they are no
-   * evidence of anything, and the space is wanted now.
-   */
-  private static boolean forLackOfSpace(Throwable error) {
-    return error instanceof NotCacheableException || NoSpaceLeft.causedBy(error);
-  }
-
   /** Tells the listener of an event; a listener's failure is logged, never the fill's. */
   private void tell(Consumer<FillListener> event) {
     try {
@@ -648,7 +586,7 @@ public final class Fill {
   }
 
   private Path committedFile() {
-    return environment.dir().resolve(imageId.value());
+    return environment.layout().committed(imageId);
   }
 
   /** What a committed image's bytes are: its size and, when recorded, its MD5. */

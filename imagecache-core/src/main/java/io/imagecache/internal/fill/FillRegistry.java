@@ -2,6 +2,7 @@ package io.imagecache.internal.fill;
 
 import io.imagecache.ImageId;
 import io.imagecache.internal.store.CacheDriver;
+import io.imagecache.internal.store.CacheLayout;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,7 +58,8 @@ public final class FillRegistry {
   public FillRegistry(
       CacheDriver driver, Path dir, Clock clock, boolean durable, FillAdmission admission,
       FillListener listener, Executor executor) {
-    this.environment = new FillEnvironment(driver, dir, clock, durable, admission, listener);
+    this.environment = new FillEnvironment(
+        driver, new CacheLayout(dir), clock, durable, admission, listener);
     this.executor = Objects.requireNonNull(executor, "executor");
   }
 

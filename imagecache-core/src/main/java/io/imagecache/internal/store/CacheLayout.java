@@ -18,7 +18,7 @@ import java.util.Set;
  * The paths of one cache directory in Glance's layout, and the directory scans over it. Holds no
  * state but the paths; every answer comes from the file system at the time of the call.
  */
-final class CacheLayout {
+public final class CacheLayout {
   /** Sub-directories of the base directory, in the order {@link #create()} makes them. */
   static final List<String> SUBDIRECTORIES = List.of("incomplete", "invalid", "queue", "pinned");
 
@@ -36,7 +36,7 @@ final class CacheLayout {
   private final Path queue;
   private final Path pinned;
 
-  CacheLayout(Path base) {
+  public CacheLayout(Path base) {
     this.base = Objects.requireNonNull(base, "base");
     this.incomplete = base.resolve("incomplete");
     this.invalid = base.resolve("invalid");
@@ -65,7 +65,7 @@ final class CacheLayout {
   }
 
   /** {@code <base>/<id>}: the committed image. */
-  Path committed(ImageId id) {
+  public Path committed(ImageId id) {
     return base.resolve(id.value());
   }
 

@@ -29,6 +29,12 @@ public interface CacheWriter extends AutoCloseable {
   void write(ByteBuffer src) throws IOException;
 
   /**
+   * Forces the bytes written so far to disk, so that the force inside {@link #commit()} finds
+   * little left to do (a caller may force before taking a lock it holds across the commit).
+   */
+  void force() throws IOException;
+
+  /**
    * Verifies size and digests, forces the file to disk (unless durability is off), renames it
    * atomically to {@code <dir>/<id>}, syncs the directory, removes the queue marker and records the
    * metadata.

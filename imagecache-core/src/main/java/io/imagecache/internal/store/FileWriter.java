@@ -150,6 +150,11 @@ final class FileWriter implements CacheWriter {
   }
 
   @Override
+  public void force() throws IOException {
+    channel.force(false);
+  }
+
+  @Override
   public CachedImage commit() throws IOException {
     if (!state.compareAndSet(State.OPEN, State.COMMITTING)) {
       throw new IllegalStateException("writer of image " + id + " is " + state.get().description);

@@ -1,17 +1,17 @@
 package io.imagecache.internal.fill;
 
-import io.imagecache.CacheConfig;
-import io.imagecache.CacheHarness;
-import io.imagecache.ImageId;
-import io.imagecache.internal.CacheCounters;
-import io.imagecache.internal.maintenance.SizeBound;
-import io.imagecache.internal.store.ExpectedContent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.imagecache.CacheConfig;
+import io.imagecache.CacheHarness;
+import io.imagecache.ImageId;
+import io.imagecache.internal.CacheCounters;
 import io.imagecache.internal.fill.FillAdmission.Reservation;
 import io.imagecache.internal.maintenance.Pruner;
+import io.imagecache.internal.maintenance.SizeBound;
+import io.imagecache.internal.store.ExpectedContent;
 import io.imagecache.internal.store.FileCacheDriver;
 import io.imagecache.internal.store.sqlite.SqliteIndex;
 import io.imagecache.testing.MutableClock;

@@ -1,10 +1,10 @@
 package io.imagecache.internal.fill;
 
-import io.imagecache.FillCancelledException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imagecache.CachedImage;
+import io.imagecache.FillCancelledException;
 import io.imagecache.FillProgress;
 import io.imagecache.ImageId;
 import io.imagecache.internal.store.CacheDriver;

@@ -1,12 +1,12 @@
 package io.imagecache.internal.fill;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.imagecache.ImageId;
 import io.imagecache.internal.store.ContentDigest;
 import io.imagecache.internal.store.DigestAlgorithm;
 import io.imagecache.internal.store.ExpectedContent;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package io.imagecache.internal.maintenance;
 
+import static org.awaitility.Awaitility.await;
+
 import io.imagecache.CacheConfig;
 import io.imagecache.CacheHarness;
 import io.imagecache.internal.CacheCounters;
-import static org.awaitility.Awaitility.await;
-
 import io.imagecache.internal.store.FileCacheDriver;
 import io.imagecache.internal.store.sqlite.SqliteIndex;
 import io.imagecache.testing.MutableClock;

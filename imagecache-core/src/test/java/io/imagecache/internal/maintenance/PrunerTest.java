@@ -1,10 +1,10 @@
 package io.imagecache.internal.maintenance;
 
-import io.imagecache.PruneResult;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imagecache.ImageId;
+import io.imagecache.PruneResult;
 import io.imagecache.internal.store.CacheWriter;
 import io.imagecache.internal.store.ExpectedContent;
 import io.imagecache.internal.store.FileCacheDriver;

@@ -1,14 +1,14 @@
 package io.imagecache.internal.maintenance;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.imagecache.CacheConfig;
 import io.imagecache.CacheStats;
 import io.imagecache.ImageId;
 import io.imagecache.PruneResult;
 import io.imagecache.internal.CacheCounters;
-import io.imagecache.internal.store.ExpectedContent;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.imagecache.internal.store.CacheWriter;
+import io.imagecache.internal.store.ExpectedContent;
 import io.imagecache.internal.store.FileCacheDriver;
 import io.imagecache.internal.store.sqlite.SqliteIndex;
 import io.imagecache.testing.MutableClock;

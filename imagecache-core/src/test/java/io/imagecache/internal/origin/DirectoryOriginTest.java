@@ -1,10 +1,10 @@
 package io.imagecache.internal.origin;
 
-import io.imagecache.ImageNotFoundException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imagecache.ImageId;
+import io.imagecache.ImageNotFoundException;
 import io.imagecache.internal.fill.SourceResponse;
 import io.imagecache.internal.store.ExpectedContent;
 import java.io.EOFException;

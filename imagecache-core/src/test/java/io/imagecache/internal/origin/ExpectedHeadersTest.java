@@ -1,9 +1,9 @@
 package io.imagecache.internal.origin;
 
-import io.imagecache.OriginUnavailableException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.imagecache.OriginUnavailableException;
 import io.imagecache.internal.store.ContentDigest;
 import io.imagecache.internal.store.DigestAlgorithm;
 import io.imagecache.internal.store.ExpectedContent;

@@ -1,14 +1,14 @@
 package io.imagecache.internal.origin;
 
-import io.imagecache.ImageNotActiveException;
-import io.imagecache.ImageNotFoundException;
-import io.imagecache.OriginAccessDeniedException;
-import io.imagecache.OriginUnavailableException;
 import static io.imagecache.internal.origin.HttpTemplateOriginTest.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imagecache.ImageId;
+import io.imagecache.ImageNotActiveException;
+import io.imagecache.ImageNotFoundException;
+import io.imagecache.OriginAccessDeniedException;
+import io.imagecache.OriginUnavailableException;
 import io.imagecache.internal.fill.SourceResponse;
 import io.imagecache.internal.store.ContentDigest;
 import io.imagecache.internal.store.DigestAlgorithm;

@@ -1,13 +1,13 @@
 package io.imagecache.internal.origin;
 
-import io.imagecache.ImageNotFoundException;
-import io.imagecache.OriginAccessDeniedException;
-import io.imagecache.OriginUnavailableException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.imagecache.ImageId;
+import io.imagecache.ImageNotFoundException;
+import io.imagecache.OriginAccessDeniedException;
+import io.imagecache.OriginUnavailableException;
 import io.imagecache.internal.fill.SourceResponse;
 import io.imagecache.internal.store.ContentDigest;
 import io.imagecache.internal.store.DigestAlgorithm;

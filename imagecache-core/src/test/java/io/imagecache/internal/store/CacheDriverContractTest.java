@@ -1,11 +1,11 @@
 package io.imagecache.internal.store;
 
-import io.imagecache.CleanResult;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.imagecache.CachedImage;
+import io.imagecache.CleanResult;
 import io.imagecache.ImageId;
 import io.imagecache.testing.MutableClock;
 import java.io.ByteArrayOutputStream;

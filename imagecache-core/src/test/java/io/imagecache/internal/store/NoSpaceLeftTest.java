@@ -1,8 +1,8 @@
 package io.imagecache.internal.store;
 
-import io.imagecache.CacheStoreException;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imagecache.CacheStoreException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.SQLException;

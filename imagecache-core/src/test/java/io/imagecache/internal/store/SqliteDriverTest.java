@@ -1,9 +1,9 @@
 package io.imagecache.internal.store;
 
-import io.imagecache.CacheStoreException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.imagecache.CacheStoreException;
 import io.imagecache.CachedImage;
 import io.imagecache.ImageId;
 import io.imagecache.internal.store.sqlite.SqliteIndex;
