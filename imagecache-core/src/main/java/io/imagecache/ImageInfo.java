@@ -1,6 +1,5 @@
 package io.imagecache;
 
-import io.imagecache.internal.store.ExpectedContent;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -14,9 +13,5 @@ public record ImageInfo(ImageId imageId, OptionalLong size, Optional<String> md5
     Objects.requireNonNull(imageId, "imageId");
     Objects.requireNonNull(size, "size");
     Objects.requireNonNull(md5, "md5");
-  }
-
-  public static ImageInfo of(ImageId id, ExpectedContent expected) {
-    return new ImageInfo(id, expected.size(), expected.md5());
   }
 }

@@ -184,7 +184,8 @@ public final class DownloadPlanner {
     CachedImage image = reader.image();
     Optional<String> md5 =
         image.checksum().or(() -> authorized.flatMap(meta -> meta.expected().md5()));
-    return new Download.Hit(new ImageInfo(id, OptionalLong.of(image.size()), md5), reader);
+    return new Download.Hit(
+        new ImageInfo(id, OptionalLong.of(image.size()), md5), reader.channel(), reader);
   }
 
   /** Once the fill's source answered ({@code expected}) or failed: follow it, or stream past it. */
@@ -204,7 +205,7 @@ public final class DownloadPlanner {
       throw new IOException("the fill of " + id + " failed", cause);
     }
     FileChannel channel = waiting.fill().openChannel();
-    return new Download.Filling(ImageInfo.of(id, expected), channel, waiting.fill(),
+    return new Download.Filling(infoOf(id, expected), channel, waiting.fill(),
         waiting.joined());
   }
 
@@ -276,10 +277,10 @@ public final class DownloadPlanner {
           image.checksum().or(() -> authorized.flatMap(meta -> meta.expected().md5())));
     }
     if (authorized.isPresent()) {
-      return ImageInfo.of(id, authorized.get().expected());
+      return infoOf(id, authorized.get().expected());
     }
     Origin source = origin.orElseThrow(() -> new ImageNotFoundException(id));
-    return ImageInfo.of(id, source.metadata(id, token).expected());
+    return infoOf(id, source.metadata(id, token).expected());
   }
 
   private Optional<ImageMetadata> authorize(ImageId id, Optional<String> token) throws IOException {
@@ -294,7 +295,7 @@ public final class DownloadPlanner {
     SourceResponse response = source.source(id, token).open();
     ExpectedContent expected = response.expected();
     return new Download.PassThrough(
-        ImageInfo.of(id, expected), new VerifiedBody(id, response.body(), expected));
+        infoOf(id, expected), new VerifiedBody(id, response.body(), expected));
   }
 
   /** Waits until the fill's source answered; its failure is rethrown as it was. */
@@ -318,5 +319,10 @@ public final class DownloadPlanner {
 
   private static Optional<Long> boxed(OptionalLong value) {
     return value.isPresent() ? Optional.of(value.getAsLong()) : Optional.empty();
+  }
+
+  /** What a download says before the body, from what the bytes must be. */
+  private static ImageInfo infoOf(ImageId id, ExpectedContent expected) {
+    return new ImageInfo(id, expected.size(), expected.md5());
   }
 }
