@@ -1,5 +1,6 @@
 package io.imagecache;
 
+import io.imagecache.internal.DirectoryLock;
 import java.io.IOException;
 import java.nio.file.Path;
 

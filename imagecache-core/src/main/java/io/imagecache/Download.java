@@ -1,7 +1,6 @@
 package io.imagecache;
 
-import io.imagecache.fill.Fill;
-import io.imagecache.driver.CacheReader;
+import io.imagecache.internal.fill.Fill;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -23,15 +22,11 @@ public sealed interface Download extends Closeable {
    * The image is committed: its whole file is open (possibly shared with other hits: read it with
    * positional reads and close the hit, not the channel). Counted as a hit.
    */
-  record Hit(ImageInfo info, CacheReader reader) implements Download {
+  record Hit(ImageInfo info, FileChannel channel, Closeable release) implements Download {
     public Hit {
       Objects.requireNonNull(info, "info");
-      Objects.requireNonNull(reader, "reader");
-    }
-
-    /** The committed file, for positional reads. */
-    public FileChannel channel() {
-      return reader.channel();
+      Objects.requireNonNull(channel, "channel");
+      Objects.requireNonNull(release, "release");
     }
 
     /** The committed file's size. */
@@ -39,9 +34,10 @@ public sealed interface Download extends Closeable {
       return info.size().orElseThrow();
     }
 
+    /** Releases the file (the channel itself may stay open for other hits). */
     @Override
     public void close() throws IOException {
-      reader.close();
+      release.close();
     }
   }
 
@@ -56,7 +52,7 @@ public sealed interface Download extends Closeable {
     private final Fill fill;
     private final boolean joined;
 
-    Filling(ImageInfo info, FileChannel channel, Fill fill, boolean joined) {
+    public Filling(ImageInfo info, FileChannel channel, Fill fill, boolean joined) {
       this.info = Objects.requireNonNull(info, "info");
       this.channel = Objects.requireNonNull(channel, "channel");
       this.fill = Objects.requireNonNull(fill, "fill");

@@ -1,6 +1,5 @@
 package io.imagecache;
 
-import io.imagecache.ImageId;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -27,7 +26,7 @@ public record FillProgress(
     }
   }
 
-  /** Where a fill is in its life; see the design note on {@code io.imagecache.fill.Fill}. */
+  /** Where a fill is in its life; see the design note on {@code io.imagecache.internal.fill.Fill}. */
   public enum State {
     /** The source has not answered yet. */
     OPENING,

@@ -1,32 +1,30 @@
 package io.imagecache;
 
-import io.imagecache.driver.BadDriverConfigurationException;
-import io.imagecache.driver.CacheDriver;
-import io.imagecache.driver.CacheReader;
-import io.imagecache.driver.RecoveryReport;
-import io.imagecache.fill.Fill;
-import io.imagecache.fill.FillRegistry;
-import io.imagecache.fill.ImageSource;
+import io.imagecache.internal.CacheRuntime;
 import io.imagecache.internal.DaemonThreads;
-import io.imagecache.origin.Origin;
-import io.imagecache.origin.OriginSettings;
-import io.imagecache.origin.Origins;
-import io.imagecache.maintenance.PrefetchPolicy;
-import io.imagecache.maintenance.Prefetcher;
-import io.imagecache.maintenance.Pruner;
+import io.imagecache.internal.fill.DownloadPlanner;
+import io.imagecache.internal.fill.Fill;
+import io.imagecache.internal.fill.FillRegistry;
+import io.imagecache.internal.fill.ImageSource;
+import io.imagecache.internal.maintenance.PrefetchPolicy;
+import io.imagecache.internal.maintenance.Prefetcher;
+import io.imagecache.internal.maintenance.Pruner;
+import io.imagecache.internal.origin.Origin;
+import io.imagecache.internal.origin.OriginSettings;
+import io.imagecache.internal.origin.Origins;
+import io.imagecache.internal.store.BadDriverConfigurationException;
+import io.imagecache.internal.store.CacheDriver;
+import io.imagecache.internal.store.CacheReader;
+import io.imagecache.internal.store.RecoveryReport;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,64 +39,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #open} locks the directory ({@code <dir>/imagecache.lock}, so two caches never share
  * one), opens the configured driver, removes incomplete files left by a crash, reconciles files
- * and metadata in the background while it already serves ({@link #reconciled()}), hands images
- * still queued for prefetch to the prefetch workers, and writes hits to the metadata store every
- * {@link CacheConfig#flushInterval()}. It keeps the committed images within the max size by
+ * and metadata in the background while it already serves, hands images still queued for
+ * prefetch to the prefetch workers, and writes hits to the metadata store every
+ * {@link CacheConfig#flushInterval()} (the runtime {@link CacheRuntime} does this work; this class
+ * is the API and its delegations). It keeps the committed images within the max size by
  * itself (space reserved before each fill, refused fills streamed through, a prune from the
  * high-water to the low-water mark after each commit and every
  * {@link CacheConfig#pruneInterval()}) and cleans every {@link CacheConfig#cleanInterval()}.
  * Thread-safe.
  */
 public final class ImageCache implements Closeable {
-  private static final Logger LOG = LoggerFactory.getLogger(ImageCache.class);
-  /**
-   * Why delete and deleteAll cancel a live fill; a download whose fill was cancelled for it
-   * starts again as a new miss (see {@link Downloads}).
-   */
-  static final String DELETED_WHILE_FILLED =
-      "the image was deleted from the cache while it was being filled";
-  /** How long delete, deleteAll and close wait for a cancelled fill to close its writer. */
-  private static final Duration CANCEL_WAIT = Duration.ofSeconds(30);
-
-  /** Immutable. */
-  private final CacheConfig config;
-  /** Held from construction to close; thread-safe. */
-  private final DirectoryLock lock;
-  /** Thread-safe by the driver contract. */
+  /** Owns every running part of this cache; thread-safe. */
+  private final CacheRuntime runtime;
+  /** The runtime's store, asked by most operations; thread-safe by its contract. */
   private final CacheDriver driver;
-  /** Thread-safe; the only opener of writers in this process. */
-  private final FillRegistry fills;
-  /** Where misses are fetched from, if anywhere; thread-safe; closed by close. */
-  private final Optional<Origin> origin;
-  /** Stateless apart from thread-safe maps; answers download requests. */
-  private final Downloads downloads;
-  /** Thread-safe; every prune runs through it, one at a time (manual, automatic, making room). */
-  private final SizeBound sizeBound;
-  /** Thread-safe; reserves space for each fill of known size and refuses those that do not fit. */
-  private final CacheAdmission admission;
-  /** Thread-safe; the counters behind {@link #stats()}. */
-  private final CacheCounters counters;
-  /** The automatic prune and the periodic clean; started last in construction, stopped by close. */
-  private final Housekeeping housekeeping;
-  /** Thread-safe; fetches queued images on its own workers; closed by close. */
-  private final Prefetcher prefetcher;
-  /** Serializes cleans, as {@link SizeBound} does prunes. Never held together with its lock. */
-  private final ReentrantLock cleanLock = new ReentrantLock();
-  /** The periodic hit flush; set once here, cancelled by close. */
-  private final ScheduledFuture<?> flushTask;
-  /** Shuts down executors this cache created itself; nothing for injected ones. */
-  private final Runnable releaseExecutors;
-  /**
-   * The start-up reconciliation of files and metadata, run on {@link #startUpExecutor} by
-   * {@link #startBackgroundWork()}; completes with its report, or exceptionally. Thread-safe.
-   */
-  private final CompletableFuture<RecoveryReport> reconciliation = new CompletableFuture<>();
-  /** Runs the start-up work (the fill executor); thread-safe. */
-  private final Executor startUpExecutor;
-  /** Set once by the first {@link #startBackgroundWork()}. */
-  private final AtomicBoolean startUpWorkStarted = new AtomicBoolean();
-  /** Set once by close; checked by every operation. */
-  private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
    * Opens the cache {@code config} describes, with the system clock, a daemon thread for the hit
@@ -134,152 +88,79 @@ public final class ImageCache implements Closeable {
    */
   public static ImageCache openDeferred(CacheConfig config, Optional<OriginConfig> origin)
       throws IOException {
-    Optional<Origin> opened = origin.map(ImageCache::openOrigin);
-    ScheduledExecutorService scheduler =
-        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("imagecache-flush"));
-    ExecutorService fillExecutor =
-        Executors.newCachedThreadPool(DaemonThreads.named("imagecache-fill"));
-    Runnable release = () -> {
-      scheduler.shutdownNow();
-      fillExecutor.shutdown();
-    };
-    try {
-      return new ImageCache(
-          config, opened, Clock.systemUTC(), scheduler, fillExecutor, release, false);
-    } catch (IOException | RuntimeException e) {
-      release.run();
-      opened.ifPresent(Origin::close);
-      throw e;
-    }
-  }
-
-  private static Origin openOrigin(OriginConfig config) {
-    OriginSettings settings = OriginSettings.defaults().withTimeouts(
-        config.connectTimeout(), config.firstByteTimeout(), config.idleTimeout());
-    if (config.token().isPresent()) {
-      settings = settings.withBearerToken(config.token().get());
-    }
-    return Origins.parse(config.spec(), settings);
+    return new ImageCache(CacheRuntime.open(config, origin));
   }
 
   /** A cache on injected time and threads, which the caller owns and shuts down (for tests). */
   ImageCache(
       CacheConfig config, Clock clock, ScheduledExecutorService scheduler, Executor fillExecutor)
       throws IOException {
-    this(config, Optional.empty(), clock, scheduler, fillExecutor, () -> {}, true);
+    this(new CacheRuntime(config, clock, scheduler, fillExecutor));
   }
 
   /** A cache fetching misses from {@code origin}, on injected time and threads (for tests). */
   ImageCache(CacheConfig config, Optional<Origin> origin, Clock clock,
       ScheduledExecutorService scheduler, Executor fillExecutor) throws IOException {
-    this(config, origin, clock, scheduler, fillExecutor, () -> {}, true);
+    this(new CacheRuntime(config, origin, clock, scheduler, fillExecutor));
   }
 
-  private ImageCache(
-      CacheConfig config, Optional<Origin> origin, Clock clock, ScheduledExecutorService scheduler,
-      Executor fillExecutor, Runnable releaseExecutors, boolean startBackgroundWork)
-      throws IOException {
-    this.config = Objects.requireNonNull(config, "config");
-    Objects.requireNonNull(clock, "clock");
-    Objects.requireNonNull(scheduler, "scheduler");
-    Objects.requireNonNull(fillExecutor, "fillExecutor");
-    DirectoryLock directoryLock = DirectoryLock.acquire(config.dir());
-    CacheDriver openedDriver;
-    try {
-      openedDriver = openDriver(config, clock);
-    } catch (IOException | RuntimeException e) {
-      closeQuietly(directoryLock, e);
-      throw e;
-    }
-    ScheduledFuture<?> flush;
-    try {
-      long interval = config.flushInterval().toNanos();
-      flush = scheduler.scheduleWithFixedDelay(
-          () -> flushAccesses(openedDriver), interval, interval, TimeUnit.NANOSECONDS);
-    } catch (RuntimeException e) {
-      closeQuietly(openedDriver, e);
-      closeQuietly(directoryLock, e);
-      throw e;
-    }
-    this.lock = directoryLock;
-    this.driver = openedDriver;
-    this.flushTask = flush;
-    this.releaseExecutors = releaseExecutors;
-    this.counters = new CacheCounters();
-    this.sizeBound = new SizeBound(
-        openedDriver, new Pruner(openedDriver, this::hasLiveFill), config, counters);
-    this.admission = new CacheAdmission(config, openedDriver, sizeBound);
-    this.housekeeping = new Housekeeping(scheduler, sizeBound, this::clean);
-    this.fills = new FillRegistry(openedDriver, config.dir(), clock, config.durable(),
-        admission, new FillEvents(counters, housekeeping::afterCommit), fillExecutor);
-    this.origin = origin;
-    this.downloads = new Downloads(openedDriver, fills, origin,
-        origin.map(o -> new ReaderAuthorizer(o, clock)), config.maxSize());
-    this.prefetcher = Prefetcher.start(openedDriver, fills, origin,
-        PrefetchPolicy.of(config.prefetchWorkers(), config.prefetchMaxAttempts()),
-        DaemonThreads.named("imagecache-prefetch"), scheduler, clock);
-    resumePrefetches();
-    housekeeping.start(config.pruneInterval(), config.cleanInterval());
-    this.startUpExecutor = fillExecutor;
-    LOG.info("opened image cache {} (driver {}, max size {}, held by {})", config.dir(),
-        config.driver().configName(), Sizes.format(config.maxSize()), directoryLock.holder());
-    if (startBackgroundWork) {
-      startBackgroundWork();
-    }
+  private ImageCache(CacheRuntime runtime) {
+    this.runtime = runtime;
+    this.driver = runtime.driver();
   }
 
   /** The configuration this cache was opened with. */
   public CacheConfig config() {
-    return config;
+    return runtime.config();
   }
 
   // ---- Glance's driver operations ------------------------------------------------------------
 
   /** Whether the image is committed in the cache. */
   public boolean isCached(ImageId id) {
-    requireOpen();
+    runtime.requireOpen();
     return driver.isCached(id);
   }
 
   /** Whether the image is queued for prefetch. */
   public boolean isQueued(ImageId id) {
-    requireOpen();
+    runtime.requireOpen();
     return driver.isQueued(id);
   }
 
   /** Whether the image is being written right now (an incomplete file exists). */
   public boolean isBeingCached(ImageId id) {
-    requireOpen();
+    runtime.requireOpen();
     return driver.isBeingCached(id);
   }
 
   /** Neither cached nor being cached. */
   public boolean isCacheable(ImageId id) {
-    requireOpen();
+    runtime.requireOpen();
     return driver.isCacheable(id);
   }
 
   /** Bytes taken by committed images. */
   public long cacheSize() throws IOException {
-    requireOpen();
+    runtime.requireOpen();
     return driver.cacheSize();
   }
 
   /** Every committed image, ordered by id. */
   public List<CachedImage> cachedImages() throws IOException {
-    requireOpen();
+    runtime.requireOpen();
     return driver.cachedImages();
   }
 
   /** One committed image's metadata, if it is cached. */
   public Optional<CachedImage> cachedImage(ImageId id) throws IOException {
-    requireOpen();
+    runtime.requireOpen();
     return driver.cachedImage(id);
   }
 
   /** Hits of a cached image, those not yet written to the store included; 0 when not cached. */
   public long hitCount(ImageId id) throws IOException {
-    requireOpen();
+    runtime.requireOpen();
     return driver.hitCount(id);
   }
 
@@ -288,15 +169,15 @@ public final class ImageCache implements Closeable {
    * cannot bring it back). Returns whether a committed file was removed.
    */
   public boolean delete(ImageId id) throws IOException {
-    requireOpen();
-    fills.cancel(id, DELETED_WHILE_FILLED, CANCEL_WAIT);
+    runtime.requireOpen();
+    runtime.fills().cancel(id, DownloadPlanner.DELETED_WHILE_FILLED, CacheRuntime.CANCEL_WAIT);
     return driver.delete(id);
   }
 
   /** Cancels every live fill and removes every committed image; returns how many were removed. */
   public int deleteAll() throws IOException {
-    requireOpen();
-    fills.cancelAll(DELETED_WHILE_FILLED, CANCEL_WAIT);
+    runtime.requireOpen();
+    runtime.fills().cancelAll(DownloadPlanner.DELETED_WHILE_FILLED, CacheRuntime.CANCEL_WAIT);
     return driver.deleteAll();
   }
 
@@ -305,13 +186,13 @@ public final class ImageCache implements Closeable {
    * being cached or queued already. {@link #prefetch} also has it fetched.
    */
   public boolean queue(ImageId id) throws IOException {
-    requireOpen();
+    runtime.requireOpen();
     return driver.queue(id);
   }
 
   /** Queued ids, oldest first. */
   public List<ImageId> queuedImages() throws IOException {
-    requireOpen();
+    runtime.requireOpen();
     return driver.queuedImages();
   }
 
@@ -321,8 +202,8 @@ public final class ImageCache implements Closeable {
    * share its fill) and may still cache the image.
    */
   public boolean deleteQueued(ImageId id) throws IOException {
-    requireOpen();
-    boolean known = prefetcher.forget(id);
+    runtime.requireOpen();
+    boolean known = runtime.prefetcher().forget(id);
     return driver.deleteQueued(id) || known;
   }
 
@@ -331,8 +212,8 @@ public final class ImageCache implements Closeable {
    * removed.
    */
   public int deleteAllQueued() throws IOException {
-    requireOpen();
-    prefetcher.forgetAll();
+    runtime.requireOpen();
+    runtime.prefetcher().forgetAll();
     return driver.deleteAllQueued();
   }
 
@@ -351,19 +232,19 @@ public final class ImageCache implements Closeable {
    * @throws OriginUnavailableException when the origin cannot be asked
    */
   public void prefetch(ImageId id, Optional<String> token) throws IOException {
-    requireOpen();
-    prefetcher.prefetch(id, token);
+    runtime.requireOpen();
+    runtime.prefetcher().prefetch(id, token);
   }
 
   /** Every image the prefetch queue knows (waiting, fetching, retrying or failed), oldest first. */
   public List<PrefetchState> prefetchStates() {
-    requireOpen();
-    return prefetcher.states();
+    runtime.requireOpen();
+    return runtime.prefetcher().states();
   }
 
   /** Whether {@link #cachedNodes} can answer (the postgres driver). */
   public boolean tracksNodes() {
-    requireOpen();
+    runtime.requireOpen();
     return driver.tracksNodes();
   }
 
@@ -373,31 +254,31 @@ public final class ImageCache implements Closeable {
    * @throws UnsupportedOperationException when {@link #tracksNodes()} is false
    */
   public List<String> cachedNodes(ImageId id) throws IOException {
-    requireOpen();
+    runtime.requireOpen();
     return driver.cachedNodes(id);
   }
 
   /** Pins the image so that prune never removes it; false when it was pinned. */
   public boolean pin(ImageId id) throws IOException {
-    requireOpen();
+    runtime.requireOpen();
     return driver.pin(id);
   }
 
   /** Unpins the image; false when it was not pinned. */
   public boolean unpin(ImageId id) throws IOException {
-    requireOpen();
+    runtime.requireOpen();
     return driver.unpin(id);
   }
 
   /** Whether the image is pinned. */
   public boolean isPinned(ImageId id) {
-    requireOpen();
+    runtime.requireOpen();
     return driver.isPinned(id);
   }
 
   /** Every pinned id, ordered. */
   public List<ImageId> pinnedImages() throws IOException {
-    requireOpen();
+    runtime.requireOpen();
     return driver.pinnedImages();
   }
 
@@ -415,8 +296,8 @@ public final class ImageCache implements Closeable {
    * @throws OriginUnavailableException when the origin cannot be asked
    */
   public Download download(ImageId id, Optional<String> token) throws IOException {
-    requireOpen();
-    return downloads.download(id, token);
+    runtime.requireOpen();
+    return runtime.downloads().download(id, token);
   }
 
   /**
@@ -425,8 +306,8 @@ public final class ImageCache implements Closeable {
    */
   public CompletableFuture<Download> download(
       ImageId id, Optional<String> token, Executor executor) {
-    requireOpen();
-    return downloads.download(id, token, executor);
+    runtime.requireOpen();
+    return runtime.downloads().download(id, token, executor);
   }
 
   /**
@@ -436,14 +317,14 @@ public final class ImageCache implements Closeable {
    * "ask {@link #download}", not "not cached". Counts a hit.
    */
   public Optional<Download> downloadWithoutBlocking(ImageId id, Optional<String> token) {
-    requireOpen();
-    return downloads.downloadWithoutBlocking(id, token);
+    runtime.requireOpen();
+    return runtime.downloads().downloadWithoutBlocking(id, token);
   }
 
   /** What {@link #download} would say before the body, without fetching or counting a hit. */
   public ImageInfo describe(ImageId id, Optional<String> token) throws IOException {
-    requireOpen();
-    return downloads.describe(id, token);
+    runtime.requireOpen();
+    return runtime.downloads().describe(id, token);
   }
 
   /**
@@ -454,7 +335,8 @@ public final class ImageCache implements Closeable {
    * @throws OriginUnavailableException when the origin cannot be asked
    */
   public boolean originHas(ImageId id) throws IOException {
-    requireOpen();
+    runtime.requireOpen();
+    Optional<Origin> origin = runtime.origin();
     if (origin.isEmpty()) {
       return false;
     }
@@ -471,35 +353,35 @@ public final class ImageCache implements Closeable {
    * through (a Glance origin).
    */
   public Optional<URI> originApi() {
-    return origin.flatMap(Origin::apiEndpoint);
+    return runtime.origin().flatMap(Origin::apiEndpoint);
   }
 
-  /** Opens the committed image and counts a hit; empty on a miss. The caller closes the reader. */
-  public Optional<CacheReader> openCached(ImageId id) throws IOException {
-    requireOpen();
+  /** For tests: opens the committed image and counts a hit; empty on a miss. The caller closes the reader. */
+  Optional<CacheReader> openCached(ImageId id) throws IOException {
+    runtime.requireOpen();
     return driver.openForRead(id);
   }
 
   /**
-   * The live fill of the image, joined, or a new one reading from {@code source}. A new fill
+   * For tests: the live fill of the image, joined, or a new one reading from {@code source}. A new fill
    * that finds the image committed (by a fill that just ended) completes at once without asking
    * {@code source}; a joining caller's {@code source} is never asked.
    */
-  public Fill fill(ImageId id, ImageSource source) {
-    requireOpen();
-    return fills.fill(id, source);
+  Fill fill(ImageId id, ImageSource source) {
+    runtime.requireOpen();
+    return runtime.fills().fill(id, source);
   }
 
-  /** The live fill of the image, if any. */
-  public Optional<Fill> activeFill(ImageId id) {
-    requireOpen();
-    return fills.active(id);
+  /** For tests: the live fill of the image, if any. */
+  Optional<Fill> activeFill(ImageId id) {
+    runtime.requireOpen();
+    return runtime.fills().active(id);
   }
 
   /** Progress of every live fill, ordered by image id. */
   public List<FillProgress> activeFills() {
-    requireOpen();
-    return fills.active().stream().map(Fill::progress).toList();
+    runtime.requireOpen();
+    return runtime.fills().active().stream().map(Fill::progress).toList();
   }
 
   // ---- maintenance ---------------------------------------------------------------------------
@@ -509,16 +391,12 @@ public final class ImageCache implements Closeable {
    * lists the committed files and the store's entries once).
    */
   public CacheStats stats() throws IOException {
-    requireOpen();
-    List<Fill> live = fills.active();
-    long waiting = live.stream().mapToLong(Fill::waitingReaders).sum();
-    return counters.snapshot(driver.cacheSize(), driver.cachedImages().size(),
-        admission.reservedBytes(), live.size(), waiting);
+    return runtime.stats();
   }
 
   /** Prunes down to the configured max size. */
   public PruneResult prune() throws IOException {
-    return prune(config.maxSize());
+    return prune(runtime.config().maxSize());
   }
 
   /**
@@ -528,8 +406,8 @@ public final class ImageCache implements Closeable {
    * {@link CacheConfig#pruneInterval()}) and prunes making room for a fill run one after another.
    */
   public PruneResult prune(long targetSize) throws IOException {
-    requireOpen();
-    return sizeBound.prune(targetSize);
+    runtime.requireOpen();
+    return runtime.sizeBound().prune(targetSize);
   }
 
   /**
@@ -537,7 +415,7 @@ public final class ImageCache implements Closeable {
    * {@link CacheConfig#cleanInterval()}.
    */
   public CleanResult clean() throws IOException {
-    return clean(config.stallTime());
+    return clean(runtime.config().stallTime());
   }
 
   /**
@@ -546,17 +424,8 @@ public final class ImageCache implements Closeable {
    * another.
    */
   public CleanResult clean(Duration stallTime) throws IOException {
-    requireOpen();
-    cleanLock.lock();
-    try {
-      CleanResult result = driver.clean(stallTime);
-      LOG.info("clean of {} (stall time {}): {} invalid and {} stalled files, {} bytes removed",
-          config.dir(), Durations.format(stallTime), result.invalidFilesRemoved(),
-          result.stalledFilesRemoved(), result.bytesRemoved());
-      return result;
-    } finally {
-      cleanLock.unlock();
-    }
+    runtime.requireOpen();
+    return runtime.clean(stallTime);
   }
 
   /**
@@ -567,43 +436,17 @@ public final class ImageCache implements Closeable {
    */
   @Override
   public void close() throws IOException {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    try {
-      flushTask.cancel(false);
-      housekeeping.stop();
-      prefetcher.close();
-      fills.cancelAll("the cache is closing", CANCEL_WAIT);
-      releaseExecutors.run();
-      origin.ifPresent(Origin::close);
-      driver.close();
-    } finally {
-      lock.close();
-      LOG.info("closed image cache {}", config.dir());
-    }
-  }
-
-  // ---- helpers -------------------------------------------------------------------------------
-
-  /** Hands the images still queued (a restart) to the prefetch workers again. */
-  private void resumePrefetches() {
-    try {
-      prefetcher.resumeQueued();
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("the prefetch queue of {} cannot be read; queued images are fetched when queued"
-          + " again: {}", config.dir(), e.toString());
-    }
+    runtime.close();
   }
 
   /**
-   * The start-up reconciliation: completes once committed files the metadata store did not know
-   * are adopted and entries without a file are dropped (see {@link CacheDriver#reconcile()}).
+   * For tests: the start-up reconciliation: completes once committed files the metadata store did not know
+   * are adopted and entries without a file are dropped (see {@code CacheDriver#reconcile()}).
    * It starts with {@link #startBackgroundWork()}. Until it is done every image is served all
    * the same; one not adopted yet is not listed, and its first hits may go unrecorded.
    */
-  public CompletableFuture<RecoveryReport> reconciled() {
-    return reconciliation.copy();
+  CompletableFuture<RecoveryReport> reconciled() {
+    return runtime.reconciled();
   }
 
   /**
@@ -613,89 +456,6 @@ public final class ImageCache implements Closeable {
    * each commit asks for a size check). Failures are logged: the cache works without them.
    */
   public void startBackgroundWork() {
-    if (!startUpWorkStarted.compareAndSet(false, true)) {
-      return;
-    }
-    try {
-      startUpExecutor.execute(this::runStartUpWork);
-    } catch (RejectedExecutionException e) {
-      reconciliation.completeExceptionally(e);
-    }
-  }
-
-  private void runStartUpWork() {
-    try {
-      reconciliation.complete(driver.reconcile());
-    } catch (Throwable t) {
-      if (closed.get()) {
-        LOG.debug("reconciliation ended by the cache closing: {}", t.toString());
-      } else {
-        LOG.warn("reconciling the cache directory with the metadata store failed; files the"
-            + " store does not know stay unlisted until the next start: {}", t.toString());
-      }
-      reconciliation.completeExceptionally(t);
-    }
-    if (closed.get()) {
-      return;
-    }
-    try {
-      sizeBound.measure();
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("the cache size is unknown; the first commit will measure it: {}", e.toString());
-    }
-  }
-
-  /** Whether a fill of {@code id} is live: what prunes spare. */
-  private boolean hasLiveFill(ImageId id) {
-    return fills.isActive(id);
-  }
-
-  private void requireOpen() {
-    if (closed.get()) {
-      throw new IllegalStateException("the image cache on " + config.dir() + " is closed");
-    }
-  }
-
-  /**
-   * Configures the driver and removes the incomplete files a crash left, before any fill can
-   * start; closes the driver if either fails. The rest of the reconciliation runs in the
-   * background ({@link #reconciled()}).
-   */
-  private static CacheDriver openDriver(CacheConfig config, Clock clock) throws IOException {
-    CacheDriver driver = DriverFactory.create(config, clock);
-    try {
-      try {
-        driver.configure();
-      } catch (BadDriverConfigurationException e) {
-        throw new BadCacheConfigurationException(
-            "driver " + config.driver().configName() + " cannot use " + config.dir() + ": "
-                + e.getMessage(), e);
-      }
-      List<ImageId> removed = driver.removeIncomplete();
-      if (!removed.isEmpty()) {
-        LOG.info("removed incomplete files left by a crash: {}", removed);
-      }
-      return driver;
-    } catch (IOException | RuntimeException e) {
-      closeQuietly(driver, e);
-      throw e;
-    }
-  }
-
-  /** The scheduled hit flush: it must survive any failure, or the scheduler would drop it. */
-  private static void flushAccesses(CacheDriver driver) {
-    try {
-      driver.flushAccesses();
-    } catch (Throwable t) {
-      LOG.warn("writing hits to the metadata store failed; they stay pending: {}", t.toString());
-    }
-  }
-
-  private static void closeQuietly(Closeable closeable, Exception pending) {
-    try {
-      closeable.close();
-    } catch (IOException | RuntimeException e) {
-      pending.addSuppressed(e);
-    }
+    runtime.startBackgroundWork();
   }
 }

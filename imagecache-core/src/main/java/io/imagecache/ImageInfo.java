@@ -14,8 +14,4 @@ public record ImageInfo(ImageId imageId, OptionalLong size, Optional<String> md5
     Objects.requireNonNull(size, "size");
     Objects.requireNonNull(md5, "md5");
   }
-
-  static ImageInfo of(ImageId id, ExpectedContent expected) {
-    return new ImageInfo(id, expected.size(), expected.md5());
-  }
 }

@@ -1,6 +1,5 @@
 package io.imagecache;
 
-import io.imagecache.ImageId;
 import java.io.IOException;
 import java.util.Objects;
 

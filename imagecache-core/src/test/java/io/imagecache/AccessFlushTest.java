@@ -4,7 +4,7 @@ import static io.imagecache.CacheHarness.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.imagecache.driver.CacheReader;
+import io.imagecache.internal.store.CacheReader;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -7,8 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.imagecache.fill.Fill;
-import io.imagecache.fill.NotCacheableException;
+import io.imagecache.internal.fill.Fill;
+import io.imagecache.internal.fill.NotCacheableException;
+import io.imagecache.internal.store.ExpectedContent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package io.imagecache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imagecache.fill.Fill;
+import io.imagecache.internal.fill.Fill;
 import io.imagecache.testing.MutableClock;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -27,8 +27,8 @@ import java.util.stream.Stream;
  * Opens caches on injected threads and a {@link MutableClock} and closes them (and the threads)
  * at the end of a test; plus the checks and helpers the facade tests share.
  */
-final class CacheHarness {
-  static final Duration WAIT = Duration.ofSeconds(20);
+public final class CacheHarness {
+  public static final Duration WAIT = Duration.ofSeconds(20);
 
   final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
   final ExecutorService fillExecutor = Executors.newCachedThreadPool();

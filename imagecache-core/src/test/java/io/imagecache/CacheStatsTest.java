@@ -3,10 +3,13 @@ package io.imagecache;
 import static io.imagecache.CacheHarness.WAIT;
 import static io.imagecache.CacheHarness.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
-import io.imagecache.fill.Fill;
+import io.imagecache.internal.fill.Fill;
+import io.imagecache.internal.store.ContentDigest;
+import io.imagecache.internal.store.DigestAlgorithm;
+import io.imagecache.internal.store.ExpectedContent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

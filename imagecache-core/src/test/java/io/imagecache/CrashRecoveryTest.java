@@ -5,7 +5,7 @@ import static io.imagecache.CacheHarness.namesIn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.imagecache.driver.CacheReader;
+import io.imagecache.internal.store.CacheReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;

@@ -1,8 +1,9 @@
 package io.imagecache;
 
-import io.imagecache.fill.Fill;
-import io.imagecache.fill.ImageSource;
-import io.imagecache.fill.SourceResponse;
+import io.imagecache.internal.fill.Fill;
+import io.imagecache.internal.fill.ImageSource;
+import io.imagecache.internal.fill.SourceResponse;
+import io.imagecache.internal.store.ExpectedContent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;

@@ -4,9 +4,10 @@ import static io.imagecache.CacheHarness.WAIT;
 import static io.imagecache.CacheHarness.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imagecache.origin.Origin;
-import io.imagecache.origin.OriginSettings;
-import io.imagecache.origin.Origins;
+import io.imagecache.internal.fill.DownloadPlanner;
+import io.imagecache.internal.origin.Origin;
+import io.imagecache.internal.origin.OriginSettings;
+import io.imagecache.internal.origin.Origins;
 import io.imagecache.testing.Gate;
 import io.imagecache.testing.TestOrigin;
 import java.io.ByteArrayOutputStream;
@@ -14,8 +15,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -95,7 +96,7 @@ class DeletedDuringDownloadTest {
     AtomicInteger step = new AtomicInteger();
     Executor deleteBeforeEveryOpen = task -> steps.execute(() -> {
       int current = step.incrementAndGet();
-      if (current % 2 == 0 && current <= 2 * Downloads.ATTEMPTS) {
+      if (current % 2 == 0 && current <= 2 * DownloadPlanner.ATTEMPTS) {
         cache.activeFill(ID).ifPresent(fill -> join(fill.completion()));
         deleteQuietly();
       }
@@ -108,8 +109,8 @@ class DeletedDuringDownloadTest {
 
     assertThat(answered).isInstanceOf(Download.PassThrough.class);
     assertThat(readAll(answered)).isEqualTo(content);
-    assertThat(step.get()).isEqualTo(2 * Downloads.ATTEMPTS + 1);
-    assertThat(origin.requestCount("/images/" + ID.value())).isEqualTo(Downloads.ATTEMPTS + 1);
+    assertThat(step.get()).isEqualTo(2 * DownloadPlanner.ATTEMPTS + 1);
+    assertThat(origin.requestCount("/images/" + ID.value())).isEqualTo(DownloadPlanner.ATTEMPTS + 1);
   }
 
   @Test

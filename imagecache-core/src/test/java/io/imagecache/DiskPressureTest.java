@@ -6,8 +6,11 @@ import static io.imagecache.CacheHarness.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.imagecache.fill.Fill;
-import io.imagecache.fill.NotCacheableException;
+import io.imagecache.internal.fill.Fill;
+import io.imagecache.internal.fill.NotCacheableException;
+import io.imagecache.internal.store.ContentDigest;
+import io.imagecache.internal.store.DigestAlgorithm;
+import io.imagecache.internal.store.ExpectedContent;
 import io.imagecache.testing.Tmpfs;
 import java.nio.file.Files;
 import java.nio.file.Path;

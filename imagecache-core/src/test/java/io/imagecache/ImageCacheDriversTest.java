@@ -4,7 +4,7 @@ import static io.imagecache.CacheHarness.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.imagecache.driver.CacheReader;
+import io.imagecache.internal.store.CacheReader;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -5,8 +5,8 @@ import static io.imagecache.CacheHarness.namesIn;
 import static io.imagecache.CacheHarness.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imagecache.driver.CacheReader;
-import io.imagecache.fill.Fill;
+import io.imagecache.internal.fill.Fill;
+import io.imagecache.internal.store.CacheReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;

@@ -9,11 +9,11 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.imagecache.PrefetchState.Status;
-import io.imagecache.fill.ImageSource;
-import io.imagecache.origin.ImageMetadata;
-import io.imagecache.origin.Origin;
-import io.imagecache.origin.OriginSettings;
-import io.imagecache.origin.Origins;
+import io.imagecache.internal.fill.ImageSource;
+import io.imagecache.internal.origin.ImageMetadata;
+import io.imagecache.internal.origin.Origin;
+import io.imagecache.internal.origin.OriginSettings;
+import io.imagecache.internal.origin.Origins;
 import io.imagecache.testing.Gate;
 import io.imagecache.testing.MutableClock;
 import io.imagecache.testing.RecordedRequest;

@@ -1,7 +1,8 @@
 package io.imagecache;
 
-import io.imagecache.fill.ImageSource;
-import io.imagecache.fill.SourceResponse;
+import io.imagecache.internal.fill.ImageSource;
+import io.imagecache.internal.fill.SourceResponse;
+import io.imagecache.internal.store.ExpectedContent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;

@@ -8,9 +8,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.imagecache.driver.ContentMismatchException;
-import io.imagecache.fill.Fill;
-import io.imagecache.fill.FillCancelledException;
+import io.imagecache.internal.fill.Fill;
+import io.imagecache.internal.store.ContentDigest;
+import io.imagecache.internal.store.ContentMismatchException;
+import io.imagecache.internal.store.DigestAlgorithm;
+import io.imagecache.internal.store.ExpectedContent;
 import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;

@@ -3,8 +3,8 @@ package io.imagecache;
 import static io.imagecache.CacheHarness.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imagecache.driver.CacheReader;
-import io.imagecache.driver.RecoveryReport;
+import io.imagecache.internal.store.CacheReader;
+import io.imagecache.internal.store.RecoveryReport;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;

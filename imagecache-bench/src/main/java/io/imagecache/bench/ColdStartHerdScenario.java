@@ -39,7 +39,7 @@ final class ColdStartHerdScenario implements Scenario {
     List<String> notes = new ArrayList<>();
     String limited = "    location /limited/ { alias " + origin + "/; limit_rate " + RATE + "; }\n";
     try (Nginx originServer = Nginx.start(context, "s4-origin", origin, true, "", limited);
-        ImagecacheServer imagecache = ImagecacheServer.start(context, "s4",
+        ImagecacheProcess imagecache = ImagecacheProcess.start(context, "s4",
             originServer.url("/limited/{id}"), List.of())) {
       Optional<GlanceHost> glance = context.glance();
       Optional<String> glanceId = Optional.empty();

@@ -29,7 +29,7 @@ final class HitThroughputScenario implements Scenario {
     Samples samples = new Samples();
     List<String> notes = new ArrayList<>();
     try (Nginx nginx = Nginx.start(context, "s1", origin, false, "", "");
-        ImagecacheServer imagecache = ImagecacheServer.start(context, "s1", origin.toString(), List.of())) {
+        ImagecacheProcess imagecache = ImagecacheProcess.start(context, "s1", origin.toString(), List.of())) {
       List<Target> targets = new ArrayList<>();
       targets.add(new Target("imagecache", imagecache.pid(), imagecache.fileUrl("hit-1g")));
       targets.add(new Target("nginx", nginx.pid(), nginx.url("/hit-1g")));

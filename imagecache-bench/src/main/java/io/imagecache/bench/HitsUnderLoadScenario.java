@@ -47,7 +47,7 @@ final class HitsUnderLoadScenario implements Scenario {
     List<String> notes = new ArrayList<>();
     int seconds = context.options().loadSeconds();
     try (Nginx nginx = Nginx.start(context, "s2", origin, false, "", "");
-        ImagecacheServer imagecache = ImagecacheServer.start(context, "s2", origin.toString(), List.of())) {
+        ImagecacheProcess imagecache = ImagecacheProcess.start(context, "s2", origin.toString(), List.of())) {
       List<Target> targets = new ArrayList<>();
       List<String> icUrls = new ArrayList<>();
       List<String> ngUrls = new ArrayList<>();

@@ -29,7 +29,7 @@ final class MemoryScenario implements Scenario {
     context.image("hit-1g", TestFiles.GIB);
     Samples samples = new Samples();
     List<String> notes = new ArrayList<>();
-    try (ImagecacheServer imagecache = ImagecacheServer.start(context, "s6", context.originDir().toString(),
+    try (ImagecacheProcess imagecache = ImagecacheProcess.start(context, "s6", context.originDir().toString(),
         List.of())) {
       String url = imagecache.fileUrl("hit-1g");
       context.curl().get(url, 300).expect(TestFiles.GIB, "fill");

@@ -1,22 +1,17 @@
 package io.imagecache.bench;
 
-import io.imagecache.ExpectedContent;
+import io.imagecache.CacheConfig;
+import io.imagecache.Download;
+import io.imagecache.DriverKind;
+import io.imagecache.ImageCache;
 import io.imagecache.ImageId;
-import io.imagecache.driver.CacheDriver;
-import io.imagecache.driver.CacheReader;
-import io.imagecache.driver.CacheWriter;
-import io.imagecache.driver.FileCacheDriver;
-import io.imagecache.driver.ImageIndex;
-import io.imagecache.driver.postgres.PostgresIndex;
-import io.imagecache.driver.sqlite.SqliteIndex;
-import io.imagecache.driver.xattr.XattrIndex;
+import io.imagecache.OriginConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -35,11 +30,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The hot metadata path of a cache hit on each driver: {@code isCached} and opening a committed
- * image for reading, which counts a hit (written behind, flushed here once per iteration as the
- * facade's one-second timer would).
+ * The hot metadata path of a cache hit on each driver, through the facade the server uses:
+ * {@code isCached} and a download answered from a committed image, which counts a hit (written
+ * behind by the facade's one-second timer).
  *
- * <p>Workload: 1000 committed 4 KiB images, uniformly random ids. Run:
+ * <p>Workload: 1000 committed 4 KiB images (filled from a directory origin at set-up), uniformly
+ * random ids. Run:
  * {@code java -jar imagecache-bench/target/benchmarks.jar MetadataHotPathBenchmark -f 1 -wi 2 -i 3}
  */
 @State(Scope.Benchmark)
@@ -56,43 +52,46 @@ public class MetadataHotPathBenchmark {
 
   private Path dir;
   private EmbeddedPostgres postgres;
-  private CacheDriver cache;
+  private ImageCache cache;
   private ImageId[] ids;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     dir = Files.createTempDirectory("imagecache-jmh");
-    cache = new FileCacheDriver(dir, newIndex(), Clock.systemUTC(), false);
-    cache.configure();
+    Path images = Files.createDirectory(dir.resolve("origin"));
     ids = new ImageId[IMAGES];
-    ByteBuffer content = ByteBuffer.allocate(4096);
+    byte[] content = new byte[4096];
     for (int i = 0; i < IMAGES; i++) {
       ids[i] = ImageId.of("image-" + i);
-      try (CacheWriter writer = cache.openForWrite(ids[i], ExpectedContent.unknown()).orElseThrow()) {
-        writer.write(content.clear());
-        writer.commit();
+      Files.write(images.resolve(ids[i].value()), content);
+    }
+    cache = ImageCache.open(config(dir.resolve("cache")),
+        Optional.of(OriginConfig.of(images.toString())));
+    for (ImageId id : ids) {
+      try (Download download = cache.download(id, Optional.empty())) {
+        if (download instanceof Download.Filling filling) {
+          filling.verified().get();
+        }
       }
     }
   }
 
-  private ImageIndex newIndex() throws IOException {
+  private CacheConfig config(Path cacheDir) throws IOException {
+    CacheConfig.Builder config = CacheConfig.builder(cacheDir);
     switch (driver) {
       case "sqlite":
-        return new SqliteIndex(dir);
+        return config.driver(DriverKind.SQLITE).build();
       case "xattr":
-        return new XattrIndex(dir);
+        return config.driver(DriverKind.XATTR).build();
       case "postgres":
         postgres = EmbeddedPostgres.builder().start();
-        return new PostgresIndex(
-            postgres.getJdbcUrl("postgres", "postgres"), "http://127.0.0.1:9292", dir);
+        return config.driver(DriverKind.POSTGRES)
+            .dbUrl(postgres.getJdbcUrl("postgres", "postgres"))
+            .nodeUrl("http://127.0.0.1:9292")
+            .build();
       default:
         throw new IllegalArgumentException("unknown driver " + driver);
     }
-  }
-
-  @TearDown(Level.Iteration)
-  public void flush() throws IOException {
-    cache.flushAccesses();
   }
 
   @TearDown(Level.Trial)
@@ -112,10 +111,10 @@ public class MetadataHotPathBenchmark {
   }
 
   @Benchmark
-  public long openForReadCountingAHit() throws IOException {
-    try (CacheReader reader =
-        cache.openForRead(ids[ThreadLocalRandom.current().nextInt(IMAGES)]).orElseThrow()) {
-      return reader.size();
+  public long downloadCountingAHit() throws IOException {
+    ImageId id = ids[ThreadLocalRandom.current().nextInt(IMAGES)];
+    try (Download download = cache.download(id, Optional.empty())) {
+      return ((Download.Hit) download).size();
     }
   }
 }

@@ -30,7 +30,7 @@ final class PrefetchScenario implements Scenario {
     List<String> notes = new ArrayList<>();
     String plain = "plain download from the origin (curl)";
     try (Nginx originServer = Nginx.start(context, "s8-origin", origin, false, "", "");
-        ImagecacheServer imagecache = ImagecacheServer.start(context, "s8", originServer.url("/{id}"), List.of())) {
+        ImagecacheProcess imagecache = ImagecacheProcess.start(context, "s8", originServer.url("/{id}"), List.of())) {
       Optional<GlanceHost> glance = context.glance();
       Optional<String> glanceId = Optional.empty();
       if (glance.isPresent()) {

@@ -26,7 +26,7 @@ final class SmallFileRateScenario implements Scenario {
     Samples samples = new Samples();
     List<String> notes = new ArrayList<>();
     try (Nginx nginx = Nginx.start(context, "s3", origin, false, "", "");
-        ImagecacheServer imagecache = ImagecacheServer.start(context, "s3", origin.toString(), List.of())) {
+        ImagecacheProcess imagecache = ImagecacheProcess.start(context, "s3", origin.toString(), List.of())) {
       String cacheUrl = imagecache.fileUrl("small-64k");
       String nginxUrl = nginx.url("/small-64k");
       context.curl().get(cacheUrl, 30).expect(64 * 1024, "imagecache fill");

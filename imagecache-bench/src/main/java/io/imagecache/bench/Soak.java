@@ -79,7 +79,7 @@ public final class Soak {
     String origin = http != null ? http.originUrl() : work.resolve("origin").toString();
     List<String> args = List.of("--origin", origin, "--max-size", options.maxSize(), "--driver", options.driver(),
         "--prune-interval", "1s", "--clean-interval", "10s");
-    ImagecacheServer server = ImagecacheServer.serve(context, Files.createDirectories(work.resolve("server")),
+    ImagecacheProcess server = ImagecacheProcess.serve(context, Files.createDirectories(work.resolve("server")),
         args, options.serverJavaOpts(), Ports.free(), Duration.ofSeconds(120));
     try {
       return soak(options, context, images, server);
@@ -95,7 +95,7 @@ public final class Soak {
   }
 
   private static boolean soak(SoakOptions options, BenchContext context, SoakImages images,
-      ImagecacheServer server) throws Exception {
+      ImagecacheProcess server) throws Exception {
     ProcessProbe probe = new ProcessProbe(server.jvmPid());
     SoakTally tally = new SoakTally();
     SoakChecks checks = new SoakChecks(context, server, probe, images);
@@ -140,7 +140,7 @@ public final class Soak {
       if (checks.awaitQuiet("after the load", Duration.ofSeconds(120))) {
         checks.checkConsistent();
       }
-      HttpCalls.Reply clear = context.http().send("DELETE", server.url("/v2/cache"), ImagecacheServer.TOKEN, null);
+      HttpCalls.Reply clear = context.http().send("DELETE", server.url("/v2/cache"), ImagecacheProcess.TOKEN, null);
       checks.add("final DELETE /v2/cache", clear.status() == 204, "status " + clear.status());
       if (checks.awaitQuiet("after the clear", Duration.ofSeconds(60))) {
         checks.checkEmpty();

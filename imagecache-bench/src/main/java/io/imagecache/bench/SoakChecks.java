@@ -29,13 +29,13 @@ final class SoakChecks {
   record Check(String name, boolean ok, String detail) {}
 
   private final BenchContext context;
-  private final ImagecacheServer server;
+  private final ImagecacheProcess server;
   private final ProcessProbe probe;
   private final SoakImages images;
   private final ObjectMapper json = new ObjectMapper();
   private final List<Check> checks = new ArrayList<>();
 
-  SoakChecks(BenchContext context, ImagecacheServer server, ProcessProbe probe, SoakImages images) {
+  SoakChecks(BenchContext context, ImagecacheProcess server, ProcessProbe probe, SoakImages images) {
     this.context = context;
     this.server = server;
     this.probe = probe;
@@ -188,7 +188,7 @@ final class SoakChecks {
   }
 
   private JsonNode get(String path) throws IOException, InterruptedException {
-    HttpCalls.Reply reply = context.http().send("GET", server.url(path), ImagecacheServer.TOKEN, null);
+    HttpCalls.Reply reply = context.http().send("GET", server.url(path), ImagecacheProcess.TOKEN, null);
     if (reply.status() != 200) {
       throw new IOException("GET " + path + " answered " + reply.status() + ": " + reply.body());
     }

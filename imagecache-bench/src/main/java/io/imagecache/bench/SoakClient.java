@@ -155,7 +155,7 @@ final class SoakClient implements Runnable {
 
   private void admin(String op, String method, String path, int expected) throws InterruptedException {
     HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT)
-        .header("X-Auth-Token", ImagecacheServer.TOKEN)
+        .header("X-Auth-Token", ImagecacheProcess.TOKEN)
         .method(method, HttpRequest.BodyPublishers.noBody()).build();
     Optional<HttpResponse<InputStream>> sent = send(op, request);
     if (sent.isEmpty()) {

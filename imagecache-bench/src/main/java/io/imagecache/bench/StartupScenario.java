@@ -40,7 +40,7 @@ final class StartupScenario implements Scenario {
   public ScenarioResult run(BenchContext context) throws Exception {
     Samples samples = new Samples();
     List<String> notes = new ArrayList<>();
-    ImagecacheServer.prepare(context);
+    ImagecacheProcess.prepare(context);
     for (String driver : List.of("sqlite", "xattr")) {
       measure(context, driver, List.of("--driver", driver), Ports.free(), samples);
     }
@@ -108,7 +108,7 @@ final class StartupScenario implements Scenario {
   private static double[] firstStart(BenchContext context, Path dir, String origin, List<String> args, int port)
       throws Exception {
     long t0 = System.nanoTime();
-    ImagecacheServer server = ImagecacheServer.startIn(context, dir, origin, args, port, FIRST_START_TIMEOUT);
+    ImagecacheProcess server = ImagecacheProcess.startIn(context, dir, origin, args, port, FIRST_START_TIMEOUT);
     try {
       // The origin has no entry-* image: a 200 with the whole body came from the cache directory.
       context.curl().get(server.fileUrl(entry(0)), 60).expect(ENTRY_BYTES, "first hit");
@@ -158,7 +158,7 @@ final class StartupScenario implements Scenario {
   private static double[] startToHit(BenchContext context, Path dir, String origin, List<String> args, int port,
       String id, Duration startTimeout, boolean mustHit) throws Exception {
     long t0 = System.nanoTime();
-    ImagecacheServer server = ImagecacheServer.startIn(context, dir, origin, args, port, startTimeout);
+    ImagecacheProcess server = ImagecacheProcess.startIn(context, dir, origin, args, port, startTimeout);
     try {
       double healthy = (System.nanoTime() - t0) / 1e9;
       context.curl().get(server.fileUrl(id), 60).expect(ENTRY_BYTES, "first hit");

@@ -40,7 +40,7 @@ final class VerifiedMissScenario implements Scenario {
         + "      add_header Content-MD5 \"" + digests.md5Hex() + "\";\n"
         + "      add_header Repr-Digest \"sha-512=:" + digests.sha512Base64() + ":\";\n    }\n";
     try (Nginx originServer = Nginx.start(context, "s5-origin", origin, false, "", verified);
-        ImagecacheServer imagecache = ImagecacheServer.start(context, "s5",
+        ImagecacheProcess imagecache = ImagecacheProcess.start(context, "s5",
             originServer.url("/verified/{id}"), List.of())) {
       Optional<GlanceHost> glance = context.glance();
       Optional<String> glanceId = Optional.empty();

@@ -1,8 +1,8 @@
 package io.imagecache.testing;
 
-import io.imagecache.ContentDigest;
-import io.imagecache.DigestAlgorithm;
-import io.imagecache.ExpectedContent;
+import io.imagecache.internal.store.ContentDigest;
+import io.imagecache.internal.store.DigestAlgorithm;
+import io.imagecache.internal.store.ExpectedContent;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;

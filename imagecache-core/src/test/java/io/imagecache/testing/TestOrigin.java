@@ -3,7 +3,7 @@ package io.imagecache.testing;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.imagecache.DigestAlgorithm;
+import io.imagecache.internal.store.DigestAlgorithm;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

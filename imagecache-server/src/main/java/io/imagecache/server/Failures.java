@@ -1,12 +1,12 @@
 package io.imagecache.server;
 
+import io.imagecache.CacheStoreException;
+import io.imagecache.FillCancelledException;
 import io.imagecache.ImageNotActiveException;
 import io.imagecache.ImageNotFoundException;
 import io.imagecache.InvalidRequestException;
 import io.imagecache.OriginAccessDeniedException;
 import io.imagecache.OriginUnavailableException;
-import io.imagecache.driver.CacheStoreException;
-import io.imagecache.fill.FillCancelledException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
 import java.nio.file.FileSystemException;

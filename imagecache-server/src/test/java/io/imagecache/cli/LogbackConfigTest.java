@@ -11,8 +11,8 @@ import ch.qos.logback.core.status.StatusUtil;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URL;
-import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -42,8 +42,8 @@ class LogbackConfigTest {
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
       context = configure(LogbackConfigTest.class.getClassLoader().getResource("logback.xml"));
-      context.getLogger("io.imagecache.fill.FillCoordinator").info("filled {}", "img-1");
-      context.getLogger("io.imagecache.fill.FillCoordinator").debug("not shown");
+      context.getLogger("io.imagecache.internal.fill.FillCoordinator").info("filled {}", "img-1");
+      context.getLogger("io.imagecache.internal.fill.FillCoordinator").debug("not shown");
       context.getLogger("io.netty.channel.DefaultChannelPipeline").info("not shown either");
       context.getLogger("io.netty.channel.DefaultChannelPipeline").warn("netty warning");
       assertThat(new StatusUtil(context).getHighestLevel(0)).isLessThan(Status.WARN);

@@ -2,15 +2,17 @@ package io.imagecache.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imagecache.CacheStoreException;
+import io.imagecache.FillCancelledException;
 import io.imagecache.ImageId;
 import io.imagecache.ImageNotActiveException;
 import io.imagecache.ImageNotFoundException;
 import io.imagecache.InvalidRequestException;
 import io.imagecache.OriginAccessDeniedException;
 import io.imagecache.OriginUnavailableException;
-import io.imagecache.driver.CacheStoreException;
-import io.imagecache.driver.ContentMismatchException;
-import io.imagecache.fill.FillCancelledException;
+import io.imagecache.CacheStoreException;
+import io.imagecache.FillCancelledException;
+import io.imagecache.internal.store.ContentMismatchException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.EOFException;
 import java.io.IOException;

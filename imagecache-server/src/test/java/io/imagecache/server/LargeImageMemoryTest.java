@@ -4,7 +4,6 @@ import static io.imagecache.server.TestImages.MiB;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.imagecache.DigestAlgorithm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -12,8 +11,8 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -98,7 +97,7 @@ class LargeImageMemoryTest {
 
   /** Writes {@code size} bytes of a deterministic pattern (1 MiB blocks, each numbered). */
   private static String writePatternFile(Path file, long size) throws IOException {
-    MessageDigest md5 = DigestAlgorithm.MD5.newMessageDigest();
+    MessageDigest md5 = TestImages.newMd5();
     byte[] block = TestImages.bytes(8, MiB);
     ByteBuffer buffer = ByteBuffer.wrap(block);
     try (FileChannel channel = FileChannel.open(file,
@@ -136,7 +135,7 @@ class LargeImageMemoryTest {
   private static Download download(HttpClient client, URI uri) throws Exception {
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120)).build();
     HttpResponse<InputStream> response = client.send(request, BodyHandlers.ofInputStream());
-    MessageDigest md5 = DigestAlgorithm.MD5.newMessageDigest();
+    MessageDigest md5 = TestImages.newMd5();
     long length = 0;
     byte[] buffer = new byte[MiB];
     try (InputStream body = response.body()) {

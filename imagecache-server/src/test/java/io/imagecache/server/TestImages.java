@@ -1,7 +1,8 @@
 package io.imagecache.server;
 
-import io.imagecache.DigestAlgorithm;
 import io.imagecache.testing.GeneratedImage;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -19,7 +20,16 @@ final class TestImages {
 
   /** The hex MD5 of {@code bytes}, as {@code Content-MD5} carries it. */
   static String md5(byte[] bytes) {
-    return HexFormat.of().formatHex(DigestAlgorithm.MD5.newMessageDigest().digest(bytes));
+    return HexFormat.of().formatHex(newMd5().digest(bytes));
+  }
+
+  /** A fresh MD5 digest (every JDK has one). */
+  static MessageDigest newMd5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /** Bytes {@code first} to {@code last} inclusive. */

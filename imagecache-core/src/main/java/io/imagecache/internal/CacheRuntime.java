@@ -1,0 +1,417 @@
+package io.imagecache.internal;
+
+import io.imagecache.BadCacheConfigurationException;
+import io.imagecache.CacheConfig;
+import io.imagecache.CacheStats;
+import io.imagecache.CleanResult;
+import io.imagecache.Durations;
+import io.imagecache.ImageId;
+import io.imagecache.OriginConfig;
+import io.imagecache.Sizes;
+import io.imagecache.internal.fill.CacheAdmission;
+import io.imagecache.internal.fill.DownloadPlanner;
+import io.imagecache.internal.fill.Fill;
+import io.imagecache.internal.fill.FillEvents;
+import io.imagecache.internal.fill.FillRegistry;
+import io.imagecache.internal.maintenance.Housekeeping;
+import io.imagecache.internal.maintenance.PrefetchPolicy;
+import io.imagecache.internal.maintenance.Prefetcher;
+import io.imagecache.internal.maintenance.Pruner;
+import io.imagecache.internal.maintenance.SizeBound;
+import io.imagecache.internal.origin.Origin;
+import io.imagecache.internal.origin.OriginSettings;
+import io.imagecache.internal.origin.Origins;
+import io.imagecache.internal.origin.ReaderAuthorizer;
+import io.imagecache.internal.store.BadDriverConfigurationException;
+import io.imagecache.internal.store.CacheDriver;
+import io.imagecache.internal.store.RecoveryReport;
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running parts of one open cache, composed and started here: the composition root behind
+ * the {@link io.imagecache.ImageCache} facade, and the one place that creates threads and reads
+ * the clock.
+ *
+ * <p>Opening locks the directory ({@code <dir>/imagecache.lock}, so two caches never share one),
+ * opens the configured driver, removes incomplete files left by a crash, reconciles files and
+ * metadata in the background while it already serves ({@link #reconciled()}), hands images still
+ * queued for prefetch to the prefetch workers, and writes hits to the metadata store every
+ * {@link CacheConfig#flushInterval()}. It keeps the committed images within the max size by
+ * itself (space reserved before each fill, refused fills streamed through, a prune from the
+ * high-water to the low-water mark after each commit and every
+ * {@link CacheConfig#pruneInterval()}) and cleans every {@link CacheConfig#cleanInterval()}.
+ * Thread-safe.
+ */
+public final class CacheRuntime implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(CacheRuntime.class);
+  /** How long delete, deleteAll and close wait for a cancelled fill to close its writer. */
+  public static final Duration CANCEL_WAIT = Duration.ofSeconds(30);
+
+  /** Immutable. */
+  private final CacheConfig config;
+  /** Held from construction to close; thread-safe. */
+  private final DirectoryLock lock;
+  /** Thread-safe by the driver contract. */
+  private final CacheDriver driver;
+  /** Thread-safe; the only opener of writers in this process. */
+  private final FillRegistry fills;
+  /** Where misses are fetched from, if anywhere; thread-safe; closed by close. */
+  private final Optional<Origin> origin;
+  /** Stateless apart from thread-safe maps; answers download requests. */
+  private final DownloadPlanner downloads;
+  /** Thread-safe; every prune runs through it, one at a time (manual, automatic, making room). */
+  private final SizeBound sizeBound;
+  /** Thread-safe; reserves space for each fill of known size and refuses those that do not fit. */
+  private final CacheAdmission admission;
+  /** Thread-safe; the counters behind {@link #stats()}. */
+  private final CacheCounters counters;
+  /** The automatic prune and the periodic clean; started last in construction, stopped by close. */
+  private final Housekeeping housekeeping;
+  /** Thread-safe; fetches queued images on its own workers; closed by close. */
+  private final Prefetcher prefetcher;
+  /** Serializes cleans, as {@link SizeBound} does prunes. Never held together with its lock. */
+  private final ReentrantLock cleanLock = new ReentrantLock();
+  /** The periodic hit flush; set once here, cancelled by close. */
+  private final ScheduledFuture<?> flushTask;
+  /** Shuts down executors this cache created itself; nothing for injected ones. */
+  private final Runnable releaseExecutors;
+  /**
+   * The start-up reconciliation of files and metadata, run on {@link #startUpExecutor} by
+   * {@link #startBackgroundWork()}; completes with its report, or exceptionally. Thread-safe.
+   */
+  private final CompletableFuture<RecoveryReport> reconciliation = new CompletableFuture<>();
+  /** Runs the start-up work (the fill executor); thread-safe. */
+  private final Executor startUpExecutor;
+  /** Set once by the first {@link #startBackgroundWork()}. */
+  private final AtomicBoolean startUpWorkStarted = new AtomicBoolean();
+  /** Set once by close; checked by every operation. */
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * Opens the cache {@code config} describes, fetching misses from {@code origin}, with the system
+   * clock, a daemon thread for the hit flush and a daemon thread pool for fills; it leaves the start-up work
+   * that scans every file (reconciling files and metadata, measuring the cache's size) until
+   * {@link #startBackgroundWork()}, so that a server can start listening first instead of sharing
+   * the CPU with it. Hits, fills and every operation work before that; the caller must call
+   * {@link #startBackgroundWork()} once it is ready.
+   */
+  public static CacheRuntime open(CacheConfig config, Optional<OriginConfig> origin)
+      throws IOException {
+    Optional<Origin> opened = origin.map(CacheRuntime::openOrigin);
+    ScheduledExecutorService scheduler =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("imagecache-flush"));
+    ExecutorService fillExecutor = Executors.newCachedThreadPool(DaemonThreads.named("imagecache-fill"));
+    Runnable release = () -> {
+      scheduler.shutdownNow();
+      fillExecutor.shutdown();
+    };
+    try {
+      return new CacheRuntime(
+          config, opened, Clock.systemUTC(), scheduler, fillExecutor, release, false);
+    } catch (IOException | RuntimeException e) {
+      release.run();
+      opened.ifPresent(Origin::close);
+      throw e;
+    }
+  }
+
+  private static Origin openOrigin(OriginConfig config) {
+    OriginSettings settings = OriginSettings.defaults().withTimeouts(
+        config.connectTimeout(), config.firstByteTimeout(), config.idleTimeout());
+    if (config.token().isPresent()) {
+      settings = settings.withBearerToken(config.token().get());
+    }
+    return Origins.parse(config.spec(), settings);
+  }
+
+  /** A cache on injected time and threads, which the caller owns and shuts down (for tests). */
+  public CacheRuntime(
+      CacheConfig config, Clock clock, ScheduledExecutorService scheduler, Executor fillExecutor)
+      throws IOException {
+    this(config, Optional.empty(), clock, scheduler, fillExecutor, () -> {}, true);
+  }
+
+  /** A cache fetching misses from {@code origin}, on injected time and threads (for tests). */
+  public CacheRuntime(CacheConfig config, Optional<Origin> origin, Clock clock,
+      ScheduledExecutorService scheduler, Executor fillExecutor) throws IOException {
+    this(config, origin, clock, scheduler, fillExecutor, () -> {}, true);
+  }
+
+  private CacheRuntime(
+      CacheConfig config, Optional<Origin> origin, Clock clock, ScheduledExecutorService scheduler,
+      Executor fillExecutor, Runnable releaseExecutors, boolean startBackgroundWork)
+      throws IOException {
+    this.config = Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(scheduler, "scheduler");
+    Objects.requireNonNull(fillExecutor, "fillExecutor");
+    DirectoryLock directoryLock = DirectoryLock.acquire(config.dir());
+    CacheDriver openedDriver;
+    try {
+      openedDriver = openDriver(config, clock);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(directoryLock, e);
+      throw e;
+    }
+    ScheduledFuture<?> flush;
+    try {
+      long interval = config.flushInterval().toNanos();
+      flush = scheduler.scheduleWithFixedDelay(
+          () -> flushAccesses(openedDriver), interval, interval, TimeUnit.NANOSECONDS);
+    } catch (RuntimeException e) {
+      closeQuietly(openedDriver, e);
+      closeQuietly(directoryLock, e);
+      throw e;
+    }
+    this.lock = directoryLock;
+    this.driver = openedDriver;
+    this.flushTask = flush;
+    this.releaseExecutors = releaseExecutors;
+    this.counters = new CacheCounters();
+    this.sizeBound = new SizeBound(
+        openedDriver, new Pruner(openedDriver, this::hasLiveFill), config, counters);
+    this.admission = new CacheAdmission(config, openedDriver, sizeBound);
+    this.housekeeping = new Housekeeping(scheduler, sizeBound, () -> clean(config.stallTime()));
+    this.fills = new FillRegistry(openedDriver, config.dir(), clock, config.durable(),
+        admission, new FillEvents(counters, housekeeping::afterCommit), fillExecutor);
+    this.origin = origin;
+    this.downloads = new DownloadPlanner(openedDriver, fills, origin,
+        origin.map(o -> new ReaderAuthorizer(o, clock)), config.maxSize());
+    this.prefetcher = Prefetcher.start(openedDriver, fills, origin,
+        PrefetchPolicy.of(config.prefetchWorkers(), config.prefetchMaxAttempts()),
+        DaemonThreads.named("imagecache-prefetch"), scheduler, clock);
+    resumePrefetches();
+    housekeeping.start(config.pruneInterval(), config.cleanInterval());
+    this.startUpExecutor = fillExecutor;
+    LOG.info("opened image cache {} (driver {}, max size {}, held by {})", config.dir(),
+        config.driver().configName(), Sizes.format(config.maxSize()), directoryLock.holder());
+    if (startBackgroundWork) {
+      startBackgroundWork();
+    }
+  }
+
+  /** The configuration this cache was opened with. */
+  public CacheConfig config() {
+    return config;
+  }
+
+  /** The store: thread-safe by its contract. */
+  public CacheDriver driver() {
+    return driver;
+  }
+
+  /** The live fills; the only opener of writers in this process. */
+  public FillRegistry fills() {
+    return fills;
+  }
+
+  /** Answers download requests. */
+  public DownloadPlanner downloads() {
+    return downloads;
+  }
+
+  /** The prefetch workers. */
+  public Prefetcher prefetcher() {
+    return prefetcher;
+  }
+
+  /** Where misses are fetched from, if anywhere. */
+  public Optional<Origin> origin() {
+    return origin;
+  }
+
+  /** Every prune runs through it, one at a time. */
+  public SizeBound sizeBound() {
+    return sizeBound;
+  }
+
+  /**
+   * A snapshot of the cache's sizes and counters, for metrics: cheap enough for every scrape (it
+   * lists the committed files and the store's entries once).
+   */
+  public CacheStats stats() throws IOException {
+    requireOpen();
+    List<Fill> live = fills.active();
+    long waiting = live.stream().mapToLong(Fill::waitingReaders).sum();
+    return counters.snapshot(driver.cacheSize(), driver.cachedImages().size(),
+        admission.reservedBytes(), live.size(), waiting);
+  }
+
+  /**
+   * Removes every file in {@code invalid/} and every abandoned incomplete file older than
+   * {@code stallTime}; a live fill's file is never removed. Concurrent calls run one after
+   * another.
+   */
+  public CleanResult clean(Duration stallTime) throws IOException {
+    requireOpen();
+    cleanLock.lock();
+    try {
+      CleanResult result = driver.clean(stallTime);
+      LOG.info("clean of {} (stall time {}): {} invalid and {} stalled files, {} bytes removed",
+          config.dir(), Durations.format(stallTime), result.invalidFilesRemoved(),
+          result.stalledFilesRemoved(), result.bytesRemoved());
+      return result;
+    } finally {
+      cleanLock.unlock();
+    }
+  }
+
+  /**
+   * Stops the hit flush, the automatic prune and clean, and the prefetch workers (queue markers
+   * stay, for the next open), cancels live fills (their incomplete files go to {@code invalid/};
+   * committed images stay), writes pending hits, closes the driver and releases the directory.
+   * Idempotent.
+   */
+  @Override
+  public void close() throws IOException {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      flushTask.cancel(false);
+      housekeeping.stop();
+      prefetcher.close();
+      fills.cancelAll("the cache is closing", CANCEL_WAIT);
+      releaseExecutors.run();
+      origin.ifPresent(Origin::close);
+      driver.close();
+    } finally {
+      lock.close();
+      LOG.info("closed image cache {}", config.dir());
+    }
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  /** Hands the images still queued (a restart) to the prefetch workers again. */
+  private void resumePrefetches() {
+    try {
+      prefetcher.resumeQueued();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("the prefetch queue of {} cannot be read; queued images are fetched when queued"
+          + " again: {}", config.dir(), e.toString());
+    }
+  }
+
+  /**
+   * The start-up reconciliation: completes once committed files the metadata store did not know
+   * are adopted and entries without a file are dropped (see {@link CacheDriver#reconcile()}).
+   * It starts with {@link #startBackgroundWork()}. Until it is done every image is served all
+   * the same; one not adopted yet is not listed, and its first hits may go unrecorded.
+   */
+  public CompletableFuture<RecoveryReport> reconciled() {
+    return reconciliation.copy();
+  }
+
+  /**
+   * Starts the start-up work on the fill executor, once (later calls do nothing): the
+   * reconciliation of files and metadata ({@link #reconciled()}), then the first measurement of
+   * the cache's size, which the automatic prune compares with the high-water mark (until then
+   * each commit asks for a size check). Failures are logged: the cache works without them.
+   */
+  public void startBackgroundWork() {
+    if (!startUpWorkStarted.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      startUpExecutor.execute(this::runStartUpWork);
+    } catch (RejectedExecutionException e) {
+      reconciliation.completeExceptionally(e);
+    }
+  }
+
+  private void runStartUpWork() {
+    try {
+      reconciliation.complete(driver.reconcile());
+    } catch (Throwable t) {
+      if (closed.get()) {
+        LOG.debug("reconciliation ended by the cache closing: {}", t.toString());
+      } else {
+        LOG.warn("reconciling the cache directory with the metadata store failed; files the"
+            + " store does not know stay unlisted until the next start: {}", t.toString());
+      }
+      reconciliation.completeExceptionally(t);
+    }
+    if (closed.get()) {
+      return;
+    }
+    try {
+      sizeBound.measure();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("the cache size is unknown; the first commit will measure it: {}", e.toString());
+    }
+  }
+
+  /** Whether a fill of {@code id} is live: what prunes spare. */
+  private boolean hasLiveFill(ImageId id) {
+    return fills.isActive(id);
+  }
+
+  /** Throws unless the cache is open. */
+  public void requireOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("the image cache on " + config.dir() + " is closed");
+    }
+  }
+
+  /**
+   * Configures the driver and removes the incomplete files a crash left, before any fill can
+   * start; closes the driver if either fails. The rest of the reconciliation runs in the
+   * background ({@link #reconciled()}).
+   */
+  private static CacheDriver openDriver(CacheConfig config, Clock clock) throws IOException {
+    CacheDriver driver = DriverFactory.create(config, clock);
+    try {
+      try {
+        driver.configure();
+      } catch (BadDriverConfigurationException e) {
+        throw new BadCacheConfigurationException(
+            "driver " + config.driver().configName() + " cannot use " + config.dir() + ": "
+                + e.getMessage(), e);
+      }
+      List<ImageId> removed = driver.removeIncomplete();
+      if (!removed.isEmpty()) {
+        LOG.info("removed incomplete files left by a crash: {}", removed);
+      }
+      return driver;
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(driver, e);
+      throw e;
+    }
+  }
+
+  /** The scheduled hit flush: it must survive any failure, or the scheduler would drop it. */
+  private static void flushAccesses(CacheDriver driver) {
+    try {
+      driver.flushAccesses();
+    } catch (Throwable t) {
+      LOG.warn("writing hits to the metadata store failed; they stay pending: {}", t.toString());
+    }
+  }
+
+  private static void closeQuietly(Closeable closeable, Exception pending) {
+    try {
+      closeable.close();
+    } catch (IOException | RuntimeException e) {
+      pending.addSuppressed(e);
+    }
+  }
+}

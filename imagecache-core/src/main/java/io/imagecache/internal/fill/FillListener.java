@@ -1,0 +1,28 @@
+package io.imagecache.internal.fill;
+
+import io.imagecache.CachedImage;
+import io.imagecache.FillFailureReason;
+import io.imagecache.ImageId;
+
+/**
+ * Told what the fills of a {@link FillRegistry} do, for counters and for work after a commit.
+ * Called on fill threads, before the fill's futures complete: an implementation must be quick,
+ * must not block and should not throw (a failure is logged and ignored).
+ */
+interface FillListener {
+
+  /** Listens to nothing. */
+  FillListener NONE = new FillListener() {};
+
+  /** A fill is asking its source for the image (one origin fetch started). */
+  default void originFetchStarted(ImageId id) {}
+
+  /** A fill read {@code bytes} more bytes of the image's body from its source. */
+  default void originBytesRead(ImageId id, long bytes) {}
+
+  /** A fill wrote and committed {@code image} (not counted: a fill that found it committed). */
+  default void committed(CachedImage image) {}
+
+  /** A fill ended without caching its image, for {@code reason}. */
+  default void failed(ImageId id, FillFailureReason reason) {}
+}

@@ -1,0 +1,74 @@
+package io.imagecache.internal.origin;
+
+import io.imagecache.ImageId;
+import io.imagecache.internal.fill.ImageSource;
+import io.imagecache.internal.fill.SourceResponse;
+import io.imagecache.internal.store.ExpectedContent;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Any HTTP store: {@code {id}} in the URL template is replaced by the image id (always URL-safe). The
+ * size comes from {@code Content-Length}, digests from {@code Content-MD5} and {@code Repr-Digest};
+ * {@code metadata} is a HEAD request. The configured bearer token is sent on every request; the
+ * caller's token is not (it belongs to Glance origins).
+ */
+final class HttpTemplateOrigin implements Origin {
+  private final String template;
+  private final OriginHttp http;
+  private final Optional<String> authorization;
+  /** The executor this origin created and must shut down, if it was not injected. */
+  private final Optional<ExecutorService> ownedExecutor;
+
+  HttpTemplateOrigin(String template, OriginSettings settings, OriginHttp http, Optional<ExecutorService> ownedExecutor) {
+    this.template = template;
+    this.http = http;
+    this.authorization = settings.bearerToken().map(token -> "Bearer " + token);
+    this.ownedExecutor = ownedExecutor;
+  }
+
+  @Override
+  public ImageMetadata metadata(ImageId id, Optional<String> authToken) throws IOException {
+    HttpRequest request = request(id).method("HEAD", HttpRequest.BodyPublishers.noBody()).build();
+    HttpResponse<BodyChannel> response = http.send(request, id, info -> OptionalLong.empty());
+    response.body().close();
+    ExpectedContent expected = ExpectedHeaders.expected(response.headers(), http.name());
+    return new ImageMetadata(id, ImageMetadata.ACTIVE, expected);
+  }
+
+  @Override
+  public ImageSource source(ImageId id, Optional<String> authToken) {
+    return () -> {
+      HttpRequest request = request(id).GET().build();
+      HttpResponse<BodyChannel> response =
+          http.send(request, id, info -> OriginHttp.lenientContentLength(info.headers()));
+      try {
+        return SourceResponse.of(ExpectedHeaders.expected(response.headers(), http.name()), response.body());
+      } catch (IOException | RuntimeException e) {
+        response.body().close();
+        throw e;
+      }
+    };
+  }
+
+  private HttpRequest.Builder request(ImageId id) {
+    HttpRequest.Builder builder = http.newRequest(URI.create(template.replace(Origins.ID_PLACEHOLDER, id.value())));
+    authorization.ifPresent(value -> builder.header("Authorization", value));
+    return builder;
+  }
+
+  @Override
+  public void close() {
+    ownedExecutor.ifPresent(ExecutorService::shutdownNow);
+  }
+
+  @Override
+  public String toString() {
+    return "HTTP origin " + template;
+  }
+}

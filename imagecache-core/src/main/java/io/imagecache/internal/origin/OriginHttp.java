@@ -1,0 +1,143 @@
+package io.imagecache.internal.origin;
+
+import io.imagecache.Durations;
+import io.imagecache.ImageId;
+import io.imagecache.ImageNotFoundException;
+import io.imagecache.OriginAccessDeniedException;
+import io.imagecache.OriginUnavailableException;
+import io.imagecache.Durations;
+import io.imagecache.ImageId;
+import io.imagecache.internal.Throwables;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.OptionalLong;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP side every HTTP origin shares: one JDK client (HTTP/1.1, redirects followed except
+ * https→http, connect timeout), requests with the first-byte timeout, and the mapping of transport
+ * failures and statuses to the origin exceptions. Response bodies are {@link BodyChannel}s.
+ */
+final class OriginHttp {
+  private static final Logger log = LoggerFactory.getLogger(OriginHttp.class);
+
+  private final HttpClient client;
+  private final OriginSettings settings;
+  /** {@code origin http://host:port}, the name used in every message (no path, no credentials). */
+  private final String name;
+
+  OriginHttp(URI base, OriginSettings settings, Executor executor) {
+    this.settings = settings;
+    this.name = "origin " + base.getScheme() + "://" + base.getHost()
+        + (base.getPort() < 0 ? "" : ":" + base.getPort());
+    this.client = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NORMAL)
+        .connectTimeout(settings.connectTimeout())
+        .executor(executor)
+        .build();
+  }
+
+  /** The origin's name for messages, e.g. {@code origin http://127.0.0.1:9292}. */
+  String name() {
+    return name;
+  }
+
+  /** A request to {@code uri} that must see response headers within the first-byte timeout. */
+  HttpRequest.Builder newRequest(URI uri) {
+    return HttpRequest.newBuilder(uri)
+        .timeout(settings.firstByteTimeout())
+        .header("User-Agent", "imagecache");
+  }
+
+  /**
+   * Sends {@code request} for image {@code id} and returns the 200 response, whose body must be
+   * {@code expectedSize.apply(response info)} bytes when that is known. Every other outcome throws:
+   * 404/410 → {@link ImageNotFoundException}, 401/403 → {@link OriginAccessDeniedException},
+   * anything else (other statuses, refused connections, timeouts) → {@link OriginUnavailableException}.
+   */
+  HttpResponse<BodyChannel> send(
+      HttpRequest request, ImageId id, Function<HttpResponse.ResponseInfo, OptionalLong> expectedSize)
+      throws IOException {
+    HttpResponse<BodyChannel> response;
+    try {
+      response = client.send(request, info -> new BodyChannel(name, settings.idleTimeout(), expectedSize.apply(info)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for " + name);
+    } catch (HttpConnectTimeoutException e) {
+      throw new OriginUnavailableException(
+          "could not connect to " + name + " within " + Durations.format(settings.connectTimeout()), e);
+    } catch (HttpTimeoutException e) {
+      throw new OriginUnavailableException(
+          name + " sent no response within " + Durations.format(settings.firstByteTimeout()), e);
+    } catch (ConnectException e) {
+      String reason = e.getMessage() == null || e.getMessage().isBlank() ? "connection refused" : e.getMessage();
+      throw new OriginUnavailableException("could not connect to " + name + ": " + reason, e);
+    } catch (IOException e) {
+      throw new OriginUnavailableException(
+          "request to " + name + " failed: " + Throwables.describe(e), e);
+    }
+    int status = response.statusCode();
+    log.debug("{} {} -> {}", request.method(), request.uri(), status);
+    if (status == 200) {
+      return response;
+    }
+    response.body().close();
+    switch (status) {
+      case 404:
+      case 410:
+        throw new ImageNotFoundException(id);
+      case 401:
+        throw new OriginAccessDeniedException(
+            id, OriginAccessDeniedException.Reason.UNAUTHENTICATED, "HTTP 401");
+      case 403:
+        throw new OriginAccessDeniedException(
+            id, OriginAccessDeniedException.Reason.FORBIDDEN, "HTTP 403");
+      default:
+        throw new OriginUnavailableException(name + " answered HTTP " + status + " for image " + id);
+    }
+  }
+
+  /** Reads a whole (small) body, failing when it is longer than {@code limit} bytes. */
+  byte[] readSmallBody(BodyChannel body, int limit, String what) throws IOException {
+    try (body) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ByteBuffer buffer = ByteBuffer.allocate(8192);
+      while (body.read(buffer) >= 0) {
+        if (out.size() + buffer.position() > limit) {
+          throw new OriginUnavailableException(name + " sent " + what + " larger than " + limit + " bytes");
+        }
+        out.write(buffer.array(), 0, buffer.position());
+        buffer.clear();
+      }
+      return out.toByteArray();
+    }
+  }
+
+  /**
+   * The {@code Content-Length} of a response, parsed leniently (empty when missing or not a number);
+   * {@link ExpectedHeaders#contentLength} validates it strictly once the response is in hand.
+   */
+  static OptionalLong lenientContentLength(HttpHeaders headers) {
+    try {
+      OptionalLong length = headers.firstValueAsLong("Content-Length");
+      return length.isPresent() && length.getAsLong() >= 0 ? length : OptionalLong.empty();
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package io.imagecache.internal.origin;
+
+import io.imagecache.OriginConfig;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How an origin is talked to: timeouts for connecting, for the response headers and for each body
+ * read (never a whole-request deadline: a multi-GiB body takes minutes), and an optional bearer token
+ * sent as {@code Authorization: Bearer …} to HTTP template origins.
+ *
+ * <p>A Glance origin never sends the bearer token for a client: Glance sees the caller's own token,
+ * so that Glance alone decides who may read which image. It sends it, as {@code X-Auth-Token}, only
+ * for prefetches ({@link Origin#prefetchSource}), which the cache makes on its own behalf.
+ */
+public record OriginSettings(
+    Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout, Optional<String> bearerToken) {
+  private static final OriginSettings DEFAULTS = new OriginSettings(
+      OriginConfig.DEFAULT_CONNECT_TIMEOUT, OriginConfig.DEFAULT_FIRST_BYTE_TIMEOUT,
+      OriginConfig.DEFAULT_IDLE_TIMEOUT, Optional.empty());
+
+  public OriginSettings {
+    requirePositive("connect timeout", connectTimeout);
+    requirePositive("first byte timeout", firstByteTimeout);
+    requirePositive("idle timeout", idleTimeout);
+    Objects.requireNonNull(bearerToken, "bearerToken");
+    bearerToken.ifPresent(token -> HeaderValues.requireToken("bearer token", token));
+  }
+
+  /** {@link OriginConfig}'s default timeouts, no bearer token. */
+  public static OriginSettings defaults() {
+    return DEFAULTS;
+  }
+
+  /** These settings with the three timeouts replaced. */
+  public OriginSettings withTimeouts(Duration connect, Duration firstByte, Duration idle) {
+    return new OriginSettings(connect, firstByte, idle, bearerToken);
+  }
+
+  /** These settings with {@code token} as the bearer token for HTTP template origins. */
+  public OriginSettings withBearerToken(String token) {
+    return new OriginSettings(connectTimeout, firstByteTimeout, idleTimeout, Optional.of(token));
+  }
+
+  /** Shows the timeouts and whether a token is set, never the token itself. */
+  @Override
+  public String toString() {
+    return "OriginSettings[connectTimeout=" + connectTimeout + ", firstByteTimeout=" + firstByteTimeout
+        + ", idleTimeout=" + idleTimeout + ", bearerToken=" + (bearerToken.isPresent() ? "(set)" : "(none)")
+        + "]";
+  }
+
+  private static void requirePositive(String name, Duration value) {
+    Objects.requireNonNull(value, name);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, was " + value);
+    }
+  }
+}

@@ -1,0 +1,271 @@
+package io.imagecache.internal.store;
+
+import io.imagecache.CachedImage;
+import io.imagecache.ImageId;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The exclusive writer of one {@code incomplete/<id>} file, created by {@link FileCacheDriver}
+ * (whose design note describes the lifecycle). It counts bytes and computes MD5 and every expected
+ * digest as the bytes go by, in a {@link DigestPipeline} beside the writing thread;
+ * {@link #commit()} waits for the digests and verifies them ({@link ContentCheck}) before the
+ * atomic rename.
+ *
+ * <p>One thread writes and commits. {@link #bytesWritten()} may be read, and {@link #abort} called,
+ * from any thread: the state moves by compare-and-set, so exactly one of commit and abort wins.
+ */
+final class FileWriter implements CacheWriter {
+  private static final Logger log = LoggerFactory.getLogger(FileWriter.class);
+
+  /** What the writer asks of the driver that opened it. */
+  interface Owner {
+    /**
+     * Renames the verified {@code incomplete} file over {@code committed} and records the image in
+     * the metadata store, as one step against deletes of the same id (see the driver's design
+     * note, "Locking"); when durable, the directory is forced before the record. When forcing or
+     * the record fails, the file has left {@code committed} again (it is in {@code invalid/})
+     * before the failure is thrown.
+     */
+    void publish(ImageId id, Path incomplete, Path committed, long size, Instant now,
+        String md5Hex) throws IOException;
+
+    /** The writer is done, committed or aborted, and no longer owns {@code incomplete/<id>}. */
+    void released(ImageId id);
+  }
+
+  /** Where a writer is in its life. Only OPEN accepts bytes, commit and abort. */
+  private enum State {
+    OPEN("open"),
+    COMMITTING("committing"),
+    COMMITTED("committed already"),
+    ABORTED("aborted already");
+
+    private final String description;
+
+    State(String description) {
+      this.description = description;
+    }
+  }
+
+  private final ImageId id;
+  private final Path file;
+  private final FileChannel channel;
+  private final ExpectedContent expected;
+  private final CacheLayout layout;
+  private final Clock clock;
+  private final boolean durable;
+  private final Owner owner;
+  /**
+   * MD5 (always computed: the checksum recorded at commit) and every other expected algorithm.
+   * Used by the writing thread only; its lanes run on the digest executor (see DigestPipeline).
+   */
+  private final DigestPipeline digests;
+  /** Written by the writing thread after each write; read by any thread (volatile). */
+  private volatile long bytesWritten;
+  /** OPEN → COMMITTING → COMMITTED, or OPEN/COMMITTING → ABORTED; moved by compare-and-set. */
+  private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
+
+  FileWriter(
+      ImageId id, FileChannel channel, ExpectedContent expected, CacheLayout layout, Clock clock,
+      boolean durable, Owner owner, Executor digestExecutor) {
+    this.id = Objects.requireNonNull(id, "id");
+    this.file = layout.incomplete(id);
+    this.channel = Objects.requireNonNull(channel, "channel");
+    this.expected = Objects.requireNonNull(expected, "expected");
+    this.layout = layout;
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.durable = durable;
+    this.owner = Objects.requireNonNull(owner, "owner");
+    Set<DigestAlgorithm> algorithms = EnumSet.of(DigestAlgorithm.MD5);
+    for (ContentDigest digest : expected.digests()) {
+      algorithms.add(digest.algorithm());
+    }
+    this.digests = new DigestPipeline(algorithms, digestExecutor);
+  }
+
+  @Override
+  public ImageId imageId() {
+    return id;
+  }
+
+  @Override
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public long bytesWritten() {
+    return bytesWritten;
+  }
+
+  /** Writes all of {@code src}; a failing write aborts the writer before the error is thrown. */
+  @Override
+  public void write(ByteBuffer src) throws IOException {
+    State now = state.get();
+    if (now != State.OPEN) {
+      throw new IllegalStateException("writer of image " + id + " is " + now.description);
+    }
+    int count = src.remaining();
+    try {
+      // Hashing starts on the digest lanes while the bytes go to the file.
+      digests.update(src);
+    } catch (IOException | RuntimeException e) {
+      abort("hashing the bytes for " + file + " failed: " + e);
+      throw e;
+    }
+    try {
+      while (src.hasRemaining()) {
+        channel.write(src);
+      }
+    } catch (IOException | RuntimeException e) {
+      String reason = "writing to " + file + " failed: " + e;
+      if (NoSpaceLeft.causedBy(e)) {
+        discard(reason);
+      } else {
+        abort(reason);
+      }
+      throw e;
+    }
+    // Published last: every byte below the new value is in the file.
+    bytesWritten = bytesWritten + count;
+  }
+
+  @Override
+  public void force() throws IOException {
+    channel.force(false);
+  }
+
+  @Override
+  public CachedImage commit() throws IOException {
+    if (!state.compareAndSet(State.OPEN, State.COMMITTING)) {
+      throw new IllegalStateException("writer of image " + id + " is " + state.get().description);
+    }
+    long size = bytesWritten;
+    Map<DigestAlgorithm, byte[]> computed;
+    try {
+      computed = digests.finish();
+    } catch (IOException | RuntimeException e) {
+      moveToInvalid(file, "commit failed: " + e);
+      throw e;
+    }
+    String md5Hex = HexFormat.of().formatHex(computed.get(DigestAlgorithm.MD5));
+    try {
+      ContentCheck.verify(id, expected, size, computed);
+    } catch (ContentMismatchException e) {
+      moveToInvalid(file, e.reason());
+      throw e;
+    }
+    Path committed = layout.committed(id);
+    try {
+      if (durable) {
+        channel.force(false);
+      }
+      channel.close();
+      Files.deleteIfExists(layout.queued(id));
+      Instant now = clock.instant();
+      // rename(2) (replacing a committed file of the same id, all or nothing), the directory
+      // forced when durable, and the record.
+      owner.publish(id, file, committed, size, now, md5Hex);
+      state.set(State.COMMITTED);
+      owner.released(id);
+      log.debug("committed image {}: {} bytes, md5 {}", id, size, md5Hex);
+      return new CachedImage(id, size, 0, now, now, Optional.of(md5Hex));
+    } catch (IOException | RuntimeException e) {
+      // Publishing took the file out again itself if it failed after the rename.
+      if (NoSpaceLeft.causedBy(e)) {
+        delete(file, "commit failed: " + e);
+      } else {
+        moveToInvalid(file, "commit failed: " + e);
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public void abort(String reason) {
+    if (state.compareAndSet(State.OPEN, State.ABORTED)) {
+      moveToInvalid(file, reason);
+    }
+  }
+
+  @Override
+  public void discard(String reason) {
+    if (state.compareAndSet(State.OPEN, State.ABORTED)) {
+      delete(file, reason);
+    }
+  }
+
+  @Override
+  public void close() {
+    abort("closed without commit");
+  }
+
+  /** Ends the writer as aborted: the file at {@code location} goes to {@code invalid/<id>}. */
+  private void moveToInvalid(Path location, String reason) {
+    state.set(State.ABORTED);
+    try {
+      channel.close();
+    } catch (IOException e) {
+      log.debug("closing {} failed", file, e);
+    }
+    Path invalid = layout.invalid(id);
+    try {
+      Files.move(location, invalid, StandardCopyOption.REPLACE_EXISTING);
+      log.warn("image {} not cached: {}; {} bytes kept in {}", id, reason, bytesWritten, invalid);
+    } catch (NoSuchFileException e) {
+      log.warn("image {} not cached: {}; {} was gone already", id, reason, location);
+    } catch (IOException e) {
+      log.warn("image {} not cached: {}; moving {} to {} failed", id, reason, location, invalid, e);
+    } finally {
+      owner.released(id);
+    }
+  }
+
+  /**
+   * Ends the writer as aborted and deletes the file at {@code location}: its space is wanted now,
+   * and bytes that failed for lack of space are no evidence of anything.
+   */
+  private void delete(Path location, String reason) {
+    state.set(State.ABORTED);
+    try {
+      channel.close();
+    } catch (IOException e) {
+      log.debug("closing {} failed", file, e);
+    }
+    try {
+      Files.deleteIfExists(location);
+      log.warn("image {} not cached: {}; its {} bytes deleted to free their space", id, reason,
+          bytesWritten);
+    } catch (IOException e) {
+      log.warn("image {} not cached: {}; deleting {} failed", id, reason, location, e);
+    } finally {
+      owner.released(id);
+    }
+  }
+
+  /** fsync on a directory, so that a rename in it survives a crash. */
+  static void forceDirectory(Path directory) throws IOException {
+    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+      channel.force(true);
+    }
+  }
+}

@@ -1,0 +1,415 @@
+package io.imagecache.internal.store.postgres;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.imagecache.CacheStoreException;
+import io.imagecache.CachedImage;
+import io.imagecache.ImageId;
+import io.imagecache.internal.store.BadDriverConfigurationException;
+import io.imagecache.internal.store.ImageIndex;
+import io.imagecache.internal.store.JdbcTransaction;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Glance's {@code centralized_db} driver: the metadata of every node of a fleet in one PostgreSQL
+ * database ({@link PostgresSchema}), each node's rows tagged with its node URL. Files stay on each
+ * node's disk; every operation here but {@link #nodes} sees only this node's rows.
+ *
+ * <p>Differences from Glance: a missing node URL fails {@link #open()} instead of every later
+ * commit; a commit replaces this node's row (hits back to 0) instead of logging a duplicate;
+ * {@link #leastRecentlyAccessed()} is empty when this node has no rows (Glance's {@code (None, 0)}
+ * made prune spin forever); timestamps are UTC whatever the host's time zone.
+ */
+public final class PostgresIndex implements ImageIndex {
+  private static final Logger log = LoggerFactory.getLogger(PostgresIndex.class);
+
+  private static final String COLUMNS =
+      "image_id, size, hits, last_accessed, last_modified, checksum";
+  private static final String UPSERT =
+      "INSERT INTO cached_images"
+          + " (image_id, last_accessed, last_modified, size, hits, checksum, node_reference_id)"
+          + " VALUES (?, ?, ?, ?, 0, ?, ?)"
+          + " ON CONFLICT (image_id, node_reference_id) DO UPDATE SET"
+          + " last_accessed = EXCLUDED.last_accessed, last_modified = EXCLUDED.last_modified,"
+          + " size = EXCLUDED.size, hits = 0, checksum = EXCLUDED.checksum";
+  private static final String ADOPT =
+      "INSERT INTO cached_images"
+          + " (image_id, last_accessed, last_modified, size, hits, checksum, node_reference_id)"
+          + " VALUES (?, ?, ?, ?, 0, NULL, ?)"
+          + " ON CONFLICT (image_id, node_reference_id) DO NOTHING";
+  private static final String DELETE_ONE =
+      "DELETE FROM cached_images WHERE image_id = ? AND node_reference_id = ?";
+  private static final String DELETE_ALL =
+      "DELETE FROM cached_images WHERE node_reference_id = ?";
+  private static final String SELECT_ONE =
+      "SELECT " + COLUMNS + " FROM cached_images WHERE image_id = ? AND node_reference_id = ?";
+  // COLLATE "C" orders by code point, as ImageId.compareTo does, whatever the database's collation.
+  private static final String SELECT_ALL =
+      "SELECT " + COLUMNS + " FROM cached_images WHERE node_reference_id = ?"
+          + " ORDER BY image_id COLLATE \"C\"";
+  private static final String SELECT_IDS =
+      "SELECT image_id FROM cached_images WHERE node_reference_id = ?";
+  private static final String SELECT_LRU =
+      "SELECT image_id FROM cached_images WHERE node_reference_id = ?"
+          + " AND image_id ~ '^[A-Za-z0-9._-]+$'"
+          + " ORDER BY last_accessed, image_id COLLATE \"C\" LIMIT 1";
+  // hits is Glance's INT: the sum saturates instead of failing the whole flush.
+  private static final String RECORD_ACCESS =
+      "UPDATE cached_images SET hits = LEAST(hits::BIGINT + ?, 2147483647)::INT, last_accessed = ?"
+          + " WHERE image_id = ? AND node_reference_id = ?";
+  private static final String SELECT_NODES =
+      "SELECT n.node_reference_url FROM node_reference n"
+          + " JOIN cached_images c ON c.node_reference_id = n.node_reference_id"
+          + " WHERE c.image_id = ? ORDER BY n.node_reference_url COLLATE \"C\"";
+
+  /** Rows fetched per round trip by id-only reads, so that 100 000 rows stream. */
+  private static final int FETCH_SIZE = 10_000;
+
+  private final String jdbcUrl;
+  private final String nodeUrl;
+  private final Path dir;
+
+  /** Set once by {@link #open()}, closed by {@link #close()}; volatile for the callers' threads. */
+  private volatile HikariDataSource pool;
+
+  /** This node's {@code node_reference_id}; set once by {@link #open()} before {@link #pool}. */
+  private volatile long nodeId;
+
+  /**
+   * An index of the node {@code nodeUrl} (Glance's {@code worker_self_reference_url}, e.g.
+   * {@code http://node-1:9292}) in the database at {@code jdbcUrl}, which carries the credentials
+   * ({@code ?user=…&password=…}) when the server needs any. {@code dir} is the cache directory
+   * whose files this node's rows describe; it is named in messages. Nothing is contacted before
+   * {@link #open()}.
+   */
+  public PostgresIndex(String jdbcUrl, String nodeUrl, Path dir) {
+    this.jdbcUrl = Objects.requireNonNullElse(jdbcUrl, "").trim();
+    this.nodeUrl = Objects.requireNonNullElse(nodeUrl, "").trim();
+    this.dir = Objects.requireNonNull(dir, "dir");
+  }
+
+  /**
+   * Connects, creates the tables if absent and registers this node.
+   *
+   * @throws BadDriverConfigurationException when the node URL is missing or too long, the database
+   *     URL is missing or not PostgreSQL's, or the database cannot be reached or written
+   */
+  @Override
+  public void open() throws BadDriverConfigurationException {
+    if (pool != null) {
+      throw new IllegalStateException("the postgres index is open already");
+    }
+    if (nodeUrl.isEmpty()) {
+      throw new BadDriverConfigurationException("the postgres driver needs this node's URL"
+          + " (--node-url, Glance's worker_self_reference_url), for example http://node-1:9292:"
+          + " it tells the nodes sharing the database apart and is what other nodes fetch from");
+    }
+    if (nodeUrl.length() > 255) {
+      throw new BadDriverConfigurationException(
+          "the node URL must be at most 255 characters, got " + nodeUrl.length());
+    }
+    if (jdbcUrl.isEmpty()) {
+      throw new BadDriverConfigurationException("the postgres driver needs a database URL"
+          + " (--db-url), for example jdbc:postgresql://db-host:5432/imagecache");
+    }
+    HikariDataSource opened = PostgresPool.open(jdbcUrl);
+    try (Connection connection = opened.getConnection()) {
+      nodeId = PostgresSchema.createAndRegister(connection, nodeUrl);
+    } catch (SQLException e) {
+      opened.close();
+      throw new BadDriverConfigurationException("cannot create the cache tables or register node "
+          + nodeUrl + " in " + PostgresPool.redact(jdbcUrl) + ": " + e.getMessage(), e);
+    }
+    pool = opened;
+    log.info("node {} (cache directory {}) registered as node_reference_id {} in {}",
+        nodeUrl, dir, nodeId, PostgresPool.redact(jdbcUrl));
+  }
+
+  @Override
+  public void put(ImageId id, Path file, long size, Instant now, Optional<String> checksum)
+      throws IOException {
+    update("record the commit of " + id, UPSERT, statement -> {
+      statement.setString(1, id.value());
+      statement.setObject(2, toUtc(now));
+      statement.setObject(3, toUtc(now));
+      statement.setLong(4, size);
+      statement.setString(5, checksum.orElse(null));
+      statement.setLong(6, nodeId);
+    });
+  }
+
+  /** Adopted files start with 0 hits: a Glance centralized_db cache keeps none on the files. */
+  @Override
+  public void adopt(ImageId id, Path file, long size, Instant modified) throws IOException {
+    update("adopt " + id, ADOPT, statement -> {
+      statement.setString(1, id.value());
+      statement.setObject(2, toUtc(modified));
+      statement.setObject(3, toUtc(modified));
+      statement.setLong(4, size);
+      statement.setLong(5, nodeId);
+    });
+  }
+
+  /** One transaction for the whole list; rows that exist stay as they are. */
+  @Override
+  public void adoptAll(List<Adoption> files) throws IOException {
+    if (files.isEmpty()) {
+      return;
+    }
+    inTransaction("adopt " + files.size() + " images", (connection, node) -> {
+      try (PreparedStatement statement = connection.prepareStatement(ADOPT)) {
+        for (Adoption file : files) {
+          statement.setString(1, file.id().value());
+          statement.setObject(2, toUtc(file.modified()));
+          statement.setObject(3, toUtc(file.modified()));
+          statement.setLong(4, file.size());
+          statement.setLong(5, node);
+          statement.addBatch();
+        }
+        statement.executeBatch();
+      }
+    });
+  }
+
+  @Override
+  public void remove(ImageId id) throws IOException {
+    update("remove " + id, DELETE_ONE, statement -> {
+      statement.setString(1, id.value());
+      statement.setLong(2, nodeId);
+    });
+  }
+
+  @Override
+  public void removeAll() throws IOException {
+    update("remove every image of node " + nodeUrl, DELETE_ALL,
+        statement -> statement.setLong(1, nodeId));
+  }
+
+  @Override
+  public Optional<CachedImage> get(ImageId id) throws IOException {
+    List<CachedImage> rows = query("read " + id, SELECT_ONE, statement -> {
+      statement.setString(1, id.value());
+      statement.setLong(2, nodeId);
+    });
+    return rows.stream().findFirst();
+  }
+
+  @Override
+  public List<CachedImage> list() throws IOException {
+    return query("list the images of node " + nodeUrl, SELECT_ALL,
+        statement -> statement.setLong(1, nodeId));
+  }
+
+  /** One id-only query over this node's rows; invalid ids are skipped, as by {@link #list()}. */
+  @Override
+  public Set<ImageId> ids() throws IOException {
+    Opened active = active();
+    try (Connection connection = active.pool.getConnection();
+        PreparedStatement statement = connection.prepareStatement(SELECT_IDS)) {
+      statement.setLong(1, active.nodeId);
+      statement.setFetchSize(FETCH_SIZE);
+      Set<ImageId> ids = new HashSet<>();
+      // pgjdbc streams rows by the fetch size only inside a transaction.
+      connection.setAutoCommit(false);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          imageId(rows.getString(1)).ifPresent(ids::add);
+        }
+      } finally {
+        connection.rollback();
+        connection.setAutoCommit(true);
+      }
+      return ids;
+    } catch (SQLException e) {
+      throw storeFailure("list the image ids of node " + nodeUrl, e);
+    }
+  }
+
+  /** Empty when this node has no rows, whatever is on its disk. */
+  @Override
+  public Optional<ImageId> leastRecentlyAccessed() throws IOException {
+    Opened active = active();
+    try (Connection connection = active.pool.getConnection();
+        PreparedStatement statement = connection.prepareStatement(SELECT_LRU)) {
+      statement.setLong(1, active.nodeId);
+      try (ResultSet row = statement.executeQuery()) {
+        return row.next() ? imageId(row.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw storeFailure("find the least recently accessed image of node " + nodeUrl, e);
+    }
+  }
+
+  /** One transaction for the whole batch, in id order. */
+  @Override
+  public void recordAccesses(Map<ImageId, Access> accesses) throws IOException {
+    if (accesses.isEmpty()) {
+      return;
+    }
+    inTransaction("record " + accesses.size() + " accesses", (connection, node) -> {
+      try (PreparedStatement statement = connection.prepareStatement(RECORD_ACCESS)) {
+        for (Map.Entry<ImageId, Access> entry : new TreeMap<>(accesses).entrySet()) {
+          statement.setLong(1, Math.min(entry.getValue().hits(), Integer.MAX_VALUE));
+          statement.setObject(2, toUtc(entry.getValue().lastAccessed()));
+          statement.setString(3, entry.getKey().value());
+          statement.setLong(4, node);
+          statement.addBatch();
+        }
+        statement.executeBatch();
+      }
+    });
+  }
+
+  @Override
+  public boolean tracksNodes() {
+    return true;
+  }
+
+  /** URLs of every node with a row for {@code id}, this one included, ordered. */
+  @Override
+  public List<String> nodes(ImageId id) throws IOException {
+    Opened active = active();
+    try (Connection connection = active.pool.getConnection();
+        PreparedStatement statement = connection.prepareStatement(SELECT_NODES)) {
+      statement.setString(1, id.value());
+      try (ResultSet rows = statement.executeQuery()) {
+        List<String> urls = new ArrayList<>();
+        while (rows.next()) {
+          urls.add(rows.getString(1));
+        }
+        return urls;
+      }
+    } catch (SQLException e) {
+      throw storeFailure("list the nodes caching " + id, e);
+    }
+  }
+
+  /** Closes the pool; this node stays registered and its rows stay. */
+  @Override
+  public void close() {
+    HikariDataSource open = pool;
+    if (open != null) {
+      open.close();
+    }
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  /** The pool and node id, read once per call. */
+  private record Opened(HikariDataSource pool, long nodeId) {}
+
+  private Opened active() {
+    HikariDataSource open = pool;
+    if (open == null) {
+      throw new IllegalStateException("the postgres index is not open: call open() first");
+    }
+    if (open.isClosed()) {
+      throw new IllegalStateException("the postgres index is closed");
+    }
+    return new Opened(open, nodeId);
+  }
+
+  @FunctionalInterface
+  private interface Binder {
+    void bind(PreparedStatement statement) throws SQLException;
+  }
+
+  private void update(String what, String sql, Binder binder) throws CacheStoreException {
+    Opened active = active();
+    try (Connection connection = active.pool.getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      binder.bind(statement);
+      statement.executeUpdate();
+    } catch (SQLException e) {
+      throw storeFailure(what, e);
+    }
+  }
+
+  private List<CachedImage> query(String what, String sql, Binder binder)
+      throws CacheStoreException {
+    Opened active = active();
+    try (Connection connection = active.pool.getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      binder.bind(statement);
+      try (ResultSet rows = statement.executeQuery()) {
+        List<CachedImage> images = new ArrayList<>();
+        while (rows.next()) {
+          Optional<ImageId> id = imageId(rows.getString("image_id"));
+          if (id.isPresent()) {
+            images.add(new CachedImage(id.get(), rows.getLong("size"), rows.getLong("hits"),
+                fromUtc(rows.getObject("last_accessed", LocalDateTime.class)),
+                fromUtc(rows.getObject("last_modified", LocalDateTime.class)),
+                Optional.ofNullable(rows.getString("checksum"))));
+          }
+        }
+        return images;
+      }
+    } catch (SQLException e) {
+      throw storeFailure(what, e);
+    }
+  }
+
+  /** A row's id; empty (with a warning) for a row someone else wrote with an id we never accept. */
+  private Optional<ImageId> imageId(String value) {
+    if (ImageId.isValid(value)) {
+      return Optional.of(ImageId.of(value));
+    }
+    log.warn("ignoring a cached_images row of node {} with an invalid image id {}", nodeUrl, value);
+    return Optional.empty();
+  }
+
+  /** UTC wall time, cut to PostgreSQL's microseconds (pgjdbc would round instead). */
+  private static LocalDateTime toUtc(Instant instant) {
+    return LocalDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
+  }
+
+  private static Instant fromUtc(LocalDateTime utc) {
+    return utc.toInstant(ZoneOffset.UTC);
+  }
+
+  /**
+   * Runs {@code work} on a pooled connection of this node in one transaction: committed when it
+   * returns, rolled back when it throws.
+   */
+  private void inTransaction(String what, Transaction work) throws CacheStoreException {
+    Opened active = active();
+    try (Connection connection = active.pool.getConnection()) {
+      // A failed rollback is suppressed, never reported in place of the failure.
+      JdbcTransaction.run(connection, c -> {
+        work.run(c, active.nodeId);
+        return null;
+      });
+    } catch (SQLException e) {
+      throw storeFailure(what, e);
+    }
+  }
+
+  /** Statements of one transaction, given the connection and this node's id. */
+  @FunctionalInterface
+  private interface Transaction {
+    void run(Connection connection, long nodeId) throws SQLException;
+  }
+
+  private CacheStoreException storeFailure(String what, SQLException cause) {
+    return new CacheStoreException("cannot " + what + " in PostgreSQL at "
+        + PostgresPool.redact(jdbcUrl) + ": " + cause.getMessage(), cause);
+  }
+}
