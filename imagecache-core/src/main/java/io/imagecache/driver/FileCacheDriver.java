@@ -168,6 +168,8 @@ public final class FileCacheDriver implements CacheDriver {
   private final Executor digestExecutor;
   /** The digest executor when this driver created it (and shuts it down on close), else empty. */
   private final Optional<ExecutorService> ownedDigestExecutor;
+  /** The file-system calls of the writers and their commits. */
+  private final WriterFiles files;
 
   /**
    * A driver over {@code dir} keeping metadata in {@code index}.
@@ -177,7 +179,7 @@ public final class FileCacheDriver implements CacheDriver {
    *     caches and tests)
    */
   public FileCacheDriver(Path dir, ImageIndex index, Clock clock, boolean durable) {
-    this(dir, index, clock, durable, Optional.empty());
+    this(dir, index, clock, durable, Optional.empty(), new WriterFiles());
   }
 
   /**
@@ -191,15 +193,21 @@ public final class FileCacheDriver implements CacheDriver {
   public FileCacheDriver(
       Path dir, ImageIndex index, Clock clock, boolean durable, Executor digestExecutor) {
     this(dir, index, clock, durable,
-        Optional.of(Objects.requireNonNull(digestExecutor, "digestExecutor")));
+        Optional.of(Objects.requireNonNull(digestExecutor, "digestExecutor")), new WriterFiles());
   }
 
-  private FileCacheDriver(
-      Path dir, ImageIndex index, Clock clock, boolean durable, Optional<Executor> injected) {
+  /** A driver whose writers make their file-system calls through {@code files} (tests). */
+  FileCacheDriver(Path dir, ImageIndex index, Clock clock, boolean durable, WriterFiles files) {
+    this(dir, index, clock, durable, Optional.empty(), files);
+  }
+
+  private FileCacheDriver(Path dir, ImageIndex index, Clock clock, boolean durable,
+      Optional<Executor> injected, WriterFiles files) {
     this.layout = new CacheLayout(Objects.requireNonNull(dir, "dir"));
     this.index = Objects.requireNonNull(index, "index");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.durable = durable;
+    this.files = Objects.requireNonNull(files, "files");
     this.ownedDigestExecutor = injected.isPresent()
         ? Optional.empty()
         : Optional.of(Executors.newCachedThreadPool(new DigestThreads()));
@@ -466,7 +474,8 @@ public final class FileCacheDriver implements CacheDriver {
       }
       FileWriter writer =
           new FileWriter(
-              id, channel.get(), expected, layout, clock, durable, writerOwner, digestExecutor);
+              id, channel.get(), expected, layout, clock, durable, writerOwner, digestExecutor,
+              files);
       opened = true;
       return Optional.of(writer);
     } finally {
@@ -484,8 +493,7 @@ public final class FileCacheDriver implements CacheDriver {
     Path file = layout.incomplete(id);
     for (int attempt = 0; attempt < 2; attempt++) {
       try {
-        return Optional.of(FileModes.open(
-            file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+        return Optional.of(files.create(file));
       } catch (FileAlreadyExistsException e) {
         if (attempt == 0) {
           log.info("removing {}, an incomplete file without a writer", file);
@@ -801,10 +809,10 @@ public final class FileCacheDriver implements CacheDriver {
     public void publish(ImageId id, Path incomplete, Path committed, long size, Instant now,
         String md5Hex) throws IOException {
       withMetadataLock(() -> {
-        Files.move(incomplete, committed, StandardCopyOption.ATOMIC_MOVE);
+        files.move(incomplete, committed);
         try {
           if (durable) {
-            FileWriter.forceDirectory(layout.base());
+            files.forceDirectory(layout.base());
           }
           index.put(id, committed, size, now, Optional.of(md5Hex));
         } catch (IOException | RuntimeException e) {
