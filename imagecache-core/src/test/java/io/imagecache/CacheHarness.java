@@ -3,6 +3,7 @@ package io.imagecache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imagecache.fill.Fill;
+import io.imagecache.testing.CacheInvariants;
 import io.imagecache.testing.MutableClock;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -34,6 +35,8 @@ final class CacheHarness {
   final ExecutorService fillExecutor = Executors.newCachedThreadPool();
   final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final List<ImageCache> opened = new ArrayList<>();
+  /** Why the test leaves fills, reservations or files behind on purpose; null when it does not. */
+  private String leftBehind;
 
   /** Test defaults: sqlite, no fsync, a quick hit flush. */
   static CacheConfig.Builder config(Path dir) {
@@ -50,14 +53,45 @@ final class CacheHarness {
     return open(config(dir).build());
   }
 
-  /** Closes every cache opened here, then the threads. */
+  /**
+   * Says that the test ends with a fill running, space reserved or a file in {@code incomplete/}
+   * on purpose, and why: {@link #close()} then skips those checks (not the open-file one).
+   */
+  void leavesBehind(String why) {
+    leftBehind = why;
+  }
+
+  /**
+   * Checks each cache still open (no fill running, nothing reserved, nothing in
+   * {@code incomplete/}) and closes it, then the threads; then checks that no file of any cache
+   * stays open.
+   */
   void close() throws Exception {
     for (ImageCache cache : opened) {
+      if (leftBehind == null) {
+        assertSettled(cache);
+      }
       cache.close();
     }
     scheduler.shutdownNow();
     fillExecutor.shutdownNow();
     assertThat(fillExecutor.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    for (ImageCache cache : opened) {
+      CacheInvariants.assertNoOpenFileUnder(cache.config().dir());
+    }
+  }
+
+  /** No fill running, no space reserved and nothing in {@code incomplete/}, if still open. */
+  private static void assertSettled(ImageCache cache) throws IOException {
+    CacheStats stats;
+    try {
+      stats = cache.stats();
+    } catch (IllegalStateException closed) {
+      return; // closed by the test
+    }
+    assertThat(stats.fillsInProgress()).as("fills still running").isZero();
+    assertThat(stats.reservedBytes()).as("bytes still reserved").isZero();
+    CacheInvariants.assertNothingIncomplete(cache.config().dir());
   }
 
   /** Closes {@code download}; a failure to close fails the calling test step. */

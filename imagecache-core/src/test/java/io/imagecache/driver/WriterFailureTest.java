@@ -206,8 +206,8 @@ class WriterFailureTest {
   }
 
   /**
-   * Asserts what holds after any failure of a writer of {@link #ID}: not cached, in the index nor on
-   * disk; nothing in {@code incomplete/}; the id free, so that a new writer caches it.
+   * Asserts what holds after any failure of a writer of {@link #ID}: not cached, in the index nor
+   * on disk; nothing in {@code incomplete/}; the id free, so that a new writer caches it.
    */
   private void assertFailedCleanly() throws IOException {
     assertThat(driver.isCached(ID)).isFalse();
