@@ -1,9 +1,11 @@
 package io.imagecache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.imagecache.fill.Fill;
 import io.imagecache.testing.CacheInvariants;
+import io.imagecache.testing.ManualScheduler;
 import io.imagecache.testing.MutableClock;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -18,9 +20,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -33,7 +35,8 @@ final class CacheHarness {
 
   final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
   final ExecutorService fillExecutor = Executors.newCachedThreadPool();
-  final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+  /** Runs the caches' timers (hit flush, prune, clean, size checks) when a test drives it. */
+  final ManualScheduler scheduler = new ManualScheduler(clock);
   private final List<ImageCache> opened = new ArrayList<>();
   /** Why the test leaves fills, reservations or files behind on purpose; null when it does not. */
   private String leftBehind;
@@ -92,6 +95,29 @@ final class CacheHarness {
     assertThat(stats.fillsInProgress()).as("fills still running").isZero();
     assertThat(stats.reservedBytes()).as("bytes still reserved").isZero();
     CacheInvariants.assertNothingIncomplete(cache.config().dir());
+  }
+
+  /**
+   * Runs the timers that are due, again and again, until {@code condition} holds: for work that
+   * another thread queues on the scheduler (the size check after a commit) at a moment the test
+   * cannot know. Time stands still.
+   */
+  void runTimersUntil(Callable<Boolean> condition) {
+    await().atMost(WAIT).until(() -> {
+      scheduler.runDue();
+      return condition.call();
+    });
+  }
+
+  /**
+   * Moves time by {@code step} (running the timers due on the way) until {@code condition} holds:
+   * for timers whose first run must also wait for start-up work on another thread.
+   */
+  void advanceUntil(Duration step, Callable<Boolean> condition) {
+    await().atMost(WAIT).until(() -> {
+      scheduler.advance(step);
+      return condition.call();
+    });
   }
 
   /** Closes {@code download}; a failure to close fails the calling test step. */
