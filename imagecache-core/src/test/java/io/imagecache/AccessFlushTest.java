@@ -1,8 +1,6 @@
 package io.imagecache;
 
-import static io.imagecache.CacheHarness.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.imagecache.internal.store.CacheReader;
 import java.nio.file.Path;
@@ -38,7 +36,12 @@ class AccessFlushTest {
     }
 
     assertThat(cache.hitCount(ID)).isEqualTo(1);
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> storedHits() == 1);
+    harness.scheduler.advance(Duration.ofMillis(199));
+    assertThat(storedHits()).as("before the flush interval").isZero();
+
+    harness.scheduler.advance(Duration.ofMillis(1));
+
+    assertThat(storedHits()).isEqualTo(1);
     assertThat(cache.hitCount(ID)).isEqualTo(1);
   }
 

@@ -214,7 +214,8 @@ class AutomaticSizeBoundTest {
 
     CacheHarness.cache(cache, "8", randomBytes(8, KIB));
 
-    await().atMost(WAIT).until(() -> cache.cacheSize() == 5 * KIB);
+    // The check after the commit, queued on the scheduler; the periodic one is an hour away.
+    harness.runTimersUntil(() -> cache.cacheSize() == 5 * KIB);
     assertThat(cachedOf(cache, "0", "1", "2", "3", "4", "5", "6", "7", "8"))
         .containsExactly("4", "5", "6", "7", "8");
     CacheStats stats = cache.stats();
@@ -233,7 +234,7 @@ class AutomaticSizeBoundTest {
 
     CacheHarness.cache(cache, "other", randomBytes(2, 2 * KIB));
 
-    await().atMost(WAIT).until(() -> !cache.isCached(ImageId.of("other")));
+    harness.runTimersUntil(() -> !cache.isCached(ImageId.of("other")));
     assertThat(cache.isCached(ImageId.of("kept"))).isTrue();
     assertThat(cache.cacheSize()).isEqualTo(3 * KIB);
   }
@@ -248,10 +249,12 @@ class AutomaticSizeBoundTest {
     large.close();
 
     ImageCache small = harness.open(config()
-        .maxSize(2 * KIB).highWater(1.0).lowWater(0.5).pruneInterval(Duration.ofMillis(50))
+        .maxSize(2 * KIB).highWater(1.0).lowWater(0.5).pruneInterval(Duration.ofMinutes(1))
         .build());
+    harness.scheduler.advance(Duration.ofSeconds(59));
+    assertThat(small.cacheSize()).as("before the timer").isEqualTo(4 * KIB);
 
-    await().atMost(WAIT).until(() -> small.cacheSize() == KIB);
+    harness.advanceUntil(Duration.ofMinutes(1), () -> small.cacheSize() == KIB);
     assertThat(cachedOf(small, "0", "1", "2", "3")).containsExactly("3");
   }
 
@@ -259,10 +262,14 @@ class AutomaticSizeBoundTest {
 
   @Test
   void thePeriodicCleanRemovesInvalidFiles() throws Exception {
-    harness.open(config().cleanInterval(Duration.ofMillis(50)).build());
+    harness.open(config().cleanInterval(Duration.ofMinutes(10)).build());
     Path broken = Files.write(dir.resolve("invalid").resolve("broken"), new byte[100]);
+    harness.scheduler.advance(Duration.ofMinutes(9));
+    assertThat(broken).as("before the timer").exists();
 
-    await().atMost(WAIT).until(() -> !Files.exists(broken));
+    harness.scheduler.advance(Duration.ofMinutes(1));
+
+    assertThat(broken).doesNotExist();
   }
 
   // ---- helpers -------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 package io.imagecache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.imagecache.internal.fill.Fill;
+import io.imagecache.testing.CacheInvariants;
+import io.imagecache.testing.ManualScheduler;
 import io.imagecache.testing.MutableClock;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -17,9 +20,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -32,8 +35,11 @@ public final class CacheHarness {
 
   final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
   final ExecutorService fillExecutor = Executors.newCachedThreadPool();
-  final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+  /** Runs the caches' timers (hit flush, prune, clean, size checks) when a test drives it. */
+  final ManualScheduler scheduler = new ManualScheduler(clock);
   private final List<ImageCache> opened = new ArrayList<>();
+  /** Why the test leaves fills, reservations or files behind on purpose; null when it does not. */
+  private String leftBehind;
 
   /** Test defaults: sqlite, no fsync, a quick hit flush. */
   static CacheConfig.Builder config(Path dir) {
@@ -50,14 +56,68 @@ public final class CacheHarness {
     return open(config(dir).build());
   }
 
-  /** Closes every cache opened here, then the threads. */
+  /**
+   * Says that the test ends with a fill running, space reserved or a file in {@code incomplete/}
+   * on purpose, and why: {@link #close()} then skips those checks (not the open-file one).
+   */
+  void leavesBehind(String why) {
+    leftBehind = why;
+  }
+
+  /**
+   * Checks each cache still open (no fill running, nothing reserved, nothing in
+   * {@code incomplete/}) and closes it, then the threads; then checks that no file of any cache
+   * stays open.
+   */
   void close() throws Exception {
     for (ImageCache cache : opened) {
+      if (leftBehind == null) {
+        assertSettled(cache);
+      }
       cache.close();
     }
     scheduler.shutdownNow();
     fillExecutor.shutdownNow();
     assertThat(fillExecutor.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    for (ImageCache cache : opened) {
+      CacheInvariants.assertNoOpenFileUnder(cache.config().dir());
+    }
+  }
+
+  /** No fill running, no space reserved and nothing in {@code incomplete/}, if still open. */
+  private static void assertSettled(ImageCache cache) throws IOException {
+    CacheStats stats;
+    try {
+      stats = cache.stats();
+    } catch (IllegalStateException closed) {
+      return; // closed by the test
+    }
+    assertThat(stats.fillsInProgress()).as("fills still running").isZero();
+    assertThat(stats.reservedBytes()).as("bytes still reserved").isZero();
+    CacheInvariants.assertNothingIncomplete(cache.config().dir());
+  }
+
+  /**
+   * Runs the timers that are due, again and again, until {@code condition} holds: for work that
+   * another thread queues on the scheduler (the size check after a commit) at a moment the test
+   * cannot know. Time stands still.
+   */
+  void runTimersUntil(Callable<Boolean> condition) {
+    await().atMost(WAIT).until(() -> {
+      scheduler.runDue();
+      return condition.call();
+    });
+  }
+
+  /**
+   * Moves time by {@code step} (running the timers due on the way) until {@code condition} holds:
+   * for timers whose first run must also wait for start-up work on another thread.
+   */
+  void advanceUntil(Duration step, Callable<Boolean> condition) {
+    await().atMost(WAIT).until(() -> {
+      scheduler.advance(step);
+      return condition.call();
+    });
   }
 
   /** Closes {@code download}; a failure to close fails the calling test step. */

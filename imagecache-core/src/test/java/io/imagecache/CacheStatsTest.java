@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -94,23 +95,29 @@ class CacheStatsTest {
   @Test
   void failedFillsAreCountedByReason() throws Exception {
     byte[] content = randomBytes(1, 4 * KIB);
-    failFill("origin", ScriptedSource.of(content).failOnOpen(new IOException("origin is down")));
-    failFill("truncated", ScriptedSource.of(content).failAfter(KIB));
-    failFill("short", ScriptedSource.of(content).endAfter(KIB));
+    failFill("origin", ScriptedSource.of(content).failOnOpen(new IOException("origin is down")),
+        FillFailureReason.ORIGIN);
+    failFill("truncated", ScriptedSource.of(content).failAfter(KIB), FillFailureReason.TRUNCATED);
+    failFill("short", ScriptedSource.of(content).endAfter(KIB), FillFailureReason.TRUNCATED);
     failFill("digest", new ScriptedSource(content, new ExpectedContent(
         OptionalLong.of(content.length),
-        List.of(new ContentDigest(DigestAlgorithm.MD5, "0".repeat(32))))));
+        List.of(new ContentDigest(DigestAlgorithm.MD5, "0".repeat(32))))),
+        FillFailureReason.DIGEST);
     failFill("size", new ScriptedSource(content, new ExpectedContent(
-        OptionalLong.of(content.length - 10), List.of())));
-    failFill("refused", ScriptedSource.of(randomBytes(2, 65 * KIB)));
+        OptionalLong.of(content.length - 10), List.of())), FillFailureReason.SIZE);
+    failFill("refused", ScriptedSource.of(randomBytes(2, 65 * KIB)), FillFailureReason.REFUSED);
     Path blocker = Files.createDirectories(dir.resolve("incomplete").resolve("disk"));
     Files.write(blocker.resolve("in-the-way"), new byte[1]);
-    failFill("disk", ScriptedSource.of(content));
+    failFill("disk", ScriptedSource.of(content), FillFailureReason.DISK);
+    // The blocker is the test's, not a writer's: out of incomplete/ again for the harness' check.
+    Files.delete(blocker.resolve("in-the-way"));
+    Files.delete(blocker);
     ScriptedSource paused = ScriptedSource.of(content).pauseAfter(KIB);
     Fill cancelled = cache.fill(ImageId.of("cancelled"), paused);
     assertThat(paused.awaitPaused(WAIT)).isTrue();
     cache.delete(ImageId.of("cancelled"));
     assertThatThrownBy(() -> cancelled.completion().get(WAIT.toSeconds(), TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
         .hasMessageContaining("cancelled");
     // Waiters fail at once on cancel; the fill counts its failure when its thread has ended.
     await().atMost(WAIT).until(() -> cache.stats().fillFailures(FillFailureReason.CANCELLED) == 1);
@@ -163,12 +170,18 @@ class CacheStatsTest {
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  /** Fills {@code id} from {@code source} and checks that the fill failed. */
-  private void failFill(String id, ScriptedSource source) {
+  /**
+   * Fills {@code id} from {@code source} and checks that the fill failed (its completion, not the
+   * wait for it) and was counted under {@code reason}.
+   */
+  private void failFill(String id, ScriptedSource source, FillFailureReason reason)
+      throws IOException {
+    long before = cache.stats().fillFailures(reason);
     Fill fill = cache.fill(ImageId.of(id), source);
     assertThatThrownBy(() -> fill.completion().get(WAIT.toSeconds(), TimeUnit.SECONDS))
         .as("the fill of %s", id)
-        .isNotNull();
+        .isInstanceOf(ExecutionException.class);
+    await().atMost(WAIT).until(() -> cache.stats().fillFailures(reason) == before + 1);
     assertThat(cache.isCached(ImageId.of(id))).isFalse();
   }
 

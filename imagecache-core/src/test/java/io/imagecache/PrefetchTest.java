@@ -15,6 +15,7 @@ import io.imagecache.internal.origin.Origin;
 import io.imagecache.internal.origin.OriginSettings;
 import io.imagecache.internal.origin.Origins;
 import io.imagecache.testing.Gate;
+import io.imagecache.testing.ManualScheduler;
 import io.imagecache.testing.MutableClock;
 import io.imagecache.testing.RecordedRequest;
 import io.imagecache.testing.TestOrigin;
@@ -27,11 +28,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -54,7 +52,8 @@ class PrefetchTest {
   @TempDir Path dir;
   private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
   private final ExecutorService fillExecutor = Executors.newCachedThreadPool();
-  private final ImpatientScheduler scheduler = new ImpatientScheduler();
+  /** Runs retries (and the caches' other timers) when a test moves time. */
+  private final ManualScheduler scheduler = new ManualScheduler(clock);
   private final List<ImageCache> opened = new ArrayList<>();
   /** Gates a test holds responses at; all released before the origin stops. */
   private final List<Gate> gates = new ArrayList<>();
@@ -235,9 +234,10 @@ class PrefetchTest {
 
     cache.prefetch(A, Optional.empty());
 
+    retryAfter(cache, 1, Duration.ofSeconds(1));
+    retryAfter(cache, 2, Duration.ofSeconds(2));
     await().atMost(WAIT).until(() -> cache.isCached(A));
     assertThat(Files.readAllBytes(dir.resolve(A.value()))).isEqualTo(content);
-    assertThat(scheduler.delays).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2));
     assertThat(cache.queuedImages()).isEmpty();
     await().atMost(WAIT).until(() -> cache.prefetchStates().isEmpty());
   }
@@ -250,6 +250,8 @@ class PrefetchTest {
 
     cache.prefetch(A, Optional.empty());
 
+    retryAfter(cache, 1, Duration.ofSeconds(1));
+    retryAfter(cache, 2, Duration.ofSeconds(2));
     await().atMost(WAIT).until(() -> cache.prefetchStates().stream()
         .anyMatch(state -> state.status() == Status.FAILED));
     PrefetchState failed = cache.prefetchStates().get(0);
@@ -257,7 +259,6 @@ class PrefetchTest {
     assertThat(failed.lastError()).isPresent();
     assertThat(failed.nextAttemptAt()).isEmpty();
     assertThat(glance.requestCount(filePath(A))).isEqualTo(3);
-    assertThat(scheduler.delays).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2));
     assertThat(cache.isCached(A)).isFalse();
     assertThat(cache.queuedImages()).containsExactly(A);
 
@@ -317,11 +318,13 @@ class PrefetchTest {
       cache.prefetch(id, Optional.empty());
     }
 
+    // A and B reaching the origin's body is the moment a third worker, if there were one, would
+    // have taken C long since (a worker takes an entry at submit, before any request).
     await().atMost(WAIT).until(() -> bodies.get(0).isReached() && bodies.get(1).isReached());
-    await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> fileRequests() == 2);
     assertThat(cache.prefetchStates()).extracting(PrefetchState::imageId, PrefetchState::status)
         .containsExactly(tuple(A, Status.FETCHING), tuple(B, Status.FETCHING),
             tuple(C, Status.QUEUED), tuple(D, Status.QUEUED));
+    assertThat(fileRequests()).isEqualTo(2);
 
     bodies.get(0).release();
     await().atMost(WAIT).until(() -> bodies.get(2).isReached());
@@ -461,28 +464,18 @@ class PrefetchTest {
   }
 
   /**
-   * Runs one-shot tasks (prefetch retries) at once and records the delays they asked for, so
-   * back-off is checked without waiting for it; periodic tasks (the hit flush) keep their timing.
+   * Waits for the {@code attempts}-th failed prefetch (the only one), checks that its retry is
+   * due {@code delay} later and not before, and moves time there.
    */
-  private static final class ImpatientScheduler extends ScheduledThreadPoolExecutor {
-    /** The delays one-shot tasks asked for, in order; appended by the threads that schedule. */
-    final List<Duration> delays = new CopyOnWriteArrayList<>();
-
-    ImpatientScheduler() {
-      super(1);
-    }
-
-    @Override
-    public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-      delays.add(Duration.ofNanos(unit.toNanos(delay)));
-      return super.schedule(command, 0, TimeUnit.NANOSECONDS);
-    }
-
-    /** Plain tasks (the size check after a commit) run as usual and are not recorded. */
-    @Override
-    public void execute(Runnable command) {
-      super.schedule(command, 0, TimeUnit.NANOSECONDS);
-    }
+  private void retryAfter(ImageCache cache, int attempts, Duration delay) {
+    await().atMost(WAIT).until(() -> cache.prefetchStates().stream().anyMatch(
+        state -> state.status() == Status.RETRYING && state.attempts() == attempts));
+    Instant due = clock.instant().plus(delay);
+    assertThat(cache.prefetchStates().get(0).nextAttemptAt()).contains(due);
+    scheduler.advance(delay.minusMillis(1));
+    assertThat(cache.prefetchStates().get(0).status()).as("before the back-off")
+        .isEqualTo(Status.RETRYING);
+    scheduler.advance(Duration.ofMillis(1));
   }
 
   /** A Glance origin whose first {@code failures} prefetch downloads fail before asking Glance. */

@@ -21,9 +21,11 @@ final class CommitStep {
   private final boolean durable;
   private final MetadataLock metadataLock;
   private final CommittedImages images;
+  private final WriterFiles files;
 
   CommitStep(CacheLayout layout, ImageIndex index, boolean durable, MetadataLock metadataLock,
-      CommittedImages images) {
+      CommittedImages images, WriterFiles files) {
+    this.files = files;
     this.layout = layout;
     this.index = index;
     this.durable = durable;
@@ -35,10 +37,10 @@ final class CommitStep {
   void publish(ImageId id, Path incomplete, Path committed, long size, Instant now,
       String md5Hex) throws IOException {
     metadataLock.call(() -> {
-      Files.move(incomplete, committed, StandardCopyOption.ATOMIC_MOVE);
+      files.move(incomplete, committed);
       try {
         if (durable) {
-          FileWriter.forceDirectory(layout.base());
+          files.forceDirectory(layout.base());
         }
         index.put(id, committed, size, now, Optional.of(md5Hex));
       } catch (IOException | RuntimeException e) {

@@ -97,7 +97,7 @@ public final class FileCacheDriver implements CacheDriver {
    *     caches and tests)
    */
   public FileCacheDriver(Path dir, ImageIndex index, Clock clock, boolean durable) {
-    this(dir, index, clock, durable, Optional.empty());
+    this(dir, index, clock, durable, Optional.empty(), new WriterFiles());
   }
 
   /**
@@ -111,17 +111,23 @@ public final class FileCacheDriver implements CacheDriver {
   public FileCacheDriver(
       Path dir, ImageIndex index, Clock clock, boolean durable, Executor digestExecutor) {
     this(dir, index, clock, durable,
-        Optional.of(Objects.requireNonNull(digestExecutor, "digestExecutor")));
+        Optional.of(Objects.requireNonNull(digestExecutor, "digestExecutor")), new WriterFiles());
   }
 
-  private FileCacheDriver(
-      Path dir, ImageIndex index, Clock clock, boolean durable, Optional<Executor> injected) {
+  /** A driver whose writers make their file-system calls through {@code files} (tests). */
+  FileCacheDriver(Path dir, ImageIndex index, Clock clock, boolean durable, WriterFiles files) {
+    this(dir, index, clock, durable, Optional.empty(), files);
+  }
+
+  private FileCacheDriver(Path dir, ImageIndex index, Clock clock, boolean durable,
+      Optional<Executor> injected, WriterFiles files) {
     this.layout = new CacheLayout(Objects.requireNonNull(dir, "dir"));
     this.index = Objects.requireNonNull(index, "index");
     Objects.requireNonNull(clock, "clock");
     this.images = new CommittedImages(layout, index, clock, metadataLock, HELD_FILES);
+    Objects.requireNonNull(files, "files");
     this.writers = new WriterRegistry(layout, clock, durable,
-        new CommitStep(layout, index, durable, metadataLock, images), injected);
+        new CommitStep(layout, index, durable, metadataLock, images, files), injected, files);
     this.markers = new Markers(layout, clock);
     this.cleaner = new Cleaner(layout, clock, writers);
   }

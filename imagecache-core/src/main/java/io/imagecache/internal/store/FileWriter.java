@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -74,6 +73,7 @@ final class FileWriter implements CacheWriter {
   private final Clock clock;
   private final boolean durable;
   private final Owner owner;
+  private final WriterFiles files;
   /**
    * MD5 (always computed: the checksum recorded at commit) and every other expected algorithm.
    * Used by the writing thread only; its lanes run on the digest executor (see DigestPipeline).
@@ -86,7 +86,7 @@ final class FileWriter implements CacheWriter {
 
   FileWriter(
       ImageId id, FileChannel channel, ExpectedContent expected, CacheLayout layout, Clock clock,
-      boolean durable, Owner owner, Executor digestExecutor) {
+      boolean durable, Owner owner, Executor digestExecutor, WriterFiles files) {
     this.id = Objects.requireNonNull(id, "id");
     this.file = layout.incomplete(id);
     this.channel = Objects.requireNonNull(channel, "channel");
@@ -95,6 +95,7 @@ final class FileWriter implements CacheWriter {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.durable = durable;
     this.owner = Objects.requireNonNull(owner, "owner");
+    this.files = Objects.requireNonNull(files, "files");
     Set<DigestAlgorithm> algorithms = EnumSet.of(DigestAlgorithm.MD5);
     for (ContentDigest digest : expected.digests()) {
       algorithms.add(digest.algorithm());
@@ -133,9 +134,7 @@ final class FileWriter implements CacheWriter {
       throw e;
     }
     try {
-      while (src.hasRemaining()) {
-        channel.write(src);
-      }
+      files.write(channel, src);
     } catch (IOException | RuntimeException e) {
       String reason = "writing to " + file + " failed: " + e;
       if (NoSpaceLeft.causedBy(e)) {
@@ -151,7 +150,7 @@ final class FileWriter implements CacheWriter {
 
   @Override
   public void force() throws IOException {
-    channel.force(false);
+    files.force(channel);
   }
 
   @Override
@@ -177,7 +176,7 @@ final class FileWriter implements CacheWriter {
     Path committed = layout.committed(id);
     try {
       if (durable) {
-        channel.force(false);
+        force();
       }
       channel.close();
       Files.deleteIfExists(layout.queued(id));
@@ -259,13 +258,6 @@ final class FileWriter implements CacheWriter {
       log.warn("image {} not cached: {}; deleting {} failed", id, reason, location, e);
     } finally {
       owner.released(id);
-    }
-  }
-
-  /** fsync on a directory, so that a rename in it survives a crash. */
-  static void forceDirectory(Path directory) throws IOException {
-    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-      channel.force(true);
     }
   }
 }

@@ -59,6 +59,8 @@ final class WriterRegistry implements FileWriter.Owner {
   private final Set<ImageId> liveWriters = ConcurrentHashMap.newKeySet();
   /** Runs the writers' digest lanes (DigestPipeline); thread-safe. */
   private final Executor digestExecutor;
+  /** The file-system calls of the writers (a faulty one in tests). */
+  private final WriterFiles files;
   /** The digest executor when this registry created it (and shuts it down on close), else empty. */
   private final Optional<ExecutorService> ownedDigestExecutor;
 
@@ -68,8 +70,9 @@ final class WriterRegistry implements FileWriter.Owner {
    * {@link #close()}.
    */
   WriterRegistry(CacheLayout layout, Clock clock, boolean durable, CommitStep commits,
-      Optional<Executor> injectedDigestExecutor) {
+      Optional<Executor> injectedDigestExecutor, WriterFiles files) {
     this.layout = layout;
+    this.files = files;
     this.clock = clock;
     this.durable = durable;
     this.commits = commits;
@@ -99,7 +102,8 @@ final class WriterRegistry implements FileWriter.Owner {
         return Optional.empty();
       }
       FileWriter writer =
-          new FileWriter(id, channel.get(), expected, layout, clock, durable, this, digestExecutor);
+          new FileWriter(
+              id, channel.get(), expected, layout, clock, durable, this, digestExecutor, files);
       opened = true;
       return Optional.of(writer);
     } finally {
@@ -117,8 +121,7 @@ final class WriterRegistry implements FileWriter.Owner {
     Path file = layout.incomplete(id);
     for (int attempt = 0; attempt < 2; attempt++) {
       try {
-        return Optional.of(FileModes.open(
-            file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+        return Optional.of(files.create(file));
       } catch (FileAlreadyExistsException e) {
         if (attempt == 0) {
           log.info("removing {}, an incomplete file without a writer", file);

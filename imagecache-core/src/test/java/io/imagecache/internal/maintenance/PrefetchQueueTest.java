@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.imagecache.ImageId;
 import io.imagecache.PrefetchState.Status;
 import io.imagecache.PrefetchState;
+import io.imagecache.testing.ManualScheduler;
 import io.imagecache.testing.MutableClock;
 import java.io.IOException;
 import java.time.Duration;
@@ -15,10 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,12 +32,12 @@ class PrefetchQueueTest {
   private static final ImageId B = ImageId.of("bbbbbbbb-0000-4000-8000-000000000002");
   private static final ImageId C = ImageId.of("cccccccc-0000-4000-8000-000000000003");
   private static final ImageId D = ImageId.of("dddddddd-0000-4000-8000-000000000004");
-  /** Retries a few milliseconds apart, so that tests that exhaust them stay fast. */
-  private static final Duration QUICK = Duration.ofMillis(5);
+  /** The back-off of most tests: a minute of {@link #retries}' driven time. */
+  private static final Duration QUICK = Duration.ofMinutes(1);
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
-  /** Times retries; cancelled retries leave its queue, so a test can see them gone. */
-  private final ScheduledThreadPoolExecutor retries = retryScheduler();
+  /** Times retries when the test moves time; cancelled retries leave its queue. */
+  private final ManualScheduler retries = new ManualScheduler(clock);
   /** Every worker thread the queues under test were given. */
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private final List<PrefetchQueue> queues = new ArrayList<>();
@@ -158,7 +159,7 @@ class PrefetchQueueTest {
         ? CompletableFuture.failedFuture(new IOException("origin answered 503"))
         : CompletableFuture.completedFuture(null));
 
-    await().atMost(WAIT).until(() -> queue.states().isEmpty());
+    retryUntil(() -> queue.states().isEmpty());
     assertThat(attempts).hasValue(3);
   }
 
@@ -166,11 +167,25 @@ class PrefetchQueueTest {
   void aRetryingImageShowsItsAttemptsErrorAndWhenItIsTriedNext() {
     PrefetchQueue queue = start(
         new PrefetchPolicy(1, 5, Duration.ofHours(1), Duration.ofHours(4)));
-    queue.submit(A, () -> CompletableFuture.failedFuture(new IOException("origin answered 503")));
+    AtomicInteger attempts = new AtomicInteger();
+    queue.submit(A, () -> {
+      attempts.incrementAndGet();
+      return CompletableFuture.failedFuture(new IOException("origin answered 503"));
+    });
 
     await().atMost(WAIT).until(() -> queue.state(A).get().status() == Status.RETRYING);
+    Instant next = clock.instant().plus(Duration.ofHours(1));
     assertThat(queue.state(A)).contains(new PrefetchState(A, Status.RETRYING, 1,
-        Optional.of("origin answered 503"), Optional.of(clock.instant().plus(Duration.ofHours(1)))));
+        Optional.of("origin answered 503"), Optional.of(next)));
+
+    retries.advance(Duration.ofMinutes(59));
+    assertThat(attempts).as("before the back-off").hasValue(1);
+    retries.advance(Duration.ofMinutes(1));
+    await().atMost(WAIT).until(() -> queue.state(A).get().attempts() == 2
+        && queue.state(A).get().status() == Status.RETRYING);
+    assertThat(attempts).hasValue(2);
+    assertThat(queue.state(A).get().nextAttemptAt())
+        .as("the back-off doubles").contains(next.plus(Duration.ofHours(2)));
   }
 
   @Test
@@ -180,7 +195,7 @@ class PrefetchQueueTest {
     queue.submit(A, () -> CompletableFuture.failedFuture(
         new IOException("attempt " + attempts.incrementAndGet() + " failed")));
 
-    await().atMost(WAIT).until(() -> queue.state(A).get().status() == Status.FAILED);
+    retryUntil(() -> queue.state(A).get().status() == Status.FAILED);
     assertThat(queue.state(A)).contains(new PrefetchState(
         A, Status.FAILED, 3, Optional.of("attempt 3 failed"), Optional.empty()));
     assertThat(attempts).hasValue(3);
@@ -246,7 +261,7 @@ class PrefetchQueueTest {
     assertThat(queue.removeAll()).isEqualTo(3);
 
     assertThat(queue.states()).isEmpty();
-    assertThat(retries.getQueue()).isEmpty();
+    assertThat(retries.queued()).isZero();
     held.get(B).complete(null);
   }
 
@@ -289,10 +304,12 @@ class PrefetchQueueTest {
     };
   }
 
-  private static ScheduledThreadPoolExecutor retryScheduler() {
-    ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
-    scheduler.setRemoveOnCancelPolicy(true);
-    return scheduler;
+  /** Moves time a back-off at a time, running the retries due, until {@code condition} holds. */
+  private void retryUntil(Callable<Boolean> condition) {
+    await().atMost(WAIT).until(() -> {
+      retries.advance(QUICK);
+      return condition.call();
+    });
   }
 
   /** A fetch that records its start and succeeds at once. */

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.imagecache.CachedImage;
 import io.imagecache.CleanResult;
 import io.imagecache.ImageId;
+import io.imagecache.testing.CacheInvariants;
 import io.imagecache.testing.MutableClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -67,6 +68,9 @@ public abstract class CacheDriverContractTest {
   /** Further drivers a test started over the same directory; closed after the test. */
   private final List<CacheDriver> moreDrivers = new ArrayList<>();
 
+  /** Why the test leaves files in {@code incomplete/} on purpose; null when it does not. */
+  private String leftIncomplete;
+
   /**
    * A new, not yet configured driver over {@code dir} using {@link #clock}, with a fresh store.
    * Called once per test, before any other method of this class.
@@ -98,6 +102,11 @@ public abstract class CacheDriverContractTest {
     driver.configure();
   }
 
+  /**
+   * Closes the drivers, then checks that no file under the cache directory stays open and, unless
+   * the test {@linkplain #leavesIncompleteFiles said otherwise}, that none is left in
+   * {@code incomplete/}.
+   */
   @AfterEach
   final void closeDrivers() throws IOException {
     for (CacheDriver other : moreDrivers) {
@@ -106,6 +115,15 @@ public abstract class CacheDriverContractTest {
     if (driver != null) {
       driver.close();
     }
+    CacheInvariants.assertNoOpenFileUnder(tempDir);
+    if (leftIncomplete == null) {
+      CacheInvariants.assertNothingIncomplete(cacheDir);
+    }
+  }
+
+  /** Says that the test leaves files in {@code incomplete/} on purpose, and why. */
+  protected void leavesIncompleteFiles(String why) {
+    leftIncomplete = why;
   }
 
   // ---------------------------------------------------------------- configure
@@ -234,6 +252,7 @@ public abstract class CacheDriverContractTest {
 
   @Test
   void cacheSize_ignoresIncompleteInvalidAndQueuedFiles() throws IOException {
+    leavesIncompleteFiles("a planted incomplete file that cacheSize ignores");
     cache(id("1"), bytes(1024, 1));
     Files.write(cacheDir.resolve("incomplete/2"), bytes(500, 2));
     Files.write(cacheDir.resolve("invalid/3"), bytes(700, 3));
@@ -346,6 +365,7 @@ public abstract class CacheDriverContractTest {
 
   @Test
   void removeInvalid_removesTheInvalidFilesAndNothingElse() throws IOException {
+    leavesIncompleteFiles("the incomplete file removeInvalid keeps");
     Files.write(cacheDir.resolve("invalid/1"), bytes(100, 1));
     Path incomplete = Files.write(cacheDir.resolve("incomplete/2"), bytes(10, 2));
 
@@ -369,6 +389,7 @@ public abstract class CacheDriverContractTest {
 
   @Test
   void clean_withDefaultStallTime_removesOnlyIncompleteFilesOlderThanADay() throws IOException {
+    leavesIncompleteFiles("the fresh incomplete file clean keeps");
     Path old = incompleteFileAged(id("1"), Duration.ofDays(2));
     Path fresh = incompleteFileAged(id("2"), Duration.ofMinutes(1));
 
@@ -381,6 +402,7 @@ public abstract class CacheDriverContractTest {
 
   @Test
   void clean_withAnHourStallTime_removesADayOldFileAndKeepsAFreshOne() throws IOException {
+    leavesIncompleteFiles("the fresh incomplete file clean keeps");
     Path old = incompleteFileAged(id("1"), Duration.ofDays(1));
     Path fresh = incompleteFileAged(id("2"), Duration.ofMinutes(5));
 
@@ -392,6 +414,7 @@ public abstract class CacheDriverContractTest {
 
   @Test
   void clean_whenAStalledFileCannotBeDeleted_skipsItAndCarriesOn() throws IOException {
+    leavesIncompleteFiles("the undeletable stalled file clean skips");
     // A non-empty directory where a stalled file is expected cannot be unlinked, even by root.
     Path undeletable = Files.createDirectory(cacheDir.resolve("incomplete/1"));
     Files.write(undeletable.resolve("inside"), bytes(1, 1));

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,18 +53,24 @@ class SqliteLockContentionTest {
       index.open();
       lockTheDatabase();
 
-      CompletableFuture<Void> put = CompletableFuture.runAsync(() -> {
+      AtomicBoolean unlocked = new AtomicBoolean();
+      CompletableFuture<Boolean> put = new CompletableFuture<>();
+      Thread writer = new Thread(() -> {
         try {
           index.put(ID, file, 10, Instant.now(), Optional.empty());
+          put.complete(unlocked.get());
         } catch (Exception e) {
-          throw new IllegalStateException(e);
+          put.completeExceptionally(e);
         }
-      });
-      await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
-          .until(() -> !put.isDone());
+      }, "sqlite-put");
+      writer.start();
+      // The put is in sqlite's busy wait (a native call) while the other connection holds the lock.
+      await().atMost(Duration.ofSeconds(5)).until(() -> inSqlite(writer) || put.isDone());
+      assertThat(put).isNotDone();
+      unlocked.set(true);
       unlockTheDatabase();
 
-      put.get(10, TimeUnit.SECONDS);
+      assertThat(put.get(10, TimeUnit.SECONDS)).as("the put ended after the unlock").isTrue();
       assertThat(index.get(ID)).hasValueSatisfying(image -> assertThat(image.size()).isEqualTo(10));
     }
   }
@@ -84,6 +91,13 @@ class SqliteLockContentionTest {
       index.put(ID, file, 10, Instant.now(), Optional.empty());
       assertThat(index.get(ID)).isPresent();
     }
+  }
+
+  /** Whether {@code thread} is inside a native call of the sqlite driver. */
+  private static boolean inSqlite(Thread thread) {
+    StackTraceElement[] stack = thread.getStackTrace();
+    return stack.length > 0 && stack[0].isNativeMethod()
+        && stack[0].getClassName().startsWith("org.sqlite.");
   }
 
   private void lockTheDatabase() throws Exception {
