@@ -16,6 +16,10 @@ final class ImageIdSegment {
 
   /** The id {@code segment} names; {@link IllegalArgumentException} with the reason if none. */
   static ImageId decode(String segment) {
+    if (isPlainAscii(segment)) {
+      // Nothing to decode (the common case, on every hit): no buffers, no charset decoder.
+      return ImageId.of(segment);
+    }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(segment.length());
     for (int i = 0; i < segment.length(); i++) {
       char c = segment.charAt(i);
@@ -41,5 +45,16 @@ final class ImageIdSegment {
       throw new IllegalArgumentException("invalid image id: its escapes are not UTF-8", e);
     }
     return ImageId.of(value);
+  }
+
+  /** Whether {@code segment} has neither escapes nor characters beyond ASCII. */
+  private static boolean isPlainAscii(String segment) {
+    for (int i = 0; i < segment.length(); i++) {
+      char c = segment.charAt(i);
+      if (c == '%' || c > 0x7f) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -46,6 +46,38 @@ final class RequestTarget {
 
   /** Normalises {@code raw}; {@link IllegalArgumentException} with the reason if it cannot. */
   static RequestTarget parse(String raw) {
+    if (isNormalV2Path(raw)) {
+      // Already in normal form (every image read a client sends): nothing to take apart.
+      return new RequestTarget(raw, Optional.empty(), false);
+    }
+    return normalise(raw);
+  }
+
+  /**
+   * Whether {@code raw} is a {@code /v2/} path that {@link #normalise} would return unchanged: only
+   * unreserved characters and slashes, no empty, {@code .} or {@code ..} segment (no {@code //},
+   * no segment starting with a dot), no escape, no query, no trailing slash.
+   */
+  private static boolean isNormalV2Path(String raw) {
+    if (!raw.startsWith("/v2/") || raw.endsWith("/")) {
+      return false;
+    }
+    for (int i = 4; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      char previous = raw.charAt(i - 1);
+      boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '_' || c == '~';
+      boolean separator = c == '/' && previous != '/';
+      boolean dot = c == '.' && previous != '/';
+      if (!plain && !separator && !dot) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@link #parse} for any target: the full normalisation. */
+  static RequestTarget normalise(String raw) {
     String target = raw;
     Matcher absolute = ABSOLUTE.matcher(target);
     if (absolute.lookingAt()) {

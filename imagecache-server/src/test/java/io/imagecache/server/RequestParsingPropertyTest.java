@@ -65,6 +65,24 @@ class RequestParsingPropertyTest {
   }
 
   @Test
+  void theShortCutForNormalPathsAgreesWithTheFullNormalisation() {
+    qt().withExamples(3000).forAll(oneOf(targets(), plainV2Paths()))
+        .checkAssert(raw -> {
+          Optional<RequestTarget> quick = parsed(raw);
+          Optional<RequestTarget> full;
+          try {
+            full = Optional.of(RequestTarget.normalise(raw));
+          } catch (IllegalArgumentException e) {
+            full = Optional.empty();
+          }
+          assertThat(quick.map(RequestTarget::originForm)).as(raw)
+              .isEqualTo(full.map(RequestTarget::originForm));
+          assertThat(quick.map(RequestTarget::unknownVersion))
+              .isEqualTo(full.map(RequestTarget::unknownVersion));
+        });
+  }
+
+  @Test
   void nothingUnderTheCacheApiIsEverPassedThrough() {
     qt().withExamples(3000).forAll(targets()).checkAssert(raw -> {
       Optional<RequestTarget> target = parsed(raw);
@@ -107,6 +125,13 @@ class RequestParsingPropertyTest {
     // Upper-casing can turn a valid escape's neighbours into nothing new: it stays parsable.
     assertThat(target).as(mutated.toString()).isPresent();
     assertThat(target.get().mayPassThrough()).as(mutated.toString()).isFalse();
+  }
+
+  /** {@code /v2/} paths of plain segments, dot segments and doubled or trailing slashes. */
+  private static Gen<String> plainV2Paths() {
+    Gen<String> segment = pick(List.of("images", "img", "file", "cache", "a.b", "x-1_~", ".",
+        "..", ".hidden", "", "V2", "v2.3"));
+    return lists().of(segment).ofSizeBetween(1, 6).map(list -> "/v2/" + String.join("/", list));
   }
 
   private static Gen<String> targets() {
