@@ -4,29 +4,23 @@ import static java.nio.file.StandardOpenOption.READ;
 
 import io.imagecache.CachedImage;
 import io.imagecache.FillCancelledException;
-import io.imagecache.FillFailureReason;
 import io.imagecache.FillProgress.State;
 import io.imagecache.FillProgress;
 import io.imagecache.ImageId;
 import io.imagecache.internal.Throwables;
 import io.imagecache.internal.store.CacheWriter;
 import io.imagecache.internal.store.ContentDigest;
-import io.imagecache.internal.store.ContentMismatchException;
 import io.imagecache.internal.store.DigestAlgorithm;
 import io.imagecache.internal.store.ExpectedContent;
-import io.imagecache.internal.store.NoSpaceLeft;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,11 +42,12 @@ import org.slf4j.LoggerFactory;
  *   image committed already (a fill that just ended) goes OPENING -&gt; COMMITTED without asking
  *   the source, so a miss that races with a commit never fetches the image twice.
  *
- * Threads.  run() executes on one executor thread, the fill thread. It alone reads the body and
- *   touches the CacheWriter (which is not thread-safe). Any thread may call the public methods.
- *   The copy never waits for a reader: readers follow the file on disk with awaitBytes() and
- *   their own channels, so the fill runs at source/disk speed however slow its readers are, and
- *   a reader going away changes nothing.
+ * Threads.  The fill thread (FillRun) alone reads the body and touches the CacheWriter; it
+ *   changes this fill only through the package-private transitions below, each of which takes
+ *   the locks itself, so every lock of a fill is taken in this file. Any thread may call the
+ *   public methods. The copy never waits for a reader: readers follow the file on disk with
+ *   awaitBytes() and their own channels, so the fill runs at source/disk speed however slow its
+ *   readers are, and a reader going away changes nothing.
  *
  * Locks (order: fileLock before stateLock; no code takes fileLock while holding stateLock).
  *   stateLock guards state, expectedSize, response, failure, cancelReason, committing, finalSize
@@ -76,20 +71,10 @@ import org.slf4j.LoggerFactory;
  *   caller's code (a network write, another cache call) that may block, take other locks or call
  *   back into this fill, which under stateLock could deadlock or stall the copy.
  *
- * Admission.  Once the source answered, the FillAdmission admits the fill (or refuses it before
- *   any file exists) and returns a Reservation, which is told the size after every chunk (it may
- *   reserve more for a fill of unknown size, waiting while a newer fill gives way, or stop one
- *   that outgrows the cache or must give way) and released when the fill ends, after the writer
- *   closed (so a fill that failed for lack of space has deleted its bytes by then).
- *
- * Ending.  The fill thread closes the writer (commit or abort; an abort moves the fill to FAILED
- *   under fileLock before the file is forgotten, so openChannel() finds the file or the
- *   failure), releases the reservation, then tells the registry (which removes the entry, so a
- *   caller retrying after a failure starts a fresh fill), then moves to COMMITTED or FAILED, tells the FillListener (a commit, or a
- *   failure with its FillFailureReason) and completes the futures. cancel() moves to FAILED at
- *   once and fails every waiter; the fill thread notices at the next chunk (closing the source
- *   response unblocks a blocked read) and aborts the writer. Once the fill has started
- *   committing, cancel() has no effect: the outcome is the commit's.
+ * Cancelling.  cancel() moves to FAILED at once and fails every waiter; the fill thread notices
+ *   at its next transition (closing the source response unblocks a blocked read) and aborts the
+ *   writer. Once the fill has started committing (claimCommit), cancel() has no effect: the
+ *   outcome is the commit's. Admission and the order of the ending steps: see FillRun.
  * </pre>
  */
 public final class Fill {
@@ -327,98 +312,31 @@ public final class Fill {
 
   /** The executor refused to run this fill: it fails with {@code cause} without starting. */
   void failToStart(Throwable cause, Runnable onEnd) {
-    end(null, false, cause, FillFailureReason.CANCELLED, onEnd);
+    new FillRun(this, source, environment).failToStart(cause, onEnd);
   }
 
   /** The fill thread's body; {@code onEnd} runs after the writer closed, before any future. */
   void run(Runnable onEnd) {
-    CachedImage committed = null;
-    boolean written = false;
-    Throwable error = null;
-    ExpectedContent expected = null;
-    CacheWriter writer = null;
-    SourceResponse answered = null;
-    FillFailureReason failureReason = FillFailureReason.DISK;
-    FillAdmission.Reservation reservation = null;
-    // What a failure is counted as: the step under way (origin, body, disk), refined by the error.
-    FillFailureReason step = FillFailureReason.DISK;
-    BodyCopy copy = new BodyCopy();
-    try {
-      throwIfCancelled();
-      Optional<CachedImage> existing = committedAlready();
-      if (existing.isPresent()) {
-        committed = existing.get();
-        synchronized (fileLock) {
-          file = committedFile();
-        }
-        opened.settle(expectedOf(committed));
-      } else {
-        step = FillFailureReason.ORIGIN;
-        tell(listener -> listener.originFetchStarted(imageId));
-        answered = source.open();
-        attach(answered);
-        expected = Objects.requireNonNull(answered.expected(), "SourceResponse.expected()");
-        step = FillFailureReason.DISK;
-        reservation = Objects.requireNonNull(
-            environment.admission().admit(imageId, expected), "FillAdmission.admit()");
-        writer = environment.driver().openForWrite(imageId, expected).orElseThrow(
-            () -> new IllegalStateException(
-                "another writer of image " + imageId + " is open outside the fill registry"));
-        running(writer, expected);
-        opened.settle(expected);
-        step = null;
-        copy.copy(answered.body(), writer, reservation, new BodyCopy.Progress() {
-          @Override
-          public void bytesRead(int count) {
-            tell(listener -> listener.originBytesRead(imageId, count));
-          }
-
-          @Override
-          public void published(long total) throws IOException {
-            advance(total);
-          }
-        });
-        step = FillFailureReason.DISK;
-        closeQuietly(answered);
-        if (environment.durable()) {
-          // Before fileLock: the writer's own force inside commit then finds little to do.
-          writer.force();
-        }
-        claimCommit();
-        synchronized (fileLock) {
-          committed = writer.commit();
-          file = committedFile();
-        }
-        written = true;
-      }
-    } catch (Throwable t) {
-      error = t;
-      failureReason = FillFailures.classify(t, step == null ? copy.failedStep() : step);
-    } finally {
-      if (answered != null) {
-        closeQuietly(answered);
-      }
-      if (writer != null) {
-        closeWriter(writer, committed, error);
-      }
-      if (reservation != null) {
-        reservation.release();
-      }
-      end(committed, written, error, failureReason, onEnd);
-    }
+    new FillRun(this, source, environment).run(onEnd);
   }
 
-  // ---- the fill thread's steps ---------------------------------------------------------------
+  // ---- transitions, used by the fill thread (FillRun) ----------------------------------------
 
-  private Optional<CachedImage> committedAlready() throws IOException {
-    if (!environment.driver().isCached(imageId)) {
-      return Optional.empty();
+  /** When this fill started. */
+  Instant startedAt() {
+    return startedAt;
+  }
+
+  /** The image was committed already: the fill reads that file and opens without the source. */
+  void foundCommitted(CachedImage committed) {
+    synchronized (fileLock) {
+      file = committedFile();
     }
-    return environment.driver().cachedImage(imageId);
+    opened.settle(expectedOf(committed));
   }
 
   /** Keeps the source's answer so that cancel() can close it; refuses it if cancelled already. */
-  private void attach(SourceResponse answer) throws IOException {
+  void attach(SourceResponse answer) throws IOException {
     synchronized (stateLock) {
       if (cancelReason == null) {
         response = answer;
@@ -428,22 +346,27 @@ public final class Fill {
     throwIfCancelled();
   }
 
-  private void running(CacheWriter writer, ExpectedContent expected) throws IOException {
+  /** The writer exists: RUNNING with its file, then {@link #opened()} completes. */
+  void running(CacheWriter writer, ExpectedContent expected) throws IOException {
     synchronized (fileLock) {
       file = writer.file();
     }
+    boolean cancelled;
     synchronized (stateLock) {
-      if (cancelReason == null) {
+      cancelled = cancelReason != null;
+      if (!cancelled) {
         state = State.RUNNING;
         expectedSize = expected.size();
-        return;
       }
     }
-    throwIfCancelled();
+    if (cancelled) {
+      throwIfCancelled();
+    }
+    opened.settle(expected);
   }
 
   /** Publishes {@code total} bytes on disk and wakes the waiters it satisfies. */
-  private void advance(long total) throws IOException {
+  void advance(long total) throws IOException {
     ByteWaiters.Drained ready;
     synchronized (stateLock) {
       if (cancelReason != null) {
@@ -460,7 +383,8 @@ public final class Fill {
     ready.complete(total);
   }
 
-  private void claimCommit() throws IOException {
+  /** Starts committing, after which cancel() has no effect; throws if cancelled before. */
+  void claimCommit() throws IOException {
     synchronized (stateLock) {
       if (cancelReason == null) {
         committing = true;
@@ -470,7 +394,17 @@ public final class Fill {
     throwIfCancelled();
   }
 
-  private void closeWriter(CacheWriter writer, CachedImage committed, Throwable error) {
+  /** Commits the writer and points {@link #file} at the committed file, under fileLock. */
+  CachedImage commit(CacheWriter writer) throws IOException {
+    synchronized (fileLock) {
+      CachedImage committed = writer.commit();
+      file = committedFile();
+      return committed;
+    }
+  }
+
+  /** Closes the writer: aborts it (FAILED before the file is gone) unless it committed. */
+  void closeWriter(CacheWriter writer, CachedImage committed, Throwable error) {
     String reason;
     synchronized (stateLock) {
       // A cancelled copy usually ends in the read that closing the response broke: say why.
@@ -504,17 +438,10 @@ public final class Fill {
   }
 
   /**
-   * The last step, on the fill thread (or the starting thread when the executor refused);
-   * {@code written} says whether this fill wrote {@code committed} (not found it committed);
-   * {@code failureReason} is what a failure is counted as unless the fill was cancelled.
+   * Moves to COMMITTED (when {@code committed} is not null) or FAILED, unless FAILED already,
+   * takes every waiter, then completes {@link #writerReleased}. The caller settles the rest.
    */
-  private void end(CachedImage committed, boolean written, Throwable error,
-      FillFailureReason failureReason, Runnable onEnd) {
-    try {
-      onEnd.run();
-    } catch (RuntimeException e) {
-      LOG.warn("ending the fill of {} in its registry failed", imageId, e);
-    }
+  Ending finish(CachedImage committed, Throwable error) {
     ByteWaiters.Drained drained;
     boolean cancelledBefore;
     Throwable outcome;
@@ -538,40 +465,27 @@ public final class Fill {
       drained = waiters.drainAll();
     }
     writerReleased.settle(null);
-    Duration took = Duration.between(startedAt, environment.clock().instant());
-    if (outcome == null) {
-      LOG.info("fill of {} committed: {} bytes in {} ms", imageId, size, took.toMillis());
-      if (written) {
-        tell(listener -> listener.committed(committed));
-      }
-      drained.complete(size);
-      opened.settle(expectedOf(committed));
-      completion.settle(committed);
-    } else {
-      if (outcome instanceof NotCacheableException) {
-        LOG.info("fill of {} refused: {}", imageId, Throwables.describe(outcome));
-      } else if (!cancelledBefore) {
-        LOG.warn("fill of {} failed after {} bytes: {}", imageId, bytesWritten,
-            Throwables.describe(outcome));
-      }
-      FillFailureReason reason = cancelledBefore ? FillFailureReason.CANCELLED : failureReason;
-      tell(listener -> listener.failed(imageId, reason));
-      failAll(drained, outcome);
-    }
+    return new Ending(outcome, cancelledBefore, size, drained);
   }
+
+  /** Completes the waiters and both public futures with the commit; outside every lock. */
+  void settleCommitted(Ending ending, CachedImage committed) {
+    ending.drained().complete(ending.size());
+    opened.settle(expectedOf(committed));
+    completion.settle(committed);
+  }
+
+  /**
+   * How a fill ended, taken under stateLock by {@link #finish}: {@code outcome} is the failure
+   * (null when committed), {@code size} the committed size, {@code drained} the waiters to settle.
+   */
+  record Ending(Throwable outcome, boolean cancelledBefore, long size,
+      ByteWaiters.Drained drained) {}
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  /** Tells the listener of an event; a listener's failure is logged, never the fill's. */
-  private void tell(Consumer<FillListener> event) {
-    try {
-      event.accept(environment.listener());
-    } catch (RuntimeException e) {
-      LOG.warn("the fill listener failed on an event of image {}", imageId, e);
-    }
-  }
-
-  private void throwIfCancelled() throws IOException {
+  /** Throws the cancellation when the fill was cancelled. */
+  void throwIfCancelled() throws IOException {
     Throwable cancelled;
     synchronized (stateLock) {
       cancelled = cancelReason == null ? null : failure;
@@ -582,7 +496,7 @@ public final class Fill {
   }
 
   /** Fails the given waiters and both public futures; outside every lock. */
-  private void failAll(ByteWaiters.Drained drained, Throwable cause) {
+  void failAll(ByteWaiters.Drained drained, Throwable cause) {
     drained.fail(cause);
     opened.settleExceptionally(cause);
     completion.settleExceptionally(cause);
@@ -605,7 +519,8 @@ public final class Fill {
     return new ExpectedContent(OptionalLong.of(image.size()), digests);
   }
 
-  private void closeQuietly(SourceResponse toClose) {
+  /** Closes the source's answer, logging a failure. */
+  void closeQuietly(SourceResponse toClose) {
     try {
       toClose.close();
     } catch (IOException | RuntimeException e) {
