@@ -387,6 +387,24 @@ public final class ImageCache implements Closeable {
   // ---- maintenance ---------------------------------------------------------------------------
 
   /**
+   * One cheap round trip to the metadata store (for readiness): returns when it answers, throws
+   * (a {@link CacheStoreException} with the store's cause, say) when it does not. Blocks.
+   */
+  public void checkStore() throws IOException {
+    runtime.requireOpen();
+    driver.checkStore();
+  }
+
+  /**
+   * Creates and deletes {@code <dir>/imagecache.probe} (for readiness): throws, naming the cause,
+   * when the cache directory takes no new file. Blocks.
+   */
+  public void checkWritable() throws IOException {
+    runtime.requireOpen();
+    driver.checkWritable();
+  }
+
+  /**
    * A snapshot of the cache's sizes and counters, for metrics: cheap enough for every scrape (it
    * lists the committed files and the store's entries once).
    */

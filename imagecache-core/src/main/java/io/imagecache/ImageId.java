@@ -17,7 +17,8 @@ public record ImageId(String value) implements Comparable<ImageId> {
 
   /** Names of files and directories that the cache directory holds besides images. */
   private static final Set<String> RESERVED =
-      Set.of("incomplete", "invalid", "queue", "pinned", "imagecache.lock", "admin-token", "checkme");
+      Set.of("incomplete", "invalid", "queue", "pinned", "imagecache.lock", "admin-token", "checkme",
+          "imagecache.probe");
 
   public ImageId {
     if (value == null) {

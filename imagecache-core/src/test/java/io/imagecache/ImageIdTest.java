@@ -48,7 +48,7 @@ class ImageIdTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"incomplete", "invalid", "queue", "pinned", "imagecache.lock",
-      "admin-token", "checkme", "cache.db", "cache.db-wal", "cache.db-journal", "cache.dbx"})
+      "admin-token", "checkme", "imagecache.probe", "cache.db", "cache.db-wal", "cache.db-journal", "cache.dbx"})
   void refusesTheNamesTheCacheDirectoryUsesForItself(String value) {
     assertThatThrownBy(() -> ImageId.of(value))
         .isInstanceOf(IllegalArgumentException.class)

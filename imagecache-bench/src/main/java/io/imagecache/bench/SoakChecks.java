@@ -22,7 +22,8 @@ import java.util.TreeSet;
  */
 final class SoakChecks {
   private static final Set<String> NOT_IMAGES = Set.of("cache.db", "cache.db-wal", "cache.db-shm",
-      "cache.db-journal", "imagecache.lock", "admin-token", "checkme");
+      "cache.db-journal", "imagecache.lock", "admin-token", "checkme",
+      "imagecache.probe");
   private static final String ID = "[A-Za-z0-9._-]{1,255}";
 
   /** One check: what, whether it held, and the figures. */

@@ -133,6 +133,12 @@ public interface CacheDriver extends Closeable {
     return Optional.empty();
   }
 
+  /** One cheap round trip to the metadata store; throws when it does not answer. */
+  void checkStore() throws IOException;
+
+  /** Creates and deletes a probe file in the cache directory; throws when it cannot. */
+  void checkWritable() throws IOException;
+
   /** Whether this driver knows which nodes of a fleet hold an image ({@link #cachedNodes}). */
   boolean tracksNodes();
 

@@ -24,11 +24,13 @@ public final class CacheLayout {
 
   /**
    * Files the cache directory holds for itself: the SQLite index and its journals, the lock file,
-   * the admin token, and the xattr driver's probe file.
+   * the admin token, the xattr driver's probe file and the writability probe ({@link #PROBE}).
    */
   static final Set<String> OWN_FILES = Set.of(
       "cache.db", "cache.db-wal", "cache.db-shm", "cache.db-journal",
-      "imagecache.lock", "admin-token", "checkme");
+      "imagecache.lock", "admin-token", "checkme", CacheLayout.PROBE);
+  /** The file {@link #probeWritable()} creates and deletes in the base directory. */
+  static final String PROBE = "imagecache.probe";
 
   private final Path base;
   private final Path incomplete;
@@ -92,6 +94,17 @@ public final class CacheLayout {
   /** Every directory of the layout, the base first. */
   List<Path> directories() {
     return List.of(base, incomplete, invalid, queue, pinned);
+  }
+
+  /**
+   * Creates {@code <base>/imagecache.probe} (with the cache's file mode) and deletes it again, one
+   * left by a crash first: fails, naming the cause, when the base directory takes no new file.
+   */
+  void probeWritable() throws IOException {
+    Path probe = base.resolve(PROBE);
+    Files.deleteIfExists(probe);
+    FileModes.createFile(probe);
+    Files.delete(probe);
   }
 
   /** Creates the base directory and its sub-directories, tolerating existing ones (mkdir -p). */

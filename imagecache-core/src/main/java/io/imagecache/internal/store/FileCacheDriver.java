@@ -166,6 +166,16 @@ public final class FileCacheDriver implements CacheDriver {
   // ------------------------------------------------------------------ file-system facts
 
   @Override
+  public void checkStore() throws IOException {
+    index.check();
+  }
+
+  @Override
+  public void checkWritable() throws IOException {
+    layout.probeWritable();
+  }
+
+  @Override
   public long cacheSize() throws IOException {
     long total = 0;
     for (CacheFile file : layout.cacheFiles()) {

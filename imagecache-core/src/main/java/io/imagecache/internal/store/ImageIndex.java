@@ -81,6 +81,12 @@ public interface ImageIndex extends Closeable {
   /** Adds the given hits and sets the last-access times, in one batch. Unknown ids are skipped. */
   void recordAccesses(Map<ImageId, Access> accesses) throws IOException;
 
+  /**
+   * One cheap round trip to the store (a {@code SELECT 1}, a stat): returns when it answers,
+   * throws when it does not. For readiness probes.
+   */
+  void check() throws IOException;
+
   /** Whether the store is shared by nodes and knows which node has which image. */
   default boolean tracksNodes() {
     return false;

@@ -75,6 +75,11 @@ abstract class ForwardingImageIndex implements ImageIndex {
   }
 
   @Override
+  public void check() throws IOException {
+    delegate.check();
+  }
+
+  @Override
   public boolean tracksNodes() {
     return delegate.tracksNodes();
   }

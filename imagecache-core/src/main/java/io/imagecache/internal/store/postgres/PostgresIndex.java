@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -240,6 +241,19 @@ public final class PostgresIndex implements ImageIndex {
       return ids;
     } catch (SQLException e) {
       throw storeFailure("list the image ids of node " + nodeUrl, e);
+    }
+  }
+
+  /** A connection from the pool (a new one when the pool has none) and {@code SELECT 1}. */
+  @Override
+  public void check() throws IOException {
+    Opened active = active();
+    try (Connection connection = active.pool.getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet row = statement.executeQuery("SELECT 1")) {
+      row.next();
+    } catch (SQLException e) {
+      throw storeFailure("check the database", e);
     }
   }
 

@@ -245,6 +245,16 @@ public final class SqliteIndex implements ImageIndex {
   }
 
   @Override
+  public void check() throws IOException {
+    run("check", c -> {
+      try (Statement statement = c.createStatement();
+          ResultSet row = statement.executeQuery("SELECT 1")) {
+        return row.next();
+      }
+    });
+  }
+
+  @Override
   public Optional<ImageId> leastRecentlyAccessed() throws IOException {
     return run("select of the least recently accessed image", c -> {
       try (Statement statement = c.createStatement();

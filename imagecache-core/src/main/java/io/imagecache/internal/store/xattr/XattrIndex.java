@@ -129,6 +129,12 @@ public final class XattrIndex implements ImageIndex {
     return ids;
   }
 
+  /** The store is the cache directory itself: one stat of it. */
+  @Override
+  public void check() throws IOException {
+    Files.readAttributes(dir, BasicFileAttributes.class);
+  }
+
   /** Scans every entry: there is no index of access times besides the files themselves. */
   @Override
   public Optional<ImageId> leastRecentlyAccessed() throws IOException {
