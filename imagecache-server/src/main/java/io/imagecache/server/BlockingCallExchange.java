@@ -3,6 +3,7 @@ package io.imagecache.server;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +23,14 @@ final class BlockingCallExchange extends LocalExchange {
   /** Starts {@code call} on {@code blocking} and answers with what it returns. */
   static Exchange start(ChannelHandlerContext ctx, RequestInfo request, Executor blocking,
       Callable<FullHttpResponse> call) {
+    return answer(ctx, request, Blocking.call(blocking, call));
+  }
+
+  /** Answers with the response {@code answer} completes with, sent on the event loop. */
+  static Exchange answer(ChannelHandlerContext ctx, RequestInfo request,
+      CompletableFuture<FullHttpResponse> answer) {
     BlockingCallExchange exchange = new BlockingCallExchange(ctx, request);
-    Blocking.call(blocking, call).whenComplete((response, failure) -> exchange.onLoop(() -> {
+    answer.whenComplete((response, failure) -> exchange.onLoop(() -> {
       if (failure == null) {
         exchange.respond(response);
       } else {

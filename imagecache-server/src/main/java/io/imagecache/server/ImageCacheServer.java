@@ -57,7 +57,8 @@ public final class ImageCacheServer implements Closeable {
       ServerMetrics metrics =
           new ServerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), cache);
       RouteTable routes = RouteTable.of(List.of(
-          new CacheApiRoutes(context), new MetricsRoutes(context, metrics)));
+          new CacheApiRoutes(context), new MetricsRoutes(context, metrics),
+          new ReadinessRoutes(context, Readiness.of(cache, blocking))));
       Channel listener = new ServerBootstrap()
           .group(boss, workers)
           .channel(transport.serverChannel())
