@@ -31,9 +31,11 @@ public final class ImageCacheServer implements Closeable {
   private final EventLoopGroup workers;
   private final ExecutorService blocking;
   private final Channel listener;
+  private final ServerMetrics metrics;
 
   private ImageCacheServer(EventLoopGroup boss, EventLoopGroup workers, ExecutorService blocking,
-      Channel listener) {
+      Channel listener, ServerMetrics metrics) {
+    this.metrics = metrics;
     this.boss = boss;
     this.workers = workers;
     this.blocking = blocking;
@@ -51,11 +53,11 @@ public final class ImageCacheServer implements Closeable {
     EventLoopGroup boss = transport.newGroup(1);
     EventLoopGroup workers = transport.newGroup(Runtime.getRuntime().availableProcessors());
     ExecutorService blocking = Executors.newFixedThreadPool(blockingThreads, daemonThreads());
+    ServerMetrics metrics =
+        new ServerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), cache);
     try {
       ServerContext context = new ServerContext(cache, blocking, new ObjectMapper(), new AdminAuth(adminToken),
           cache.originApi().map(GlanceProxy::new));
-      ServerMetrics metrics =
-          new ServerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), cache);
       RouteTable routes = RouteTable.of(List.of(
           new CacheApiRoutes(context), new MetricsRoutes(context, metrics),
           new ReadinessRoutes(context, Readiness.of(cache, blocking))));
@@ -69,9 +71,10 @@ public final class ImageCacheServer implements Closeable {
           .bind(listen).sync().channel();
       LOG.info("serving {} on http://{} ({})", cache.config().dir(),
           format((InetSocketAddress) listener.localAddress()), transport.name().toLowerCase());
-      return new ImageCacheServer(boss, workers, blocking, listener);
+      return new ImageCacheServer(boss, workers, blocking, listener, metrics);
     } catch (InterruptedException | RuntimeException e) {
       shutdown(boss, workers, blocking);
+      metrics.close();
       throw e;
     }
   }
@@ -91,6 +94,7 @@ public final class ImageCacheServer implements Closeable {
   public void close() {
     listener.close().syncUninterruptibly();
     shutdown(boss, workers, blocking);
+    metrics.close();
   }
 
   private static void shutdown(EventLoopGroup boss, EventLoopGroup workers, ExecutorService blocking) {

@@ -41,6 +41,8 @@ final class ImageFileExchange extends LocalExchange {
    * a size not known in advance. Such a body that goes wrong is ended with a reset, not a close.
    */
   private boolean closeDelimited;
+  /** When the request was routed here ({@link System#nanoTime()}): the time to first byte's start. */
+  private final long startNanos = System.nanoTime();
 
   ImageFileExchange(ChannelHandlerContext ctx, RequestInfo request, ServerContext context,
       ImageId id, boolean chunkedAllowed) {
@@ -83,7 +85,7 @@ final class ImageFileExchange extends LocalExchange {
   }
 
   private void serve(Download download) {
-    ServerMetrics.imageServed(ctx, request, download, completion());
+    ServerMetrics.imageServed(ctx, request, startNanos, download, completion());
     ImageInfo info = download.info();
     if (ImageHeaders.notModified(request, info)) {
       closeQuietly(download);
@@ -183,8 +185,8 @@ final class ImageFileExchange extends LocalExchange {
   }
 
   private void fail(Throwable failure) {
-    ServerMetrics.imageFailed(ctx, request);
     Failures.Answer answer = Failures.answer(failure);
+    ServerMetrics.imageFailed(ctx, request, startNanos, answer.status());
     if (answer.status().equals(HttpResponseStatus.INTERNAL_SERVER_ERROR)) {
       LOG.error("{} image {} failed", request.method(), id, Failures.unwrap(failure));
     } else if (answer.status().code() >= 500) {

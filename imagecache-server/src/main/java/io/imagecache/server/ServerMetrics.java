@@ -6,30 +6,52 @@ import io.imagecache.FillFailureReason;
 import io.imagecache.ImageCache;
 import io.imagecache.PrefetchState;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's Prometheus metrics, all named {@code imagecache_…}: image requests by result and
- * body bytes by source (counted here, as responses are sent), and the cache's own sizes and
- * counters (read from {@link ImageCache#stats()} and the prefetch queue at each scrape).
+ * The server's Prometheus metrics. Its own, named {@code imagecache_…}: image requests by result,
+ * their time to first byte and body bytes by source (counted here, as responses are sent), the
+ * duration of fills image requests started, the build, and the cache's own sizes and counters
+ * (read from {@link ImageCache#stats()} and the prefetch queue at each scrape). Besides them,
+ * Micrometer's JVM and process meters ({@code jvm_…}, {@code process_…}, {@code system_…}) and
+ * Netty's allocator ({@code netty_allocator_…}).
  *
  * <p>Reading the cache's stats may block, so {@link #scrape()} runs on the blocking executor: it
  * takes one snapshot and the gauges and function counters then read that snapshot. Each
  * connection reaches this instance through the channel attribute {@link #KEY}.
  */
-final class ServerMetrics {
+final class ServerMetrics implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServerMetrics.class);
   /** Where each connection finds the metrics (set for every accepted channel). */
   static final AttributeKey<ServerMetrics> KEY =
@@ -40,6 +62,8 @@ final class ServerMetrics {
   /** How an image request was answered. */
   enum Result {
     HIT("hit"), FILL_JOIN("fill-join"), MISS("miss"), PASS_THROUGH("pass-through"),
+    /** The origin refused the caller (401, 403): the client's business, not a fault here. */
+    DENIED("denied"),
     ERROR("error");
 
     private final String label;
@@ -60,6 +84,16 @@ final class ServerMetrics {
     }
   }
 
+  /** Time to first byte: a hit's head goes out in a millisecond, a miss's after the origin's. */
+  private static final Duration[] FIRST_BYTE_BUCKETS = seconds(
+      0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30);
+  /** Fill durations: images from a few MB to tens of GB. */
+  private static final Duration[] FILL_BUCKETS = seconds(
+      0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600);
+  /** Fill rates, bytes per second: 1 MB/s to 1 GB/s. */
+  private static final double[] THROUGHPUT_BUCKETS = {
+      1e6, 5e6, 1e7, 2.5e7, 5e7, 1e8, 2.5e8, 5e8, 1e9};
+
   /** What the gauges read: the cache's stats and the prefetch queue's length at one moment. */
   private record Snapshot(CacheStats stats, long queueLength) {}
 
@@ -67,6 +101,12 @@ final class ServerMetrics {
   private final ImageCache cache;
   private final Map<Result, Counter> requests = new EnumMap<>(Result.class);
   private final Map<Source, Counter> servedBytes = new EnumMap<>(Source.class);
+  private final Map<Result, Timer> firstByte = new EnumMap<>(Result.class);
+  private final Timer fillCommitted;
+  private final Timer fillFailed;
+  private final DistributionSummary fillThroughput;
+  /** Closed with the server: it listens to the JVM's GC notifications. */
+  private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   /** Replaced whole by each scrape before the registry reads it; read by any thread. */
   private volatile Snapshot latest = new Snapshot(
       new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0), 0);
@@ -79,7 +119,28 @@ final class ServerMetrics {
           .description("Image requests (GET) by how they were answered")
           .tag("result", result.label)
           .register(registry));
+      firstByte.put(result, Timer.builder("imagecache.time.to.first.byte")
+          .description("Time from an image request (GET) to its response head being written,"
+              + " by how it was answered")
+          .tag("result", result.label)
+          .serviceLevelObjectives(FIRST_BYTE_BUCKETS)
+          .register(registry));
     }
+    fillCommitted = fillTimer("committed");
+    fillFailed = fillTimer("failed");
+    fillThroughput = DistributionSummary.builder("imagecache.fill.throughput")
+        .description("Origin bytes per second of fills started by an image request that committed")
+        .baseUnit("bytes.per.second")
+        .serviceLevelObjectives(THROUGHPUT_BUCKETS)
+        .register(registry);
+    BuildInfo build = BuildInfo.current();
+    Gauge.builder("imagecache.build.info", () -> 1)
+        .description("Always 1: the version and commit this server was built from")
+        .tag("version", build.version())
+        .tag("commit", build.commit())
+        .strongReference(true)
+        .register(registry);
+    bindJvmAndProcess();
     for (Source source : Source.values()) {
       servedBytes.put(source, Counter.builder("imagecache.served")
           .description("Image body bytes sent to clients, by where they came from")
@@ -120,46 +181,129 @@ final class ServerMetrics {
         Snapshot::queueLength);
   }
 
+  private Timer fillTimer(String outcome) {
+    return Timer.builder("imagecache.fill.duration")
+        .description("Time from an image request starting a fill to the fill's end, by outcome")
+        .tag("outcome", outcome)
+        .serviceLevelObjectives(FILL_BUCKETS)
+        .register(registry);
+  }
+
+  /**
+   * Micrometer's JVM and process binders, and Netty's allocator when it reports its memory. Two of
+   * their meters are left out because {@code promtool check metrics} rejects their names
+   * ({@code process_cpu_time_ns_total}: an abbreviated unit; {@code system_cpu_count}: a
+   * {@code _count} that is not a histogram's); Netty's, which have none, get a help text.
+   */
+  private void bindJvmAndProcess() {
+    registry.config()
+        .meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
+            || id.getName().equals("system.cpu.count")))
+        .meterFilter(new MeterFilter() {
+          @Override
+          public Meter.Id map(Meter.Id id) {
+            if (id.getName().startsWith("netty.allocator.") && id.getDescription() == null) {
+              return new Meter.Id(id.getName(), Tags.of(id.getTagsAsIterable()),
+                  id.getBaseUnit(), "Netty's buffer allocator: "
+                      + id.getName().substring("netty.allocator.".length()).replace('.', ' '),
+                  id.getType());
+            }
+            return id;
+          }
+        });
+    new JvmMemoryMetrics().bindTo(registry);
+    gcMetrics.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
+      new NettyAllocatorMetrics(allocator).bindTo(registry);
+    }
+  }
+
+  /** Stops listening to the JVM's GC notifications. */
+  @Override
+  public void close() {
+    gcMetrics.close();
+  }
+
   // ---- the data path
 
   /**
-   * Counts an image request answered with {@code download} and its body bytes until
-   * {@code completion}. Called on the connection's event loop; HEAD requests are not counted.
+   * Counts an image request received at {@code startNanos} ({@link System#nanoTime()}) and
+   * answered with {@code download}: its time to first byte, its body bytes until
+   * {@code completion}, and (when it started the fill) the fill's duration. Called on the
+   * connection's event loop; HEAD requests are not counted.
    */
-  static void imageServed(ChannelHandlerContext ctx, RequestInfo request, Download download,
+  static void imageServed(ChannelHandlerContext ctx, RequestInfo request, long startNanos,
+      Download download, Future<?> completion) {
+    Optional<ServerMetrics> metrics = of(ctx.channel());
+    if (metrics.isPresent() && !request.isHead()) {
+      metrics.get().served(ctx, startNanos, download, completion);
+    }
+  }
+
+  /**
+   * Counts an image request received at {@code startNanos} that failed before any body, as
+   * {@code denied} when the origin refused the caller (401, 403), else as {@code error}; its
+   * response head is about to be sent. HEAD requests are not counted.
+   */
+  static void imageFailed(ChannelHandlerContext ctx, RequestInfo request, long startNanos,
+      HttpResponseStatus status) {
+    Optional<ServerMetrics> metrics = of(ctx.channel());
+    if (metrics.isPresent() && !request.isHead()) {
+      Result result = status.equals(HttpResponseStatus.UNAUTHORIZED)
+          || status.equals(HttpResponseStatus.FORBIDDEN) ? Result.DENIED : Result.ERROR;
+      metrics.get().requests.get(result).increment();
+      metrics.get().firstByte.get(result).record(System.nanoTime() - startNanos,
+          TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void served(ChannelHandlerContext ctx, long startNanos, Download download,
       Future<?> completion) {
-    Optional<ServerMetrics> metrics = of(ctx.channel());
-    if (metrics.isPresent() && !request.isHead()) {
-      metrics.get().served(ctx, download, completion);
-    }
-  }
-
-  /** Counts an image request that failed before any body. HEAD requests are not counted. */
-  static void imageFailed(ChannelHandlerContext ctx, RequestInfo request) {
-    Optional<ServerMetrics> metrics = of(ctx.channel());
-    if (metrics.isPresent() && !request.isHead()) {
-      metrics.get().requests.get(Result.ERROR).increment();
-    }
-  }
-
-  private void served(ChannelHandlerContext ctx, Download download, Future<?> completion) {
+    Result result;
     Source source;
     if (download instanceof Download.Hit) {
-      requests.get(Result.HIT).increment();
+      result = Result.HIT;
       source = Source.CACHE;
     } else if (download instanceof Download.Filling filling) {
-      requests.get(filling.joined() ? Result.FILL_JOIN : Result.MISS).increment();
+      result = filling.joined() ? Result.FILL_JOIN : Result.MISS;
       source = Source.FILL;
+      if (!filling.joined()) {
+        timeFill(startNanos, filling);
+      }
     } else {
-      requests.get(Result.PASS_THROUGH).increment();
+      result = Result.PASS_THROUGH;
       source = Source.ORIGIN;
     }
+    requests.get(result).increment();
     ServedBytesCounter counter = ctx.pipeline().get(ServedBytesCounter.class);
     if (counter != null) {
       Counter target = servedBytes.get(source);
-      counter.countInto(target);
+      Timer timer = firstByte.get(result);
+      counter.countInto(target,
+          () -> timer.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS));
       completion.addListener(done -> counter.stop(target));
     }
+  }
+
+  /** Records the duration (and, when it committed with a known size, the rate) of a fill. */
+  private void timeFill(long startNanos, Download.Filling filling) {
+    OptionalLong size = filling.info().size();
+    filling.verified().whenComplete((ignored, failure) -> {
+      long nanos = System.nanoTime() - startNanos;
+      if (failure != null) {
+        fillFailed.record(nanos, TimeUnit.NANOSECONDS);
+        return;
+      }
+      fillCommitted.record(nanos, TimeUnit.NANOSECONDS);
+      if (size.isPresent() && nanos > 0) {
+        fillThroughput.record(size.getAsLong() * 1e9 / nanos);
+      }
+    });
   }
 
   private static Optional<ServerMetrics> of(Channel channel) {
@@ -183,6 +327,14 @@ final class ServerMetrics {
           e.toString());
     }
     return registry.scrape();
+  }
+
+  private static Duration[] seconds(double... values) {
+    Duration[] durations = new Duration[values.length];
+    for (int i = 0; i < values.length; i++) {
+      durations[i] = Duration.ofNanos(Math.round(values[i] * 1e9));
+    }
+    return durations;
   }
 
   private void counter(String name, String baseUnit, String description,

@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code GET /metrics}: Prometheus text without a token, every name {@code imagecache_…}, image
- * requests counted by result and body bytes by source, the cache's own figures, and text that
- * {@code promtool check metrics} accepts.
+ * {@code GET /metrics}: Prometheus text without a token, every name {@code imagecache_…} or one
+ * of Micrometer's JVM, process and Netty families, image requests counted by result (401 and 403
+ * as denied) with their time to first byte and body bytes by source, fill durations, the build,
+ * the cache's own figures, and text that {@code promtool check metrics} accepts.
  */
 class MetricsTest {
   private static final int SIZE = 64 * TestImages.KiB;
@@ -69,15 +70,87 @@ class MetricsTest {
   }
 
   @Test
-  void everyMetricIsNamedImagecacheAndHasHelp() throws Exception {
+  void everyMetricIsNamedImagecacheOrIsAJvmProcessOrNettyOneAndHasHelp() throws Exception {
     traffic();
     String text = scrape();
 
     List<String> names = text.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
         .map(line -> line.split("[{ ]", 2)[0]).distinct().toList();
-    assertThat(names).isNotEmpty().allSatisfy(name -> assertThat(name).startsWith("imagecache_"));
+    assertThat(names).isNotEmpty().allSatisfy(name -> assertThat(name)
+        .matches("(imagecache|jvm|process|system|netty_allocator)_.*"));
     assertThat(text.lines().filter(line -> line.startsWith("# TYPE ")).count())
         .isEqualTo(text.lines().filter(line -> line.startsWith("# HELP ")).count());
+  }
+
+  @Test
+  void jvmProcessAndNettyAllocatorMetricsAreReported() throws Exception {
+    String text = scrape();
+
+    assertThat(sum(text, "jvm_memory_used_bytes", "area=\"heap\"")).isPositive();
+    assertThat(value(text, "jvm_threads_live_threads", "")).isPositive();
+    assertThat(value(text, "jvm_classes_loaded_classes", "")).isPositive();
+    assertThat(text).contains("# TYPE jvm_gc_memory_allocated_bytes_total counter");
+    assertThat(value(text, "system_cpu_usage", "")).isNotNegative();
+    assertThat(value(text, "process_uptime_seconds", "")).isPositive();
+    assertThat(value(text, "process_files_open_files", "")).isPositive();
+    assertThat(value(text, "process_files_max_files", "")).isPositive();
+    assertThat(text).contains("# TYPE netty_allocator_memory_used gauge");
+  }
+
+  @Test
+  void theBuildIsReportedWithItsVersionAndCommit() throws Exception {
+    String text = scrape();
+    Matcher build = Pattern.compile(
+        "^imagecache_build_info\\{commit=\"([^\"]*)\",version=\"([^\"]*)\"} 1(\\.0)?$",
+        Pattern.MULTILINE).matcher(text);
+
+    assertThat(build.find()).as("imagecache_build_info sample in:%n%s", text).isTrue();
+    // Built from this git checkout by Maven: both are known.
+    assertThat(build.group(1)).matches("[0-9a-f]{7,40}");
+    assertThat(build.group(2)).matches("\\d+\\.\\d+\\.\\d+.*");
+  }
+
+  @Test
+  void refusalsByTheOriginAreCountedAsDeniedNotAsErrors() throws Exception {
+    origin.put("private", TestImages.bytes(4, SIZE)).status(401);
+    origin.put("forbidden", TestImages.bytes(5, SIZE)).status(403);
+
+    assertThat(server.get(ServerHarness.file("private")).statusCode()).isEqualTo(401);
+    assertThat(server.get(ServerHarness.file("forbidden")).statusCode()).isEqualTo(403);
+
+    String text = scrape();
+    assertThat(value(text, "imagecache_requests_total", "result=\"denied\"")).isEqualTo(2);
+    assertThat(value(text, "imagecache_requests_total", "result=\"error\"")).isZero();
+    assertThat(value(text, "imagecache_time_to_first_byte_seconds_count", "result=\"denied\""))
+        .isEqualTo(2);
+  }
+
+  @Test
+  void timeToFirstByteIsAHistogramByResultAndFillsAreTimed() throws Exception {
+    traffic();
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      String text = scrape();
+      for (String result : List.of("hit", "miss", "pass-through", "error")) {
+        String label = "result=\"" + result + "\"";
+        assertThat(value(text, "imagecache_time_to_first_byte_seconds_count", label))
+            .as(result).isEqualTo(1);
+        assertThat(value(text, "imagecache_time_to_first_byte_seconds_bucket",
+            label + ",le=\"+Inf\"")).as(result).isEqualTo(1);
+        assertThat(value(text, "imagecache_time_to_first_byte_seconds_bucket",
+            label + ",le=\"30.0\"")).as(result).isEqualTo(1);
+      }
+      assertThat(value(text, "imagecache_time_to_first_byte_seconds_count",
+          "result=\"fill-join\"")).isZero();
+      assertThat(value(text, "imagecache_fill_duration_seconds_count",
+          "outcome=\"committed\"")).isEqualTo(1);
+      assertThat(value(text, "imagecache_fill_duration_seconds_bucket",
+          "outcome=\"committed\",le=\"+Inf\"")).isEqualTo(1);
+      assertThat(value(text, "imagecache_fill_duration_seconds_count", "outcome=\"failed\""))
+          .isZero();
+      assertThat(value(text, "imagecache_fill_throughput_bytes_per_second_count", ""))
+          .isEqualTo(1);
+    });
   }
 
   @Test
@@ -128,6 +201,8 @@ class MetricsTest {
       assertThat(value(text, "imagecache_evictions_total", "")).isZero();
       assertThat(value(text, "imagecache_evicted_bytes_total", "")).isZero();
       assertThat(value(text, "imagecache_queue_length", "")).isZero();
+      assertThat(value(text, "imagecache_fill_duration_seconds_count", "outcome=\"failed\""))
+          .isEqualTo(1);
     });
   }
 
@@ -166,6 +241,17 @@ class MetricsTest {
     HttpResponse<byte[]> response = server.get("/metrics");
     assertThat(response.statusCode()).isEqualTo(200);
     return new String(response.body(), StandardCharsets.UTF_8);
+  }
+
+  /** The sum of every sample {@code name} whose labels contain {@code label}. */
+  private static double sum(String text, String name, String label) {
+    Matcher matcher = Pattern.compile("^" + Pattern.quote(name) + "\\{[^}]*" + Pattern.quote(label)
+        + "[^}]*\\} (\\S+)$", Pattern.MULTILINE).matcher(text);
+    double total = 0;
+    while (matcher.find()) {
+      total += Double.parseDouble(matcher.group(1));
+    }
+    return total;
   }
 
   /** The value of sample {@code name} whose labels contain {@code label} (or have none). */
