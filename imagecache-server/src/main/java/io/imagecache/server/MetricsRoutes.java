@@ -1,14 +1,16 @@
 package io.imagecache.server;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * {@code GET /metrics}: the Prometheus text format, scraped on the blocking executor (reading the
- * cache's stats may block). Needs no token.
+ * {@code GET /metrics}: the Prometheus text format, or OpenMetrics when the scrape's {@code Accept}
+ * asks for it, scraped on the blocking executor (reading the cache's stats may block). Needs no
+ * token.
  */
 final class MetricsRoutes implements RouteTable {
   static final String PATH = "/metrics";
@@ -29,8 +31,9 @@ final class MetricsRoutes implements RouteTable {
     if (!HttpMethod.GET.equals(request.method()) && !request.isHead()) {
       return Optional.of(ImmediateExchange.send(ctx, request, Responses.allow("GET, HEAD")));
     }
+    String contentType = ServerMetrics.contentType(request.header(HttpHeaderNames.ACCEPT));
     return Optional.of(BlockingCallExchange.start(ctx, request, context.blocking(),
-        () -> Responses.full(HttpResponseStatus.OK, ServerMetrics.CONTENT_TYPE,
-            metrics.scrape().getBytes(StandardCharsets.UTF_8))));
+        () -> Responses.full(HttpResponseStatus.OK, contentType,
+            metrics.scrape(contentType).getBytes(StandardCharsets.UTF_8))));
   }
 }

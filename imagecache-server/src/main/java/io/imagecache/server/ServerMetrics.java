@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * Micrometer's JVM and process meters ({@code jvm_…}, {@code process_…}, {@code system_…}) and
  * Netty's allocator ({@code netty_allocator_…}).
  *
- * <p>Reading the cache's stats may block, so {@link #scrape()} runs on the blocking executor: it
+ * <p>Reading the cache's stats may block, so {@link #scrape} runs on the blocking executor: it
  * takes one snapshot and the gauges and function counters then read that snapshot. Each
  * connection reaches this instance through the channel attribute {@link #KEY}.
  */
@@ -56,8 +56,11 @@ final class ServerMetrics implements AutoCloseable {
   /** Where each connection finds the metrics (set for every accepted channel). */
   static final AttributeKey<ServerMetrics> KEY =
       AttributeKey.valueOf(ServerMetrics.class, "metrics");
-  /** The content type of {@link #scrape()}: Prometheus text format 0.0.4. */
+  /** Prometheus text format 0.0.4: what {@link #scrape} answers unless OpenMetrics is asked for. */
   static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+  /** OpenMetrics 1.0.0 text, for a scrape whose {@code Accept} names it. */
+  static final String OPENMETRICS_CONTENT_TYPE =
+      "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
   /** How an image request was answered. */
   enum Result {
@@ -313,10 +316,20 @@ final class ServerMetrics implements AutoCloseable {
   // ---- scraping
 
   /**
-   * Every metric in Prometheus text format 0.0.4 ({@link #CONTENT_TYPE}). Blocks while reading
-   * the cache's stats; when they cannot be read, the previous values are reported.
+   * The content type to answer a scrape with: OpenMetrics when its {@code Accept} header names
+   * {@code application/openmetrics-text} (as Prometheus does), else text format 0.0.4.
    */
-  String scrape() {
+  static String contentType(Optional<String> accept) {
+    return accept.filter(value -> value.contains("application/openmetrics-text")).isPresent()
+        ? OPENMETRICS_CONTENT_TYPE
+        : CONTENT_TYPE;
+  }
+
+  /**
+   * Every metric in {@code contentType}, one of {@link #contentType}'s answers. Blocks while
+   * reading the cache's stats; when they cannot be read, the previous values are reported.
+   */
+  String scrape(String contentType) {
     try {
       long waiting = cache.prefetchStates().stream()
           .filter(state -> state.status() != PrefetchState.Status.FAILED)
@@ -326,7 +339,7 @@ final class ServerMetrics implements AutoCloseable {
       LOG.warn("reading the cache's stats for metrics failed; reporting the previous ones: {}",
           e.toString());
     }
-    return registry.scrape();
+    return registry.scrape(contentType);
   }
 
   private static Duration[] seconds(double... values) {

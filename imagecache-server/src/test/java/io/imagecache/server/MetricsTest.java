@@ -70,6 +70,23 @@ class MetricsTest {
   }
 
   @Test
+  void openMetricsIsAnsweredWhenTheScrapeAsksForIt() throws Exception {
+    traffic();
+
+    HttpResponse<byte[]> metrics = server.get("/metrics", "Accept",
+        "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
+
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.headers().firstValue("Content-Type"))
+        .hasValue("application/openmetrics-text; version=1.0.0; charset=utf-8");
+    String text = new String(metrics.body(), StandardCharsets.UTF_8);
+    assertThat(text).contains("# TYPE imagecache_requests counter")
+        .contains("imagecache_requests_total{result=\"hit\"} 1.0")
+        .contains("# TYPE imagecache_build info")
+        .endsWith("# EOF\n");
+  }
+
+  @Test
   void everyMetricIsNamedImagecacheOrIsAJvmProcessOrNettyOneAndHasHelp() throws Exception {
     traffic();
     String text = scrape();
