@@ -53,14 +53,15 @@ public final class ImageCacheServer implements Closeable {
     EventLoopGroup boss = transport.newGroup(1);
     EventLoopGroup workers = transport.newGroup(Runtime.getRuntime().availableProcessors());
     ExecutorService blocking = Executors.newFixedThreadPool(blockingThreads, daemonThreads());
-    ServerMetrics metrics =
-        new ServerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), cache);
+    Readiness readiness = Readiness.of(cache, blocking);
+    ServerMetrics metrics = new ServerMetrics(
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), cache, readiness);
     try {
       ServerContext context = new ServerContext(cache, blocking, new ObjectMapper(), new AdminAuth(adminToken),
           cache.originApi().map(GlanceProxy::new));
       RouteTable routes = RouteTable.of(List.of(
           new CacheApiRoutes(context), new MetricsRoutes(context, metrics),
-          new ReadinessRoutes(context, Readiness.of(cache, blocking))));
+          new ReadinessRoutes(context, readiness)));
       Channel listener = new ServerBootstrap()
           .group(boss, workers)
           .channel(transport.serverChannel())

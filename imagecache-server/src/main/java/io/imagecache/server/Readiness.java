@@ -60,6 +60,11 @@ final class Readiness {
         }, blocking, TIMEOUT)));
   }
 
+  /** The checks' names, in order. */
+  List<String> names() {
+    return checks.stream().map(ReadinessCheck::name).toList();
+  }
+
   /** Runs every check at once; completes when each has answered or timed out. Never fails. */
   CompletableFuture<Report> check() {
     List<CompletableFuture<ReadinessCheck.Result>> results = new ArrayList<>();

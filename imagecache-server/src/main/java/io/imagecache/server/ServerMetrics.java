@@ -102,6 +102,9 @@ final class ServerMetrics implements AutoCloseable {
 
   private final PrometheusMeterRegistry registry;
   private final ImageCache cache;
+  private final Readiness readiness;
+  /** The readiness checks at the last scrape; replaced whole by each scrape. */
+  private volatile Map<String, ReadinessCheck.Result> readinessChecks = Map.of();
   private final Map<Result, Counter> requests = new EnumMap<>(Result.class);
   private final Map<Source, Counter> servedBytes = new EnumMap<>(Source.class);
   private final Map<Result, Timer> firstByte = new EnumMap<>(Result.class);
@@ -114,9 +117,19 @@ final class ServerMetrics implements AutoCloseable {
   private volatile Snapshot latest = new Snapshot(
       new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0), 0);
 
-  ServerMetrics(PrometheusMeterRegistry registry, ImageCache cache) {
+  ServerMetrics(PrometheusMeterRegistry registry, ImageCache cache, Readiness readiness) {
     this.registry = registry;
     this.cache = cache;
+    this.readiness = readiness;
+    for (String check : readiness.names()) {
+      Gauge.builder("imagecache.ready", this, metrics -> {
+        ReadinessCheck.Result result = metrics.readinessChecks.get(check);
+        return result != null && result.ok() ? 1 : 0;
+      })
+          .description("1 when the readiness check passed at this scrape (as /readyz), else 0")
+          .tag("check", check)
+          .register(registry);
+    }
     for (Result result : Result.values()) {
       requests.put(result, Counter.builder("imagecache.requests")
           .description("Image requests (GET) by how they were answered")
@@ -327,7 +340,8 @@ final class ServerMetrics implements AutoCloseable {
 
   /**
    * Every metric in {@code contentType}, one of {@link #contentType}'s answers. Blocks while
-   * reading the cache's stats; when they cannot be read, the previous values are reported.
+   * reading the cache's stats (when they cannot be read, the previous values are reported) and
+   * while the readiness checks run (each bounded by {@link Readiness#TIMEOUT}).
    */
   String scrape(String contentType) {
     try {
@@ -339,6 +353,8 @@ final class ServerMetrics implements AutoCloseable {
       LOG.warn("reading the cache's stats for metrics failed; reporting the previous ones: {}",
           e.toString());
     }
+    // Never fails; each check is bounded by its timeout.
+    readinessChecks = readiness.check().join().checks();
     return registry.scrape(contentType);
   }
 

@@ -218,6 +218,8 @@ class MetricsTest {
       assertThat(value(text, "imagecache_evictions_total", "")).isZero();
       assertThat(value(text, "imagecache_evicted_bytes_total", "")).isZero();
       assertThat(value(text, "imagecache_queue_length", "")).isZero();
+      assertThat(value(text, "imagecache_ready", "check=\"store\"")).isEqualTo(1);
+      assertThat(value(text, "imagecache_ready", "check=\"cache_dir\"")).isEqualTo(1);
       assertThat(value(text, "imagecache_fill_duration_seconds_count", "outcome=\"failed\""))
           .isEqualTo(1);
     });

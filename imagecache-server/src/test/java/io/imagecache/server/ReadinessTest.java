@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code GET /readyz} on a real server: 200 with every check named while the metadata store
  * answers and the cache directory takes new files; 503 naming the failed check when the embedded
- * PostgreSQL is stopped or the probe file cannot be created; {@code /healthz} stays 200 meanwhile.
+ * PostgreSQL is stopped or the probe file cannot be created (and {@code imagecache_ready} says
+ * which); {@code /healthz} stays 200 meanwhile.
  */
 class ReadinessTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -114,6 +115,9 @@ class ReadinessTest {
     assertThat(body.at("/checks/cache_dir/ok").asBoolean()).isFalse();
     assertThat(body.at("/checks/cache_dir/detail").asText()).contains("imagecache.probe");
     assertThat(body.at("/checks/store/ok").asBoolean()).isTrue();
+    String metrics = new String(server.get("/metrics").body(), StandardCharsets.UTF_8);
+    assertThat(metrics).contains("imagecache_ready{check=\"cache_dir\"} 0.0")
+        .contains("imagecache_ready{check=\"store\"} 1.0");
 
     Files.delete(probe.resolve("blocker"));
     assertThat(server.get("/readyz").statusCode()).isEqualTo(200);
