@@ -155,6 +155,35 @@ public abstract class CacheDriverContractTest {
         .hasMessageContaining(notADirectory.toString());
   }
 
+  // ---------------------------------------------------------------- readiness probes
+
+  @Test
+  void theStoreAnswersAndTheDirectoryTakesAProbeFileLeavingNoneBehind() throws IOException {
+    driver.checkStore();
+    driver.checkWritable();
+
+    assertThat(cacheDir.resolve(CacheLayout.PROBE)).doesNotExist();
+    assertThat(driver.cachedImages()).isEmpty();
+  }
+
+  @Test
+  void aProbeFileLeftByACrashIsReplacedAndOneThatCannotBeCreatedFailsTheCheck()
+      throws IOException {
+    Path probe = cacheDir.resolve(CacheLayout.PROBE);
+    Files.writeString(probe, "left by a crash");
+    driver.checkWritable();
+    assertThat(probe).doesNotExist();
+
+    // Root is not stopped by a read-only mode: a non-empty directory in the way fails alike.
+    Files.createDirectories(probe.resolve("in-the-way"));
+
+    assertThatThrownBy(driver::checkWritable)
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(CacheLayout.PROBE);
+    Files.delete(probe.resolve("in-the-way"));
+    Files.delete(probe);
+  }
+
   // ------------------------------------------------------- is_cached, read back, size (§6 1–3)
 
   @Test
