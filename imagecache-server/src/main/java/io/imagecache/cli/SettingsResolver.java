@@ -69,7 +69,9 @@ final class SettingsResolver {
         originTimeouts(values),
         values.optional(ServeOption.ORIGIN_TOKEN, ServeSettings::requireToken),
         values.get(ServeOption.BLOCKING_THREADS, SettingsResolver::threads,
-            ServeSettings.DEFAULT_BLOCKING_THREADS));
+            ServeSettings.DEFAULT_BLOCKING_THREADS),
+        values.get(ServeOption.SHUTDOWN_GRACE, Durations::parse,
+            ServeSettings.DEFAULT_SHUTDOWN_GRACE));
   }
 
   private static CacheConfig cacheConfig(Values values) throws SettingsException {
