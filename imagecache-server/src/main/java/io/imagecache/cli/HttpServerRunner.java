@@ -5,6 +5,7 @@ import io.imagecache.OriginConfig;
 import io.imagecache.server.ImageCacheServer;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +41,30 @@ public final class HttpServerRunner implements ServerRunner {
 
   @Override
   public int run(ServeSettings settings) throws Exception {
+    return run(settings, Optional.empty());
+  }
+
+  /** As {@link #run(ServeSettings)}; on SIGHUP the settings are read again and applied. */
+  @Override
+  public int run(ServeSettings settings, SettingsSource reread) throws Exception {
+    return run(settings, Optional.of(reread));
+  }
+
+  private int run(ServeSettings settings, Optional<SettingsSource> reread) throws Exception {
     Optional<OriginConfig> origin = settings.origin().map(spec -> new OriginConfig(spec,
         settings.originTimeouts().connect(), settings.originTimeouts().firstByte(),
         settings.originTimeouts().idle(), settings.originToken()));
     // Taken over before the server listens: a SIGTERM during the start stops it right after.
-    Optional<ProcessSignals> signals =
-        exitAfterStart ? Optional.empty() : ProcessSignals.install(Optional.empty());
+    AtomicReference<SettingsReload> reload = new AtomicReference<>();
+    Optional<ProcessSignals> signals = exitAfterStart ? Optional.empty()
+        : ProcessSignals.install(reread.map(source -> () -> {
+          SettingsReload ready = reload.get();
+          if (ready == null) {
+            LOG.warn("SIGHUP during the start: ignored, nothing reloaded");
+          } else {
+            ready.reload();
+          }
+        }));
     // The start-up work that scans every file waits until the server listens (below).
     ImageCache cache = ImageCache.openDeferred(settings.cache(), origin);
     ImageCacheServer server;
@@ -63,6 +82,7 @@ public final class HttpServerRunner implements ServerRunner {
       return 0;
     }
     cache.startBackgroundWork();
+    reread.ifPresent(source -> reload.set(new SettingsReload(source, cache, settings)));
     if (signals.isEmpty()) {
       // No signal handling here: the JVM's shutdown hook stops the server, without a drain.
       CountDownLatch stopped = new CountDownLatch(1);

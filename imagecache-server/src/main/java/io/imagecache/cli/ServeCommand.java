@@ -79,7 +79,8 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     try {
-      return runner.run(settings);
+      return runner.run(settings, () -> SettingsResolver.resolve(
+          flags, environment, SettingsResolver.configFile(flags, environment)));
     } catch (RuntimeException e) {
       // A bug rather than a condition: keep the stack trace.
       err.println("imagecache serve: failed: " + e);
