@@ -11,13 +11,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code imagecache serve}: resolves the settings (flag &gt; environment &gt; config file &gt;
  * default), makes sure there is an admin token, and hands them to the {@link ServerRunner}.
- * Exits with 2 and one line on stderr for a configuration error, 1 when the server fails.
+ * Exits with 2 and one line on stderr for a configuration error, 1 when the server fails. With
+ * {@code --check} it stops after the resolution, writing nothing.
  */
 @Command(
     name = "serve",
@@ -32,6 +34,11 @@ final class ServeCommand implements Callable<Integer> {
 
   @Spec
   private CommandSpec spec;
+
+  @Option(names = "--check", description = "Check the configuration as serve would resolve it,"
+      + " print \"configuration OK\" and the effective listen address, cache directory and"
+      + " driver, and exit (0, or 2 with the problem); writes nothing, starts nothing")
+  private boolean check;
 
   private final ServerRunner runner;
   private final Map<String, String> environment;
@@ -68,6 +75,15 @@ final class ServeCommand implements Callable<Integer> {
     } catch (SettingsException e) {
       err.println("imagecache serve: " + e.getMessage());
       return ExitCode.USAGE;
+    }
+    if (check) {
+      PrintWriter out = spec.commandLine().getOut();
+      out.println("configuration OK");
+      out.println("listen: " + settings.listen());
+      out.println("cache-dir: " + settings.cache().dir());
+      out.println("driver: " + settings.cache().driver().configName());
+      out.flush();
+      return ExitCode.OK;
     }
     if (settings.adminToken().isEmpty()) {
       Path dir = settings.cache().dir();
