@@ -11,9 +11,9 @@ import picocli.CommandLine;
 /**
  * The {@code imagecache} command line: {@code serve}, the management commands that call a running
  * server's API ({@code list}, {@code queue}, {@code delete}, {@code clear}, {@code clean},
- * {@code prune}, {@code nodes}, {@code pin}, {@code unpin}) and {@code version}. Exit codes: 0
- * success, 1 runtime failure (of the server or the network), 2 usage or configuration error (one
- * message on stderr, no stack trace).
+ * {@code prune}, {@code nodes}, {@code pin}, {@code unpin}), {@code config} and
+ * {@code version}. Exit codes: 0 success, 1 runtime failure (of the server or the network), 2
+ * usage or configuration error (one message on stderr, no stack trace).
  */
 public final class Main {
 
@@ -50,6 +50,7 @@ public final class Main {
         new UnpinCommand(environment, runtime))) {
       commandLine.addSubcommand(command);
     }
+    commandLine.addSubcommand("config", ConfigCommand.spec(environment));
     commandLine.addSubcommand("version", new VersionCommand());
     commandLine.setParameterExceptionHandler(Main::reportUsageError);
     return commandLine;

@@ -3,16 +3,13 @@ package io.imagecache.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
@@ -50,18 +47,8 @@ final class ServeCommand implements Callable<Integer> {
 
   /** The {@code serve} command with one option per {@link ServeOption}. */
   static CommandSpec spec(ServerRunner runner, Map<String, String> environment) {
-    CommandSpec spec = CommandSpec.forAnnotatedObject(new ServeCommand(runner, environment));
-    for (ServeOption option : ServeOption.values()) {
-      OptionSpec.Builder builder = OptionSpec.builder(option.flag())
-          .description(option.description());
-      if (option.isSwitch()) {
-        builder.type(boolean.class).arity("0");
-      } else {
-        builder.type(String.class).arity("1").paramLabel(option.paramLabel());
-      }
-      spec.addOption(builder.build());
-    }
-    return spec;
+    return ServeFlags.addTo(
+        CommandSpec.forAnnotatedObject(new ServeCommand(runner, environment)));
   }
 
   @Override
@@ -108,17 +95,7 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
-  /** Option name without dashes to the value, for the options given on the command line. */
   private Map<String, String> givenFlags() {
-    ParseResult parsed = spec.commandLine().getParseResult();
-    Map<String, String> flags = new LinkedHashMap<>();
-    for (ServeOption option : ServeOption.values()) {
-      OptionSpec matched = parsed.matchedOption(option.flag());
-      if (matched != null) {
-        flags.put(option.optionName(),
-            option.isSwitch() ? "true" : String.valueOf((Object) matched.getValue()));
-      }
-    }
-    return flags;
+    return ServeFlags.given(spec.commandLine().getParseResult());
   }
 }
