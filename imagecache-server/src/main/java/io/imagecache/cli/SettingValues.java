@@ -7,6 +7,7 @@ import java.math.BigDecimal;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -33,8 +34,10 @@ final class SettingValues {
   static String masked(ServeOption option, String value) {
     return switch (option) {
       case ADMIN_TOKEN, ORIGIN_TOKEN -> value.equals(NONE) ? NONE : "(secret)";
-      case DB_URL -> URL_PASSWORD.matcher(value).replaceAll(match -> match.group(1) != null
-          ? match.group(1) + "(secret)" : match.group(2) + "(secret)" + match.group(3));
+      case DB_URL -> URL_PASSWORD.matcher(value).replaceAll(match -> Matcher.quoteReplacement(
+          match.group(1) != null
+              ? match.group(1) + "(secret)"
+              : match.group(2) + "(secret)" + match.group(3)));
       default -> value;
     };
   }
