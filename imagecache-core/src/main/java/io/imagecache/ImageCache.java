@@ -109,9 +109,21 @@ public final class ImageCache implements Closeable {
     this.driver = runtime.driver();
   }
 
-  /** The configuration this cache was opened with. */
+  /** The configuration this cache was opened with, with the size bound in force now. */
   public CacheConfig config() {
     return runtime.config();
+  }
+
+  /**
+   * Takes the size bound of {@code config} (max size, high- and low-water marks) from now on,
+   * e.g. on a reload of the settings, and prunes soon if the cache is now above the high-water
+   * mark. Fills already admitted keep their room.
+   *
+   * @throws IllegalArgumentException if {@code config} differs from {@link #config()} in
+   *     anything else, which only a restart can change
+   */
+  public void reconfigure(CacheConfig config) {
+    runtime.resize(config);
   }
 
   // ---- Glance's driver operations ------------------------------------------------------------

@@ -258,6 +258,41 @@ class AutomaticSizeBoundTest {
     assertThat(cachedOf(small, "0", "1", "2", "3")).containsExactly("3");
   }
 
+  @Test
+  void aSmallerSizeBoundAppliedWhileOpenPrunesAtOnceAndBoundsLaterFills() throws Exception {
+    ImageCache cache = harness.open(config()
+        .maxSize(10 * KIB).highWater(1.0).lowWater(0.9).pruneInterval(Duration.ofHours(1))
+        .build());
+    for (int i = 0; i < 4; i++) {
+      CacheHarness.cache(cache, String.valueOf(i), randomBytes(i, KIB));
+      harness.clock.advance(Duration.ofSeconds(1));
+    }
+    CacheConfig smaller = cache.config().toBuilder().maxSize(3 * KIB).lowWater(0.5).build();
+
+    cache.reconfigure(smaller);
+
+    assertThat(cache.config()).isEqualTo(smaller);
+    // The check is queued on the scheduler; the periodic one is an hour away.
+    harness.runTimersUntil(() -> cache.cacheSize() == KIB);
+    assertThat(cachedOf(cache, "0", "1", "2", "3")).containsExactly("3");
+    Fill tooLarge = cache.fill(ImageId.of("big"), ScriptedSource.of(randomBytes(9, 4 * KIB)));
+    assertThatThrownBy(() -> tooLarge.opened().get(WAIT.toSeconds(), TimeUnit.SECONDS))
+        .hasCauseInstanceOf(NotCacheableException.class)
+        .hasMessageContaining("exceed the cache's max size of 3.0 KiB");
+  }
+
+  @Test
+  void aReconfigureThatChangesMoreThanTheSizeBoundIsRefusedAndChangesNothing() throws Exception {
+    ImageCache cache = harness.open(config().maxSize(10 * KIB).build());
+    CacheConfig before = cache.config();
+
+    assertThatThrownBy(() -> cache.reconfigure(
+            before.toBuilder().maxSize(5 * KIB).pruneInterval(Duration.ofSeconds(5)).build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("only the max size and the high- and low-water marks");
+    assertThat(cache.config()).isEqualTo(before);
+  }
+
   // ---- the periodic clean --------------------------------------------------------------------
 
   @Test

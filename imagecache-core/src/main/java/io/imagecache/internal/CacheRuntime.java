@@ -27,6 +27,7 @@ import io.imagecache.internal.store.CacheDriver;
 import io.imagecache.internal.store.RecoveryReport;
 import java.io.Closeable;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -66,7 +67,8 @@ public final class CacheRuntime implements Closeable {
   public static final Duration CANCEL_WAIT = Duration.ofSeconds(30);
 
   /** Immutable. */
-  private final CacheConfig config;
+  /** Replaced whole by {@link #resize}; only its size bound ever changes. */
+  private volatile CacheConfig config;
   /** Held from construction to close; thread-safe. */
   private final DirectoryLock lock;
   /** Thread-safe by the driver contract. */
@@ -208,9 +210,42 @@ public final class CacheRuntime implements Closeable {
     }
   }
 
-  /** The configuration this cache was opened with. */
+  /** The configuration this cache was opened with, with the size bound in force now. */
   public CacheConfig config() {
     return config;
+  }
+
+  /**
+   * Takes the size bound of {@code next} (max size, high- and low-water marks) from now on and
+   * checks it soon, pruning if the cache is now above the high-water mark. Fills already
+   * admitted keep their room.
+   *
+   * @throws IllegalArgumentException if {@code next} differs in anything else
+   */
+  public synchronized void resize(CacheConfig next) {
+    requireOpen();
+    CacheConfig current = config;
+    CacheConfig resized = current.toBuilder()
+        .maxSize(next.maxSize()).highWater(next.highWater()).lowWater(next.lowWater()).build();
+    if (!resized.equals(next)) {
+      throw new IllegalArgumentException("only the max size and the high- and low-water marks"
+          + " can change while the cache is open");
+    }
+    if (resized.equals(current)) {
+      return;
+    }
+    admission.maxSize(resized.maxSize());
+    downloads.maxSize(resized.maxSize());
+    sizeBound.bounds(resized);
+    config = resized;
+    LOG.info("size bound of {} now: max size {}, high water {}%, low water {}%", current.dir(),
+        Sizes.format(resized.maxSize()), percent(resized.highWater()),
+        percent(resized.lowWater()));
+    housekeeping.checkSoon();
+  }
+
+  private static String percent(double fraction) {
+    return BigDecimal.valueOf(fraction).movePointRight(2).stripTrailingZeros().toPlainString();
   }
 
   /** The store: thread-safe by its contract. */

@@ -5,6 +5,7 @@ import io.imagecache.OriginConfig;
 import io.imagecache.server.ImageCacheServer;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,8 +13,9 @@ import org.slf4j.LoggerFactory;
  * {@code imagecache serve}: opens the cache with its origin, starts the HTTP server, then the
  * cache's start-up work (reconciliation, size measurement; see
  * {@link ImageCache#startBackgroundWork()}), and runs until the process is asked to stop (SIGTERM,
- * Ctrl-C), then closes both in order. Found by
- * {@link Main} through {@code META-INF/services}.
+ * Ctrl-C). Then it drains: stops accepting connections and lets the requests being answered
+ * finish for up to the {@code shutdown-grace}, then closes the server and the cache and returns
+ * 0 (see {@link ProcessSignals}). Found by {@link Main} through {@code META-INF/services}.
  *
  * <p>With the system property {@value #EXIT_AFTER_START} set to {@code true} it stops as soon as
  * the server listens: a training run that loads every class a start needs, which the
@@ -39,9 +41,30 @@ public final class HttpServerRunner implements ServerRunner {
 
   @Override
   public int run(ServeSettings settings) throws Exception {
+    return run(settings, Optional.empty());
+  }
+
+  /** As {@link #run(ServeSettings)}; on SIGHUP the settings are read again and applied. */
+  @Override
+  public int run(ServeSettings settings, SettingsSource reread) throws Exception {
+    return run(settings, Optional.of(reread));
+  }
+
+  private int run(ServeSettings settings, Optional<SettingsSource> reread) throws Exception {
     Optional<OriginConfig> origin = settings.origin().map(spec -> new OriginConfig(spec,
         settings.originTimeouts().connect(), settings.originTimeouts().firstByte(),
         settings.originTimeouts().idle(), settings.originToken()));
+    // Taken over before the server listens: a SIGTERM during the start stops it right after.
+    AtomicReference<SettingsReload> reload = new AtomicReference<>();
+    Optional<ProcessSignals> signals = exitAfterStart ? Optional.empty()
+        : ProcessSignals.install(reread.map(source -> () -> {
+          SettingsReload ready = reload.get();
+          if (ready == null) {
+            LOG.warn("SIGHUP during the start: ignored, nothing reloaded");
+          } else {
+            ready.reload();
+          }
+        }));
     // The start-up work that scans every file waits until the server listens (below).
     ImageCache cache = ImageCache.openDeferred(settings.cache(), origin);
     ImageCacheServer server;
@@ -59,20 +82,32 @@ public final class HttpServerRunner implements ServerRunner {
       return 0;
     }
     cache.startBackgroundWork();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      LOG.info("stopping");
-      server.close();
-      try {
-        cache.close();
-      } catch (Exception e) {
-        LOG.warn("closing the cache failed: {}", e.toString());
-      }
-      stopped.countDown();
-    }, "imagecache-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    server.awaitClose();
-    stopped.await();
+    reread.ifPresent(source -> reload.set(new SettingsReload(source, cache, settings)));
+    if (signals.isEmpty()) {
+      // No signal handling here: the JVM's shutdown hook stops the server, without a drain.
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        LOG.info("stopping");
+        stop(server, cache);
+        stopped.countDown();
+      }, "imagecache-shutdown"));
+      server.awaitClose();
+      stopped.await();
+      return 0;
+    }
+    signals.get().awaitStop();
+    server.drain(settings.shutdownGrace());
+    stop(server, cache);
+    LOG.info("stopped");
     return 0;
+  }
+
+  private static void stop(ImageCacheServer server, ImageCache cache) {
+    server.close();
+    try {
+      cache.close();
+    } catch (Exception e) {
+      LOG.warn("closing the cache failed: {}", e.toString());
+    }
   }
 }

@@ -11,9 +11,9 @@ import picocli.CommandLine;
 /**
  * The {@code imagecache} command line: {@code serve}, the management commands that call a running
  * server's API ({@code list}, {@code queue}, {@code delete}, {@code clear}, {@code clean},
- * {@code prune}, {@code nodes}, {@code pin}, {@code unpin}) and {@code version}. Exit codes: 0
- * success, 1 runtime failure (of the server or the network), 2 usage or configuration error (one
- * message on stderr, no stack trace).
+ * {@code prune}, {@code nodes}, {@code pin}, {@code unpin}), {@code config} and
+ * {@code version}. Exit codes: 0 success, 1 runtime failure (of the server or the network), 2
+ * usage or configuration error (one message on stderr, no stack trace).
  */
 public final class Main {
 
@@ -21,7 +21,7 @@ public final class Main {
 
   /** Runs the command line with the HTTP server found on the class path and exits. */
   public static void main(String... args) {
-    System.exit(commandLine(Main::runInstalledServer, System.getenv()).execute(args));
+    System.exit(commandLine(new InstalledServer(), System.getenv()).execute(args));
   }
 
   /**
@@ -50,6 +50,7 @@ public final class Main {
         new UnpinCommand(environment, runtime))) {
       commandLine.addSubcommand(command);
     }
+    commandLine.addSubcommand("config", ConfigCommand.spec(environment));
     commandLine.addSubcommand("version", new VersionCommand());
     commandLine.setParameterExceptionHandler(Main::reportUsageError);
     return commandLine;
@@ -59,11 +60,22 @@ public final class Main {
    * The wiring point of {@code serve}: the Netty server in {@code io.imagecache.server} provides
    * its {@link ServerRunner} in {@code META-INF/services/io.imagecache.cli.ServerRunner}.
    */
-  private static int runInstalledServer(ServeSettings settings) throws Exception {
-    ServerRunner server = ServiceLoader.load(ServerRunner.class).findFirst()
-        .orElseThrow(() -> new Exception("this build has no HTTP server: no "
-            + ServerRunner.class.getName() + " provider on the class path"));
-    return server.run(settings);
+  private static final class InstalledServer implements ServerRunner {
+    @Override
+    public int run(ServeSettings settings) throws Exception {
+      return installed().run(settings);
+    }
+
+    @Override
+    public int run(ServeSettings settings, SettingsSource reread) throws Exception {
+      return installed().run(settings, reread);
+    }
+
+    private static ServerRunner installed() throws Exception {
+      return ServiceLoader.load(ServerRunner.class).findFirst()
+          .orElseThrow(() -> new Exception("this build has no HTTP server: no "
+              + ServerRunner.class.getName() + " provider on the class path"));
+    }
   }
 
   /** One line naming the problem, a suggestion if picocli has one, and where help is. */

@@ -3,21 +3,20 @@ package io.imagecache.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code imagecache serve}: resolves the settings (flag &gt; environment &gt; config file &gt;
  * default), makes sure there is an admin token, and hands them to the {@link ServerRunner}.
- * Exits with 2 and one line on stderr for a configuration error, 1 when the server fails.
+ * Exits with 2 and one line on stderr for a configuration error, 1 when the server fails. With
+ * {@code --check} it stops after the resolution, writing nothing.
  */
 @Command(
     name = "serve",
@@ -33,6 +32,11 @@ final class ServeCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
 
+  @Option(names = "--check", description = "Check the configuration as serve would resolve it,"
+      + " print \"configuration OK\" and the effective listen address, cache directory and"
+      + " driver, and exit (0, or 2 with the problem); writes nothing, starts nothing")
+  private boolean check;
+
   private final ServerRunner runner;
   private final Map<String, String> environment;
 
@@ -43,18 +47,8 @@ final class ServeCommand implements Callable<Integer> {
 
   /** The {@code serve} command with one option per {@link ServeOption}. */
   static CommandSpec spec(ServerRunner runner, Map<String, String> environment) {
-    CommandSpec spec = CommandSpec.forAnnotatedObject(new ServeCommand(runner, environment));
-    for (ServeOption option : ServeOption.values()) {
-      OptionSpec.Builder builder = OptionSpec.builder(option.flag())
-          .description(option.description());
-      if (option.isSwitch()) {
-        builder.type(boolean.class).arity("0");
-      } else {
-        builder.type(String.class).arity("1").paramLabel(option.paramLabel());
-      }
-      spec.addOption(builder.build());
-    }
-    return spec;
+    return ServeFlags.addTo(
+        CommandSpec.forAnnotatedObject(new ServeCommand(runner, environment)));
   }
 
   @Override
@@ -69,6 +63,15 @@ final class ServeCommand implements Callable<Integer> {
       err.println("imagecache serve: " + e.getMessage());
       return ExitCode.USAGE;
     }
+    if (check) {
+      PrintWriter out = spec.commandLine().getOut();
+      out.println("configuration OK");
+      out.println("listen: " + settings.listen());
+      out.println("cache-dir: " + settings.cache().dir());
+      out.println("driver: " + settings.cache().driver().configName());
+      out.flush();
+      return ExitCode.OK;
+    }
     if (settings.adminToken().isEmpty()) {
       Path dir = settings.cache().dir();
       try {
@@ -79,7 +82,8 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     try {
-      return runner.run(settings);
+      return runner.run(settings, () -> SettingsResolver.resolve(
+          flags, environment, SettingsResolver.configFile(flags, environment)));
     } catch (RuntimeException e) {
       // A bug rather than a condition: keep the stack trace.
       err.println("imagecache serve: failed: " + e);
@@ -91,17 +95,7 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
-  /** Option name without dashes to the value, for the options given on the command line. */
   private Map<String, String> givenFlags() {
-    ParseResult parsed = spec.commandLine().getParseResult();
-    Map<String, String> flags = new LinkedHashMap<>();
-    for (ServeOption option : ServeOption.values()) {
-      OptionSpec matched = parsed.matchedOption(option.flag());
-      if (matched != null) {
-        flags.put(option.optionName(),
-            option.isSwitch() ? "true" : String.valueOf((Object) matched.getValue()));
-      }
-    }
-    return flags;
+    return ServeFlags.given(spec.commandLine().getParseResult());
   }
 }

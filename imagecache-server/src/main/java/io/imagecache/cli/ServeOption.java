@@ -50,7 +50,9 @@ enum ServeOption {
   NO_FSYNC("no-fsync", "",
       "Do not force committed images to disk (faster; a crash may lose recent fills)"),
   BLOCKING_THREADS("blocking-threads", "N",
-      "Threads for calls that may block: metadata queries, waiting on fills (default: 16)");
+      "Threads for calls that may block: metadata queries, waiting on fills (default: 16)"),
+  SHUTDOWN_GRACE("shutdown-grace", "DURATION",
+      "On SIGTERM, how long requests being answered may take to finish (default: 30s)");
 
   private final String optionName;
   private final String paramLabel;

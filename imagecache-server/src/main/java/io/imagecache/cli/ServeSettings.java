@@ -2,6 +2,7 @@ package io.imagecache.cli;
 
 import io.imagecache.CacheConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,6 +18,7 @@ import java.util.Optional;
  * @param originToken the cache's own credential for the origin: a bearer token for HTTP origins,
  *     the {@code X-Auth-Token} of prefetches and management checks for a Glance origin
  * @param blockingThreads threads for calls that may block (metadata queries, waiting on fills)
+ * @param shutdownGrace how long a stop (SIGTERM) lets the requests being answered finish
  */
 public record ServeSettings(
     CacheConfig cache,
@@ -25,12 +27,15 @@ public record ServeSettings(
     Optional<String> adminToken,
     OriginTimeouts originTimeouts,
     Optional<String> originToken,
-    int blockingThreads) {
+    int blockingThreads,
+    Duration shutdownGrace) {
 
   /** Default size of the pool for blocking calls. */
   public static final int DEFAULT_BLOCKING_THREADS = 16;
   /** Upper bound for {@link #blockingThreads}, far beyond any useful value. */
   public static final int MAX_BLOCKING_THREADS = 4096;
+  /** Default of {@link #shutdownGrace}. */
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
   public ServeSettings {
     Objects.requireNonNull(cache, "cache");
@@ -39,6 +44,10 @@ public record ServeSettings(
     Objects.requireNonNull(adminToken, "adminToken");
     Objects.requireNonNull(originTimeouts, "originTimeouts");
     Objects.requireNonNull(originToken, "originToken");
+    Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+    if (shutdownGrace.isNegative()) {
+      throw new IllegalArgumentException("shutdownGrace must not be negative: " + shutdownGrace);
+    }
     originToken.ifPresent(ServeSettings::requireToken);
     origin.ifPresent(spec -> {
       if (spec.isBlank()) {
@@ -55,7 +64,8 @@ public record ServeSettings(
   /** The defaults around {@code cache}: 127.0.0.1:9292, no origin, no token, default timeouts. */
   public static ServeSettings defaults(CacheConfig cache) {
     return new ServeSettings(cache, ListenAddress.DEFAULT, Optional.empty(), Optional.empty(),
-        OriginTimeouts.DEFAULT, Optional.empty(), DEFAULT_BLOCKING_THREADS);
+        OriginTimeouts.DEFAULT, Optional.empty(), DEFAULT_BLOCKING_THREADS,
+        DEFAULT_SHUTDOWN_GRACE);
   }
 
   /** The defaults with a default-configured cache in {@code cacheDir}. */
@@ -65,34 +75,46 @@ public record ServeSettings(
 
   /** A copy with {@code cache} instead. */
   public ServeSettings withCache(CacheConfig cache) {
-    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads);
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
+        shutdownGrace);
   }
 
   /** A copy listening on {@code listen} instead. */
   public ServeSettings withListen(ListenAddress listen) {
-    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads);
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
+        shutdownGrace);
   }
 
   /** A copy fetching misses from the ORIGIN spec {@code origin}. */
   public ServeSettings withOrigin(String origin) {
     return new ServeSettings(
-        cache, listen, Optional.of(origin), adminToken, originTimeouts, originToken, blockingThreads);
+        cache, listen, Optional.of(origin), adminToken, originTimeouts, originToken, blockingThreads,
+        shutdownGrace);
   }
 
   /** A copy with the admin token {@code token}. */
   public ServeSettings withAdminToken(String token) {
     return new ServeSettings(
-        cache, listen, origin, Optional.of(token), originTimeouts, originToken, blockingThreads);
+        cache, listen, origin, Optional.of(token), originTimeouts, originToken, blockingThreads,
+        shutdownGrace);
   }
 
   /** A copy with {@code originTimeouts} instead. */
   public ServeSettings withOriginTimeouts(OriginTimeouts originTimeouts) {
-    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads);
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
+        shutdownGrace);
   }
 
   /** A copy with a pool of {@code blockingThreads} for blocking calls. */
   public ServeSettings withBlockingThreads(int blockingThreads) {
-    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads);
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
+        shutdownGrace);
+  }
+
+  /** A copy that lets requests finish for {@code shutdownGrace} on a stop. */
+  public ServeSettings withShutdownGrace(Duration shutdownGrace) {
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
+        blockingThreads, shutdownGrace);
   }
 
   /** Like the record's own, but never shows the admin token. */
@@ -101,7 +123,7 @@ public record ServeSettings(
     return "ServeSettings[cache=" + cache + ", listen=" + listen + ", origin=" + origin
         + ", adminToken=" + adminToken.map(token -> "<redacted>") + ", originTimeouts="
         + originTimeouts + ", originToken=" + originToken.map(token -> "<redacted>")
-        + ", blockingThreads=" + blockingThreads + "]";
+        + ", blockingThreads=" + blockingThreads + ", shutdownGrace=" + shutdownGrace + "]";
   }
 
   /** Returns {@code token} if it can go into an HTTP header: visible ASCII, no spaces. */

@@ -15,4 +15,19 @@ public interface ServerRunner {
    *     exits with 1
    */
   int run(ServeSettings settings) throws Exception;
+
+  /**
+   * Like {@link #run(ServeSettings)}, able to read the settings again from the sources they came
+   * from (on SIGHUP). By default the settings are never read again.
+   */
+  default int run(ServeSettings settings, SettingsSource reread) throws Exception {
+    return run(settings);
+  }
+
+  /** Resolves the settings of {@code serve} again from the flags, environment and config file. */
+  @FunctionalInterface
+  interface SettingsSource {
+    /** The settings as they resolve now; throws with a one-line message if they do not. */
+    ServeSettings read() throws Exception;
+  }
 }

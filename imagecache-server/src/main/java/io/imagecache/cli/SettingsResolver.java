@@ -69,7 +69,27 @@ final class SettingsResolver {
         originTimeouts(values),
         values.optional(ServeOption.ORIGIN_TOKEN, ServeSettings::requireToken),
         values.get(ServeOption.BLOCKING_THREADS, SettingsResolver::threads,
-            ServeSettings.DEFAULT_BLOCKING_THREADS));
+            ServeSettings.DEFAULT_BLOCKING_THREADS),
+        values.get(ServeOption.SHUTDOWN_GRACE, Durations::parse,
+            ServeSettings.DEFAULT_SHUTDOWN_GRACE));
+  }
+
+  /**
+   * Where each option that is set comes from ({@code the command line}, {@code IMAGECACHE_…},
+   * {@code FILE, key …}); an option missing from the map has its default.
+   */
+  static Map<ServeOption, String> sources(
+      Map<String, String> flags, Map<String, String> env, Optional<Path> configFile)
+      throws SettingsException {
+    Map<ServeOption, RawSetting> file = new EnumMap<>(ServeOption.class);
+    if (configFile.isPresent()) {
+      file.putAll(ConfigFile.read(configFile.get(), "the caller"));
+    }
+    Map<ServeOption, String> sources = new EnumMap<>(ServeOption.class);
+    for (ServeOption option : ServeOption.values()) {
+      pick(option, flags, env, file).ifPresent(raw -> sources.put(option, raw.source()));
+    }
+    return sources;
   }
 
   private static CacheConfig cacheConfig(Values values) throws SettingsException {

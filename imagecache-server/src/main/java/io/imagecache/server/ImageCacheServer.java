@@ -1,6 +1,7 @@
 package io.imagecache.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imagecache.Durations;
 import io.imagecache.ImageCache;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -10,6 +11,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,14 +34,16 @@ public final class ImageCacheServer implements Closeable {
   private final ExecutorService blocking;
   private final Channel listener;
   private final ServerMetrics metrics;
+  private final Connections connections;
 
   private ImageCacheServer(EventLoopGroup boss, EventLoopGroup workers, ExecutorService blocking,
-      Channel listener, ServerMetrics metrics) {
+      Channel listener, ServerMetrics metrics, Connections connections) {
     this.metrics = metrics;
     this.boss = boss;
     this.workers = workers;
     this.blocking = blocking;
     this.listener = listener;
+    this.connections = connections;
   }
 
   /**
@@ -62,17 +66,19 @@ public final class ImageCacheServer implements Closeable {
       RouteTable routes = RouteTable.of(List.of(
           new CacheApiRoutes(context), new MetricsRoutes(context, metrics),
           new ReadinessRoutes(context, readiness)));
+      Connections connections = new Connections();
       Channel listener = new ServerBootstrap()
           .group(boss, workers)
           .channel(transport.serverChannel())
           .option(ChannelOption.SO_BACKLOG, 1024)
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childAttr(ServerMetrics.KEY, metrics)
+          .childAttr(Connections.KEY, connections)
           .childHandler(new ServerInitializer(context, routes))
           .bind(listen).sync().channel();
       LOG.info("serving {} on http://{} ({})", cache.config().dir(),
           format((InetSocketAddress) listener.localAddress()), transport.name().toLowerCase());
-      return new ImageCacheServer(boss, workers, blocking, listener, metrics);
+      return new ImageCacheServer(boss, workers, blocking, listener, metrics, connections);
     } catch (InterruptedException | RuntimeException e) {
       shutdown(boss, workers, blocking);
       metrics.close();
@@ -88,6 +94,25 @@ public final class ImageCacheServer implements Closeable {
   /** Waits until the server has been closed. */
   public void awaitClose() throws InterruptedException {
     listener.closeFuture().sync();
+  }
+
+  /**
+   * Stops accepting connections (a new one is refused), closes the idle ones, lets each request
+   * being answered finish, and waits up to {@code grace} for that. Call {@link #close} after it.
+   *
+   * @return how many connections were still answering a request when {@code grace} ran out
+   */
+  public int drain(Duration grace) throws InterruptedException {
+    listener.close().sync();
+    int busy = connections.size();
+    LOG.info("stopped accepting connections; waiting up to {} for {} open connection(s) to finish"
+        + " their requests", Durations.format(grace), busy);
+    int left = connections.drain(grace);
+    if (left > 0) {
+      LOG.warn("{} connection(s) still answering a request after {}: closing them", left,
+          Durations.format(grace));
+    }
+    return left;
   }
 
   /** Stops listening, closes connections and stops the server's threads. Idempotent. */

@@ -42,6 +42,8 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
   private boolean bodyDone;
   /** Messages of later requests that arrived while the current one was answered. */
   private final ArrayDeque<Object> pending = new ArrayDeque<>();
+  /** Whether the server is draining: close once no request is being answered. */
+  private boolean draining;
 
   RequestRouter(ServerContext context, RouteTable routes) {
     this.context = context;
@@ -104,6 +106,11 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     }
     current = null;
     bodyDone = false;
+    if (draining) {
+      // Requests that came in behind it are not answered: their client sees the close.
+      ctx.close();
+      return;
+    }
     while (!pending.isEmpty() && (current == null || !bodyDone)) {
       dispatch(ctx, pending.poll());
     }
@@ -250,6 +257,19 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
       HttpResponseStatus status) {
     byte[] body = VersionsDocument.render(context.json(), request.header(HttpHeaderNames.HOST));
     return ImmediateExchange.send(ctx, request, Responses.json(status, body));
+  }
+
+  /** On {@link Connections#DRAIN}: closes now if idle, else once the current response is sent. */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+    if (event != Connections.DRAIN) {
+      super.userEventTriggered(ctx, event);
+      return;
+    }
+    draining = true;
+    if (current == null) {
+      ctx.close();
+    }
   }
 
   @Override

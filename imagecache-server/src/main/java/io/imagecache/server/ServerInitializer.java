@@ -25,5 +25,6 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         .addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, MAX_CHUNK))
         .addLast("served-bytes", new ServedBytesCounter())
         .addLast("router", new RequestRouter(context, routes));
+    channel.attr(Connections.KEY).get().opened(channel);
   }
 }

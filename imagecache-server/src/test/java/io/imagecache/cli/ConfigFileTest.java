@@ -38,6 +38,7 @@ class ConfigFileTest {
         origin-idle-timeout: 2m
         no-fsync: true
         blocking-threads: 32
+        shutdown-grace: 2m
         """);
 
     assertThat(settings).isEqualTo(new ServeSettings(
@@ -53,7 +54,7 @@ class ConfigFileTest {
         Optional.of("glance+https://glance.example.org:9292"),
         Optional.of("t0ken"),
         new OriginTimeouts(Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofMinutes(2)),
-        Optional.empty(), 32));
+        Optional.empty(), 32, Duration.ofMinutes(2)));
   }
 
   @Test
@@ -96,7 +97,8 @@ class ConfigFileTest {
             + " cache-dir, driver, origin, max-size, stall-time, admin-token, db-url, node-url,"
             + " origin-connect-timeout, origin-first-byte-timeout, origin-idle-timeout,"
             + " origin-token, prefetch-workers, prefetch-attempts, high-water, low-water,"
-            + " min-free-disk, prune-interval, clean-interval, no-fsync, blocking-threads");
+            + " min-free-disk, prune-interval, clean-interval, no-fsync, blocking-threads,"
+            + " shutdown-grace");
   }
 
   @Test

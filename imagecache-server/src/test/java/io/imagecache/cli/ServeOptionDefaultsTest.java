@@ -28,6 +28,8 @@ class ServeOptionDefaultsTest {
         .isEqualTo(CacheConfig.DEFAULT_PRUNE_INTERVAL);
     assertThat(Durations.parse(helpDefault(ServeOption.CLEAN_INTERVAL)))
         .isEqualTo(CacheConfig.DEFAULT_CLEAN_INTERVAL);
+    assertThat(Durations.parse(helpDefault(ServeOption.SHUTDOWN_GRACE)))
+        .isEqualTo(ServeSettings.DEFAULT_SHUTDOWN_GRACE);
   }
 
   @Test

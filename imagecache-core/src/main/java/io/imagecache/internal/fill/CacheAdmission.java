@@ -85,7 +85,7 @@ public final class CacheAdmission implements FillAdmission {
   /** How long a fill short of room waits for a fill of unknown size to give way. */
   static final Duration GIVE_WAY_WAIT = Duration.ofSeconds(60);
 
-  private final long maxSize;
+  private volatile long maxSize;
   private final double minFreeDisk;
   private final CacheDriver driver;
   private final SizeBound bound;
@@ -125,6 +125,11 @@ public final class CacheAdmission implements FillAdmission {
     this.bound = Objects.requireNonNull(bound, "bound");
     this.disk = Objects.requireNonNull(disk, "disk");
     this.giveWayNanos = giveWayWait.toNanos();
+  }
+
+  /** Admits against {@code maxSize} from now on (a reload); admitted fills keep their room. */
+  public void maxSize(long maxSize) {
+    this.maxSize = maxSize;
   }
 
   /** The sum of the reservations of live fills. */

@@ -59,7 +59,7 @@ public final class DownloadPlanner {
   private final FillRegistry fills;
   private final Optional<Origin> origin;
   private final Optional<ReaderAuthorizer> authorizer;
-  private final long maxSize;
+  private volatile long maxSize;
 
   public DownloadPlanner(CacheDriver driver, FillRegistry fills, Optional<Origin> origin,
       Optional<ReaderAuthorizer> authorizer, long maxSize) {
@@ -67,6 +67,11 @@ public final class DownloadPlanner {
     this.fills = fills;
     this.origin = origin;
     this.authorizer = authorizer;
+    this.maxSize = maxSize;
+  }
+
+  /** Images larger than {@code maxSize} are streamed through from now on (a reload). */
+  public void maxSize(long maxSize) {
     this.maxSize = maxSize;
   }
 

@@ -81,6 +81,18 @@ public final class Housekeeping {
     }
   }
 
+  /** Asks for the size check soon, on the scheduler: after the size bound changed. */
+  public void checkSoon() {
+    if (stopped) {
+      return;
+    }
+    try {
+      scheduler.execute(() -> run("automatic prune after a new size bound", bound::enforce));
+    } catch (RejectedExecutionException e) {
+      LOG.debug("the scheduler refused the size check after a new size bound: {}", e.toString());
+    }
+  }
+
   /** Cancels the periodic tasks; one that is running finishes, queued checks do nothing. */
   public synchronized void stop() {
     stopped = true;

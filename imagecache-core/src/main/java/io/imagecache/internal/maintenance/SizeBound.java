@@ -31,9 +31,9 @@ public final class SizeBound {
   private final Pruner pruner;
   private final CacheCounters counters;
   /** {@code highWater × maxSize}: above this many committed bytes the automatic prune starts. */
-  private final long highWaterBytes;
+  private volatile long highWaterBytes;
   /** {@code lowWater × maxSize}: what the automatic prune goes down to. */
-  private final long lowWaterBytes;
+  private volatile long lowWaterBytes;
   /**
    * Serializes prunes (Glance runs them one after another); held across driver I/O on purpose,
    * since a prune deletes what one listing decided. Nothing that waits for a fill holds it.
@@ -53,6 +53,12 @@ public final class SizeBound {
     this.counters = Objects.requireNonNull(counters, "counters");
     this.highWaterBytes = (long) (config.highWater() * config.maxSize());
     this.lowWaterBytes = (long) (config.lowWater() * config.maxSize());
+  }
+
+  /** Takes the high- and low-water marks of {@code config} from now on (a reload). */
+  public void bounds(CacheConfig config) {
+    lowWaterBytes = (long) (config.lowWater() * config.maxSize());
+    highWaterBytes = (long) (config.highWater() * config.maxSize());
   }
 
   /** Removes least recently accessed images until at most {@code targetSize} bytes are cached. */

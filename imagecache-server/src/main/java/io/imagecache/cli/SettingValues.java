@@ -1,0 +1,80 @@
+package io.imagecache.cli;
+
+import io.imagecache.CacheConfig;
+import io.imagecache.Durations;
+import io.imagecache.Sizes;
+import java.math.BigDecimal;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Each option's value in a {@link ServeSettings}, written as the option takes it: what a reload
+ * compares and what is shown of the effective configuration, secrets masked on request.
+ */
+final class SettingValues {
+  private static final String NONE = "none";
+  private static final Pattern URL_PASSWORD =
+      Pattern.compile("(?i)((?:[?&;])password=)[^&;]*|(//[^/@:]*:)[^/@]*(@)");
+
+  private SettingValues() {}
+
+  /** Every option's value (not {@code config}, which names the file), in option order. */
+  static Map<ServeOption, String> of(ServeSettings settings) {
+    Map<ServeOption, String> values = new EnumMap<>(ServeOption.class);
+    for (ServeOption option : ServeOption.values()) {
+      value(settings, option).ifPresent(value -> values.put(option, value));
+    }
+    return values;
+  }
+
+  /** {@code value} of {@code option} fit to print: tokens hidden, a password in a URL too. */
+  static String masked(ServeOption option, String value) {
+    return switch (option) {
+      case ADMIN_TOKEN, ORIGIN_TOKEN -> value.equals(NONE) ? NONE : "(secret)";
+      case DB_URL -> URL_PASSWORD.matcher(value).replaceAll(match -> Matcher.quoteReplacement(
+          match.group(1) != null
+              ? match.group(1) + "(secret)"
+              : match.group(2) + "(secret)" + match.group(3)));
+      default -> value;
+    };
+  }
+
+  private static Optional<String> value(ServeSettings settings, ServeOption option) {
+    CacheConfig cache = settings.cache();
+    String value = switch (option) {
+      case CONFIG -> null;
+      case LISTEN -> settings.listen().toString();
+      case CACHE_DIR -> cache.dir().toString();
+      case DRIVER -> cache.driver().configName();
+      case ORIGIN -> settings.origin().orElse(NONE);
+      case MAX_SIZE -> Sizes.format(cache.maxSize());
+      case STALL_TIME -> Durations.format(cache.stallTime());
+      case ADMIN_TOKEN -> settings.adminToken().orElse(NONE);
+      case DB_URL -> cache.dbUrl().orElse(NONE);
+      case NODE_URL -> cache.nodeUrl().orElse(NONE);
+      case ORIGIN_CONNECT_TIMEOUT -> Durations.format(settings.originTimeouts().connect());
+      case ORIGIN_FIRST_BYTE_TIMEOUT -> Durations.format(settings.originTimeouts().firstByte());
+      case ORIGIN_IDLE_TIMEOUT -> Durations.format(settings.originTimeouts().idle());
+      case ORIGIN_TOKEN -> settings.originToken().orElse(NONE);
+      case PREFETCH_WORKERS -> Integer.toString(cache.prefetchWorkers());
+      case PREFETCH_ATTEMPTS -> Integer.toString(cache.prefetchMaxAttempts());
+      case HIGH_WATER -> percent(cache.highWater());
+      case LOW_WATER -> percent(cache.lowWater());
+      case MIN_FREE_DISK -> percent(cache.minFreeDisk());
+      case PRUNE_INTERVAL -> Durations.format(cache.pruneInterval());
+      case CLEAN_INTERVAL -> Durations.format(cache.cleanInterval());
+      case NO_FSYNC -> Boolean.toString(!cache.durable());
+      case BLOCKING_THREADS -> Integer.toString(settings.blockingThreads());
+      case SHUTDOWN_GRACE -> Durations.format(settings.shutdownGrace());
+    };
+    return Optional.ofNullable(value);
+  }
+
+  private static String percent(double fraction) {
+    return BigDecimal.valueOf(fraction).movePointRight(2).stripTrailingZeros().toPlainString()
+        + "%";
+  }
+}
