@@ -1,5 +1,6 @@
 package io.imagecache.cli;
 
+import ch.qos.logback.classic.LoggerContext;
 import io.imagecache.ImageCache;
 import io.imagecache.OriginConfig;
 import io.imagecache.server.ImageCacheServer;
@@ -35,6 +36,11 @@ public final class HttpServerRunner implements ServerRunner {
   /** A runner that serves until stopped, or stops as soon as it listens. */
   HttpServerRunner(boolean exitAfterStart) {
     this.exitAfterStart = exitAfterStart;
+  }
+
+  @Override
+  public void configureLogging(LogSettings logs) {
+    LogSetup.apply((LoggerContext) LoggerFactory.getILoggerFactory(), logs);
   }
 
   @Override

@@ -62,9 +62,11 @@ final class ServeCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Map<String, String> flags = givenFlags();
     ServeSettings settings;
+    LogSettings logs;
     try {
       Optional<Path> configFile = SettingsResolver.configFile(flags, environment);
       settings = SettingsResolver.resolve(flags, environment, configFile);
+      logs = SettingsResolver.logSettings(flags, environment, configFile);
     } catch (SettingsException e) {
       err.println("imagecache serve: " + e.getMessage());
       return ExitCode.USAGE;
@@ -79,6 +81,7 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     try {
+      runner.configureLogging(logs);
       return runner.run(settings);
     } catch (RuntimeException e) {
       // A bug rather than a condition: keep the stack trace.

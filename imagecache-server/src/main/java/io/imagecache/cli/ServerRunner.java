@@ -15,4 +15,12 @@ public interface ServerRunner {
    *     exits with 1
    */
   int run(ServeSettings settings) throws Exception;
+
+  /**
+   * Sets up the process's logging from {@code logs} before {@link #run}. A runner that does not
+   * own the process's logging (one embedded in a test) leaves it as it is.
+   *
+   * @throws Exception when a log file cannot be opened; {@code serve} exits with 1
+   */
+  default void configureLogging(LogSettings logs) throws Exception {}
 }

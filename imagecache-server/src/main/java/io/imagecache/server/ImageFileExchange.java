@@ -84,6 +84,7 @@ final class ImageFileExchange extends LocalExchange {
 
   private void serve(Download download) {
     ServerMetrics.imageServed(ctx, request, download, completion());
+    AccessLogHandler.result(ctx, accessResult(download));
     ImageInfo info = download.info();
     if (ImageHeaders.notModified(request, info)) {
       closeQuietly(download);
@@ -119,6 +120,16 @@ final class ImageFileExchange extends LocalExchange {
     } else if (download instanceof Download.PassThrough passThrough) {
       new PassThroughStreamer(this, ctx, context.blocking(), passThrough).start(head);
     }
+  }
+
+  private static AccessResult accessResult(Download download) {
+    if (download instanceof Download.Hit) {
+      return AccessResult.HIT;
+    }
+    if (download instanceof Download.Filling filling) {
+      return filling.joined() ? AccessResult.JOINED : AccessResult.MISS;
+    }
+    return AccessResult.PASS_THROUGH;
   }
 
   /**
@@ -184,6 +195,7 @@ final class ImageFileExchange extends LocalExchange {
 
   private void fail(Throwable failure) {
     ServerMetrics.imageFailed(ctx, request);
+    AccessLogHandler.result(ctx, AccessResult.ERROR);
     Failures.Answer answer = Failures.answer(failure);
     if (answer.status().equals(HttpResponseStatus.INTERNAL_SERVER_ERROR)) {
       LOG.error("{} image {} failed", request.method(), id, Failures.unwrap(failure));
