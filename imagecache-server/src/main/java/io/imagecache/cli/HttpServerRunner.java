@@ -4,6 +4,7 @@ import ch.qos.logback.classic.LoggerContext;
 import io.imagecache.ImageCache;
 import io.imagecache.OriginConfig;
 import io.imagecache.server.ImageCacheServer;
+import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -39,7 +40,7 @@ public final class HttpServerRunner implements ServerRunner {
   }
 
   @Override
-  public void configureLogging(LogSettings logs) {
+  public void configureLogging(LogSettings logs) throws IOException {
     LogSetup.apply((LoggerContext) LoggerFactory.getILoggerFactory(), logs);
   }
 

@@ -14,6 +14,7 @@ import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.util.FileSize;
+import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -36,7 +37,7 @@ public final class LogSetup {
   private LogSetup() {}
 
   /** The server log's level and format, then the access log. */
-  public static void apply(LoggerContext context, LogSettings logs) {
+  public static void apply(LoggerContext context, LogSettings logs) throws IOException {
     serverLog(context, logs);
     accessLog(context, logs);
   }
@@ -69,8 +70,12 @@ public final class LogSetup {
     }
   }
 
-  /** Turns the access log off, or on towards standard output or a rotated file. */
-  public static void accessLog(LoggerContext context, LogSettings logs) {
+  /**
+   * Turns the access log off, or on towards standard output or a rotated file.
+   *
+   * @throws IOException when the file cannot be opened
+   */
+  public static void accessLog(LoggerContext context, LogSettings logs) throws IOException {
     Logger access = context.getLogger(ACCESS_LOGGER);
     access.detachAndStopAllAppenders();
     access.setAdditive(false);
@@ -125,7 +130,7 @@ public final class LogSetup {
 
   /** {@code FILE}, rolled to {@code FILE.YYYY-MM-DD.N.gz} daily and at {@value #MAX_FILE_SIZE}. */
   private static OutputStreamAppender<ILoggingEvent> rollingFile(LoggerContext context, Path file,
-      Encoder<ILoggingEvent> encoder) {
+      Encoder<ILoggingEvent> encoder) throws IOException {
     RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();
     appender.setContext(context);
     appender.setName("ACCESS-FILE");
@@ -142,8 +147,7 @@ public final class LogSetup {
     appender.setRollingPolicy(policy);
     appender.start();
     if (!appender.isStarted()) {
-      throw new IllegalStateException("cannot open the access log " + file
-          + " (see the messages above)");
+      throw new IOException("cannot open the access log " + file + " (see the messages above)");
     }
     return appender;
   }
