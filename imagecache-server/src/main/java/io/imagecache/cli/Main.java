@@ -21,7 +21,7 @@ public final class Main {
 
   /** Runs the command line with the HTTP server found on the class path and exits. */
   public static void main(String... args) {
-    System.exit(commandLine(Main::runInstalledServer, System.getenv()).execute(args));
+    System.exit(commandLine(new InstalledServer(), System.getenv()).execute(args));
   }
 
   /**
@@ -57,13 +57,30 @@ public final class Main {
 
   /**
    * The wiring point of {@code serve}: the Netty server in {@code io.imagecache.server} provides
-   * its {@link ServerRunner} in {@code META-INF/services/io.imagecache.cli.ServerRunner}.
+   * its {@link ServerRunner} in {@code META-INF/services/io.imagecache.cli.ServerRunner}, looked
+   * up only when {@code serve} runs.
    */
-  private static int runInstalledServer(ServeSettings settings) throws Exception {
-    ServerRunner server = ServiceLoader.load(ServerRunner.class).findFirst()
-        .orElseThrow(() -> new Exception("this build has no HTTP server: no "
-            + ServerRunner.class.getName() + " provider on the class path"));
-    return server.run(settings);
+  private static final class InstalledServer implements ServerRunner {
+    private ServerRunner installed;
+
+    private ServerRunner installed() throws Exception {
+      if (installed == null) {
+        installed = ServiceLoader.load(ServerRunner.class).findFirst()
+            .orElseThrow(() -> new Exception("this build has no HTTP server: no "
+                + ServerRunner.class.getName() + " provider on the class path"));
+      }
+      return installed;
+    }
+
+    @Override
+    public void configureLogging(LogSettings logs) throws Exception {
+      installed().configureLogging(logs);
+    }
+
+    @Override
+    public int run(ServeSettings settings) throws Exception {
+      return installed().run(settings);
+    }
   }
 
   /** One line naming the problem, a suggestion if picocli has one, and where help is. */

@@ -71,6 +71,12 @@ final class ServeCommand implements Callable<Integer> {
       err.println("imagecache serve: " + e.getMessage());
       return ExitCode.USAGE;
     }
+    try {
+      runner.configureLogging(logs);
+    } catch (Exception e) {
+      err.println("imagecache serve: failed: " + ErrorText.of(e));
+      return ExitCode.SOFTWARE;
+    }
     if (settings.adminToken().isEmpty()) {
       Path dir = settings.cache().dir();
       try {
@@ -81,7 +87,6 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     try {
-      runner.configureLogging(logs);
       return runner.run(settings);
     } catch (RuntimeException e) {
       // A bug rather than a condition: keep the stack trace.
