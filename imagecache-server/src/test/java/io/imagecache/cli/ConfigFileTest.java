@@ -96,7 +96,8 @@ class ConfigFileTest {
             + " cache-dir, driver, origin, max-size, stall-time, admin-token, db-url, node-url,"
             + " origin-connect-timeout, origin-first-byte-timeout, origin-idle-timeout,"
             + " origin-token, prefetch-workers, prefetch-attempts, high-water, low-water,"
-            + " min-free-disk, prune-interval, clean-interval, no-fsync, blocking-threads");
+            + " min-free-disk, prune-interval, clean-interval, no-fsync, blocking-threads,"
+            + " log-level, log-format, access-log");
   }
 
   @Test
