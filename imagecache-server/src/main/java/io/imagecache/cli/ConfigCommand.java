@@ -42,11 +42,13 @@ final class ConfigCommand implements Callable<Integer> {
   public Integer call() {
     Map<String, String> flags = ServeFlags.given(spec.commandLine().getParseResult());
     ServeSettings settings;
+    LogSettings logs;
     Map<ServeOption, String> sources;
     Optional<Path> configFile;
     try {
       configFile = SettingsResolver.configFile(flags, environment);
       settings = SettingsResolver.resolve(flags, environment, configFile);
+      logs = SettingsResolver.logSettings(flags, environment, configFile);
       sources = SettingsResolver.sources(flags, environment, configFile);
     } catch (SettingsException e) {
       spec.commandLine().getErr().println("imagecache config: " + e.getMessage());
@@ -55,7 +57,7 @@ final class ConfigCommand implements Callable<Integer> {
     Table table = new Table("OPTION", "VALUE", "SOURCE");
     table.row(ServeOption.CONFIG.optionName(), configFile.map(Path::toString).orElse("none"),
         sources.getOrDefault(ServeOption.CONFIG, "default"));
-    for (Map.Entry<ServeOption, String> entry : SettingValues.of(settings).entrySet()) {
+    for (Map.Entry<ServeOption, String> entry : SettingValues.of(settings, logs).entrySet()) {
       ServeOption option = entry.getKey();
       String source = sources.getOrDefault(option, "default");
       if (option == ServeOption.ADMIN_TOKEN && settings.adminToken().isEmpty()) {

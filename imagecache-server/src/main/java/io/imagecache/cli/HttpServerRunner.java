@@ -1,8 +1,10 @@
 package io.imagecache.cli;
 
+import ch.qos.logback.classic.LoggerContext;
 import io.imagecache.ImageCache;
 import io.imagecache.OriginConfig;
 import io.imagecache.server.ImageCacheServer;
+import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -37,6 +39,11 @@ public final class HttpServerRunner implements ServerRunner {
   /** A runner that serves until stopped, or stops as soon as it listens. */
   HttpServerRunner(boolean exitAfterStart) {
     this.exitAfterStart = exitAfterStart;
+  }
+
+  @Override
+  public void configureLogging(LogSettings logs) throws IOException {
+    LogSetup.apply((LoggerContext) LoggerFactory.getILoggerFactory(), logs);
   }
 
   @Override

@@ -58,9 +58,26 @@ public final class Main {
 
   /**
    * The wiring point of {@code serve}: the Netty server in {@code io.imagecache.server} provides
-   * its {@link ServerRunner} in {@code META-INF/services/io.imagecache.cli.ServerRunner}.
+   * its {@link ServerRunner} in {@code META-INF/services/io.imagecache.cli.ServerRunner}, looked
+   * up only when {@code serve} runs.
    */
   private static final class InstalledServer implements ServerRunner {
+    private ServerRunner installed;
+
+    private ServerRunner installed() throws Exception {
+      if (installed == null) {
+        installed = ServiceLoader.load(ServerRunner.class).findFirst()
+            .orElseThrow(() -> new Exception("this build has no HTTP server: no "
+                + ServerRunner.class.getName() + " provider on the class path"));
+      }
+      return installed;
+    }
+
+    @Override
+    public void configureLogging(LogSettings logs) throws Exception {
+      installed().configureLogging(logs);
+    }
+
     @Override
     public int run(ServeSettings settings) throws Exception {
       return installed().run(settings);
@@ -69,12 +86,6 @@ public final class Main {
     @Override
     public int run(ServeSettings settings, SettingsSource reread) throws Exception {
       return installed().run(settings, reread);
-    }
-
-    private static ServerRunner installed() throws Exception {
-      return ServiceLoader.load(ServerRunner.class).findFirst()
-          .orElseThrow(() -> new Exception("this build has no HTTP server: no "
-              + ServerRunner.class.getName() + " provider on the class path"));
     }
   }
 

@@ -56,9 +56,11 @@ final class ServeCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Map<String, String> flags = givenFlags();
     ServeSettings settings;
+    LogSettings logs;
     try {
       Optional<Path> configFile = SettingsResolver.configFile(flags, environment);
       settings = SettingsResolver.resolve(flags, environment, configFile);
+      logs = SettingsResolver.logSettings(flags, environment, configFile);
     } catch (SettingsException e) {
       err.println("imagecache serve: " + e.getMessage());
       return ExitCode.USAGE;
@@ -71,6 +73,12 @@ final class ServeCommand implements Callable<Integer> {
       out.println("driver: " + settings.cache().driver().configName());
       out.flush();
       return ExitCode.OK;
+    }
+    try {
+      runner.configureLogging(logs);
+    } catch (Exception e) {
+      err.println("imagecache serve: failed: " + ErrorText.of(e));
+      return ExitCode.SOFTWARE;
     }
     if (settings.adminToken().isEmpty()) {
       Path dir = settings.cache().dir();

@@ -52,7 +52,13 @@ enum ServeOption {
   BLOCKING_THREADS("blocking-threads", "N",
       "Threads for calls that may block: metadata queries, waiting on fills (default: 16)"),
   SHUTDOWN_GRACE("shutdown-grace", "DURATION",
-      "On SIGTERM, how long requests being answered may take to finish (default: 30s)");
+      "On SIGTERM, how long requests being answered may take to finish (default: 30s)"),
+  LOG_LEVEL("log-level", "error|warn|info|debug", "Level of the server log on stderr (default: info)"),
+  LOG_FORMAT("log-format", "text|json",
+      "Format of the server log and the access log: text lines or JSON lines (default: text)"),
+  ACCESS_LOG("access-log", "off|stdout|FILE",
+      "Access log, one line per request: off, stdout, or a file rotated daily and at 100 MB,"
+          + " 7 days kept (default: off)");
 
   private final String optionName;
   private final String paramLabel;

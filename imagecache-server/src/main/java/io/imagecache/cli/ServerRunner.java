@@ -30,4 +30,12 @@ public interface ServerRunner {
     /** The settings as they resolve now; throws with a one-line message if they do not. */
     ServeSettings read() throws Exception;
   }
+
+  /**
+   * Sets up the process's logging from {@code logs} before {@link #run}. A runner that does not
+   * own the process's logging (one embedded in a test) leaves it as it is.
+   *
+   * @throws Exception when a log file cannot be opened; {@code serve} exits with 1
+   */
+  default void configureLogging(LogSettings logs) throws Exception {}
 }

@@ -4,7 +4,9 @@ import io.imagecache.CacheConfig;
 import io.imagecache.Durations;
 import io.imagecache.Sizes;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -21,11 +23,23 @@ final class SettingValues {
 
   private SettingValues() {}
 
-  /** Every option's value (not {@code config}, which names the file), in option order. */
+  /**
+   * Every option's value but {@code config} (which names the file) and the logging options (which
+   * {@link LogSettings} holds), in option order.
+   */
   static Map<ServeOption, String> of(ServeSettings settings) {
+    return of(settings, Optional.empty());
+  }
+
+  /** Every option's value but {@code config}, the logging options' from {@code logs}. */
+  static Map<ServeOption, String> of(ServeSettings settings, LogSettings logs) {
+    return of(settings, Optional.of(logs));
+  }
+
+  private static Map<ServeOption, String> of(ServeSettings settings, Optional<LogSettings> logs) {
     Map<ServeOption, String> values = new EnumMap<>(ServeOption.class);
     for (ServeOption option : ServeOption.values()) {
-      value(settings, option).ifPresent(value -> values.put(option, value));
+      value(settings, logs, option).ifPresent(value -> values.put(option, value));
     }
     return values;
   }
@@ -42,7 +56,8 @@ final class SettingValues {
     };
   }
 
-  private static Optional<String> value(ServeSettings settings, ServeOption option) {
+  private static Optional<String> value(
+      ServeSettings settings, Optional<LogSettings> logs, ServeOption option) {
     CacheConfig cache = settings.cache();
     String value = switch (option) {
       case CONFIG -> null;
@@ -69,6 +84,10 @@ final class SettingValues {
       case NO_FSYNC -> Boolean.toString(!cache.durable());
       case BLOCKING_THREADS -> Integer.toString(settings.blockingThreads());
       case SHUTDOWN_GRACE -> Durations.format(settings.shutdownGrace());
+      case LOG_LEVEL -> logs.map(l -> l.level().name().toLowerCase(Locale.ROOT)).orElse(null);
+      case LOG_FORMAT -> logs.map(l -> l.json() ? "json" : "text").orElse(null);
+      case ACCESS_LOG -> logs.map(l -> l.access().stdout() ? "stdout"
+          : l.access().file().map(Path::toString).orElse("off")).orElse(null);
     };
     return Optional.ofNullable(value);
   }

@@ -53,14 +53,7 @@ final class SettingsResolver {
         throw new IllegalArgumentException("not a serve option: \"" + name + "\"");
       }
     }
-    Map<ServeOption, RawSetting> file = new EnumMap<>(ServeOption.class);
-    if (configFile.isPresent()) {
-      String source = pick(ServeOption.CONFIG, flags, env, Map.of())
-          .map(RawSetting::source)
-          .orElse("the caller");
-      file.putAll(ConfigFile.read(configFile.get(), source));
-    }
-    Values values = new Values(flags, env, file);
+    Values values = values(flags, env, configFile);
     return new ServeSettings(
         cacheConfig(values),
         values.get(ServeOption.LISTEN, ListenAddress::parse, ListenAddress.DEFAULT),
@@ -90,6 +83,33 @@ final class SettingsResolver {
       pick(option, flags, env, file).ifPresent(raw -> sources.put(option, raw.source()));
     }
     return sources;
+  }
+
+  /**
+   * Resolves the logging options ({@code log-level}, {@code log-format}, {@code access-log}) the
+   * same way as {@link #resolve}.
+   */
+  static LogSettings logSettings(
+      Map<String, String> flags, Map<String, String> env, Optional<Path> configFile)
+      throws SettingsException {
+    Values values = values(flags, env, configFile);
+    return new LogSettings(
+        values.get(ServeOption.LOG_LEVEL, LogSettings.Level::parse, LogSettings.Level.INFO),
+        values.get(ServeOption.LOG_FORMAT, LogSettings::parseJson, false),
+        values.get(ServeOption.ACCESS_LOG, LogSettings.Access::parse, LogSettings.Access.OFF));
+  }
+
+  private static Values values(
+      Map<String, String> flags, Map<String, String> env, Optional<Path> configFile)
+      throws SettingsException {
+    Map<ServeOption, RawSetting> file = new EnumMap<>(ServeOption.class);
+    if (configFile.isPresent()) {
+      String source = pick(ServeOption.CONFIG, flags, env, Map.of())
+          .map(RawSetting::source)
+          .orElse("the caller");
+      file.putAll(ConfigFile.read(configFile.get(), source));
+    }
+    return new Values(flags, env, file);
   }
 
   private static CacheConfig cacheConfig(Values values) throws SettingsException {

@@ -86,6 +86,7 @@ final class ImageFileExchange extends LocalExchange {
 
   private void serve(Download download) {
     ServerMetrics.imageServed(ctx, request, startNanos, download, completion());
+    AccessLogHandler.result(ctx, accessResult(download));
     ImageInfo info = download.info();
     if (ImageHeaders.notModified(request, info)) {
       closeQuietly(download);
@@ -121,6 +122,16 @@ final class ImageFileExchange extends LocalExchange {
     } else if (download instanceof Download.PassThrough passThrough) {
       new PassThroughStreamer(this, ctx, context.blocking(), passThrough).start(head);
     }
+  }
+
+  private static AccessResult accessResult(Download download) {
+    if (download instanceof Download.Hit) {
+      return AccessResult.HIT;
+    }
+    if (download instanceof Download.Filling filling) {
+      return filling.joined() ? AccessResult.JOINED : AccessResult.MISS;
+    }
+    return AccessResult.PASS_THROUGH;
   }
 
   /**
@@ -185,6 +196,7 @@ final class ImageFileExchange extends LocalExchange {
   }
 
   private void fail(Throwable failure) {
+    AccessLogHandler.result(ctx, AccessResult.ERROR);
     Failures.Answer answer = Failures.answer(failure);
     ServerMetrics.imageFailed(ctx, request, startNanos, answer.status());
     if (answer.status().equals(HttpResponseStatus.INTERNAL_SERVER_ERROR)) {

@@ -175,6 +175,7 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     if (context.proxy().isPresent()) {
       ProxyExchange exchange = context.proxy().get().start(ctx, httpRequest, target);
       evictWhenDeleted(request, path, exchange);
+      AccessLogHandler.result(ctx, AccessResult.PROXIED);
       return new ProxyAdapter(exchange);
     }
     if (image.matches()) {

@@ -4,7 +4,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 
-/** The pipeline of every connection: the HTTP/1.1 codec, the served-bytes counter, the router. */
+/**
+ * The pipeline of every connection: the HTTP/1.1 codec, the access log (when on), the served-bytes
+ * counter, the router.
+ */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   private static final int MAX_INITIAL_LINE = 8 * 1024;
   private static final int MAX_HEADERS = 32 * 1024;
@@ -22,7 +25,11 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   @Override
   protected void initChannel(SocketChannel channel) {
     channel.pipeline()
-        .addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, MAX_CHUNK))
+        .addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, MAX_CHUNK));
+    if (AccessLogHandler.enabled()) {
+      channel.pipeline().addLast("access-log", new AccessLogHandler());
+    }
+    channel.pipeline()
         .addLast("served-bytes", new ServedBytesCounter())
         .addLast("router", new RequestRouter(context, routes));
     channel.attr(Connections.KEY).get().opened(channel);

@@ -98,7 +98,7 @@ class ConfigFileTest {
             + " origin-connect-timeout, origin-first-byte-timeout, origin-idle-timeout,"
             + " origin-token, prefetch-workers, prefetch-attempts, high-water, low-water,"
             + " min-free-disk, prune-interval, clean-interval, no-fsync, blocking-threads,"
-            + " shutdown-grace");
+            + " shutdown-grace, log-level, log-format, access-log");
   }
 
   @Test

@@ -105,6 +105,18 @@ class MainTest {
   }
 
   @Test
+  void aBadLoggingValueExitsWith2NamingTheOptionBeforeAnythingIsWritten() {
+    int exit = run(Map.of(), "serve", "--cache-dir", temp.toString(), "--log-format", "xml");
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).isEqualTo(String.format(
+        "imagecache serve: invalid --log-format \"xml\" (from the command line):"
+            + " expected text or json%n"));
+    assertThat(started).isEmpty();
+    assertThat(temp.resolve("admin-token")).doesNotExist();
+  }
+
+  @Test
   void aServerFailureExitsWith1WithItsMessage() {
     CommandLine commandLine = Main.commandLine(settings -> {
       throw new IOException("Address already in use");
