@@ -121,6 +121,8 @@ final class ServerMetrics implements AutoCloseable {
     this.registry = registry;
     this.cache = cache;
     this.readiness = readiness;
+    // Filters first: Micrometer applies a filter only to meters registered after it.
+    configureFilters();
     for (String check : readiness.names()) {
       Gauge.builder("imagecache.ready", this, metrics -> {
         ReadinessCheck.Result result = metrics.readinessChecks.get(check);
@@ -206,12 +208,12 @@ final class ServerMetrics implements AutoCloseable {
   }
 
   /**
-   * Micrometer's JVM and process binders, and Netty's allocator when it reports its memory. Two of
-   * their meters are left out because {@code promtool check metrics} rejects their names
+   * What the JVM, process and Netty meters are given: two of Micrometer's meters are left out
+   * because {@code promtool check metrics} rejects their names
    * ({@code process_cpu_time_ns_total}: an abbreviated unit; {@code system_cpu_count}: a
    * {@code _count} that is not a histogram's); Netty's, which have none, get a help text.
    */
-  private void bindJvmAndProcess() {
+  private void configureFilters() {
     registry.config()
         .meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
             || id.getName().equals("system.cpu.count")))
@@ -227,6 +229,10 @@ final class ServerMetrics implements AutoCloseable {
             return id;
           }
         });
+  }
+
+  /** Micrometer's JVM and process binders, and Netty's allocator when it reports its memory. */
+  private void bindJvmAndProcess() {
     new JvmMemoryMetrics().bindTo(registry);
     gcMetrics.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
