@@ -111,6 +111,12 @@ final class Failures {
     return answer(failure);
   }
 
+  /** A failure in a few words: its message, or its class's simple name when it has none. */
+  static String describe(Throwable failure) {
+    String message = failure.getMessage();
+    return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message;
+  }
+
   /** The failure itself, without the wrappers futures and executors put around it. */
   static Throwable unwrap(Throwable failure) {
     Throwable cause = failure;

@@ -2,7 +2,6 @@ package io.imagecache.server;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -25,15 +24,11 @@ final class MetricsRoutes implements RouteTable {
 
   @Override
   public Optional<Exchange> route(ChannelHandlerContext ctx, RequestInfo request) {
-    if (!request.path().equals(PATH)) {
-      return Optional.empty();
-    }
-    if (!HttpMethod.GET.equals(request.method()) && !request.isHead()) {
-      return Optional.of(ImmediateExchange.send(ctx, request, Responses.allow("GET, HEAD")));
-    }
-    String contentType = ServerMetrics.contentType(request.header(HttpHeaderNames.ACCEPT));
-    return Optional.of(BlockingCallExchange.start(ctx, request, context.blocking(),
-        () -> Responses.full(HttpResponseStatus.OK, contentType,
-            metrics.scrape(contentType).getBytes(StandardCharsets.UTF_8))));
+    return RouteTable.readOnly(PATH, ctx, request, () -> {
+      String contentType = ServerMetrics.contentType(request.header(HttpHeaderNames.ACCEPT));
+      return BlockingCallExchange.start(ctx, request, context.blocking(),
+          () -> Responses.full(HttpResponseStatus.OK, contentType,
+              metrics.scrape(contentType).getBytes(StandardCharsets.UTF_8)));
+    });
   }
 }

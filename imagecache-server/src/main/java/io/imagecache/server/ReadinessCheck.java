@@ -50,17 +50,12 @@ final class ReadinessCheck {
       long start = System.nanoTime();
       running = Blocking.call(blocking, probe::run).handle((detail, failure) -> failure == null
           ? new Result(true, detail + " (" + millisSince(start) + " ms)")
-          : new Result(false, describe(Failures.unwrap(failure))));
+          : new Result(false, Failures.describe(Failures.unwrap(failure))));
     }
     return running;
   }
 
   private static long millisSince(long start) {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-  }
-
-  private static String describe(Throwable failure) {
-    String message = failure.getMessage();
-    return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message;
   }
 }

@@ -1,8 +1,9 @@
 package io.imagecache.server;
 
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Optional;
 
 /**
@@ -22,20 +23,14 @@ final class ReadinessRoutes implements RouteTable {
 
   @Override
   public Optional<Exchange> route(ChannelHandlerContext ctx, RequestInfo request) {
-    if (!request.path().equals(PATH)) {
-      return Optional.empty();
-    }
-    if (!HttpMethod.GET.equals(request.method()) && !request.isHead()) {
-      return Optional.of(ImmediateExchange.send(ctx, request, Responses.allow("GET, HEAD")));
-    }
-    return Optional.of(BlockingCallExchange.answer(ctx, request,
+    return RouteTable.readOnly(PATH, ctx, request, () -> BlockingCallExchange.answer(ctx, request,
         readiness.check().thenApply(report -> {
           try {
             return Responses.json(
                 report.ready() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                 report.json(context.json()));
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
           }
         })));
   }
