@@ -72,6 +72,7 @@ public final class HttpServerRunner implements ServerRunner {
             ready.reload();
           }
         }));
+    SqliteNativeDirectory.prepare(settings.cache());
     // The start-up work that scans every file waits until the server listens (below).
     ImageCache cache = ImageCache.openDeferred(settings.cache(), origin);
     ImageCacheServer server;

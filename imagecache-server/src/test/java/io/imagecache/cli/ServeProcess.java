@@ -34,9 +34,16 @@ final class ServeProcess implements AutoCloseable {
   /** Starts {@code serve --listen 127.0.0.1:0 ARGS} with {@code environment} added. */
   static ServeProcess start(Path output, Map<String, String> environment, String... args)
       throws IOException {
+    return start(output, List.of(), environment, args);
+  }
+
+  /** Starts {@code serve} as above in a JVM given {@code jvmOptions} too. */
+  static ServeProcess start(Path output, List<String> jvmOptions, Map<String, String> environment,
+      String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path")));
+    command.addAll(jvmOptions);
     String logback = System.getProperty("logback.configurationFile");
     if (logback != null) {
       command.add("-Dlogback.configurationFile=" + logback);

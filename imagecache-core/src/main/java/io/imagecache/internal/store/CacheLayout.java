@@ -23,11 +23,12 @@ public final class CacheLayout {
   static final List<String> SUBDIRECTORIES = List.of("incomplete", "invalid", "queue", "pinned");
 
   /**
-   * Files the cache directory holds for itself: the SQLite index and its journals, the lock file,
+   * Files the cache directory holds for itself: the SQLite index and its journals
+   * (and the directory the server unpacks SQLite's native library into), the lock file,
    * the admin token, the xattr driver's probe file and the writability probe ({@link #PROBE}).
    */
   static final Set<String> OWN_FILES = Set.of(
-      "cache.db", "cache.db-wal", "cache.db-shm", "cache.db-journal",
+      "cache.db", "cache.db-wal", "cache.db-shm", "cache.db-journal", "cache.db-native",
       "imagecache.lock", "admin-token", "checkme", CacheLayout.PROBE);
   /** The file {@link #probeWritable()} creates and deletes in the base directory. */
   static final String PROBE = "imagecache.probe";
