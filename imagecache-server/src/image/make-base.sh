@@ -5,10 +5,11 @@
 # with ldd, and a minimal /etc (user and group nonroot, 65532; hosts lookups by files then dns),
 # /tmp and /var/lib/imagecache owned by nonroot. Writes OUT/base.tar in `docker save` form, which
 # Jib takes as `tar://` base. Done again only when this script or the JDK is newer than OUT/base.tar.
-#   make-base.sh OUT
+#   make-base.sh OUT JAR      (JAR: the server's jar, whose native libraries are checked with ldd)
 set -euo pipefail
 
 out="$1"
+jar="$2"
 java_home="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
 [[ -x "$java_home/bin/jlink" ]] || { echo "make-base.sh: no jlink in $java_home" >&2; exit 1; }
 if [[ -f "$out/base.tar" && "$out/base.tar" -nt "${BASH_SOURCE[0]}" && "$out/base.tar" -nt "$java_home/release" ]]; then
@@ -39,10 +40,8 @@ done
 # The shared libraries: those of the JRE and of the native libraries the jar unpacks at run time.
 natives="$out/natives"
 mkdir -p "$natives"
-jar="$(dirname "${BASH_SOURCE[0]}")/../../target/imagecache.jar"
-if [[ -f "$jar" ]]; then
-  (cd "$natives" && unzip -q -o "$jar" 'org/sqlite/native/Linux/x86_64/*' 'META-INF/native/libnetty_transport_native_epoll_x86_64.so' 2>/dev/null || true)
-fi
+(cd "$natives" && "$java_home/bin/jar" xf "$jar" org/sqlite/native/Linux/x86_64 \
+  META-INF/native/libnetty_transport_native_epoll_x86_64.so)
 mapfile -t objects < <(find "$root/opt/java" "$natives" -type f \( -name '*.so' -o -path '*/bin/*' \))
 for object in "${objects[@]}"; do
   ldd "$object" 2>/dev/null | grep -o '/[^ ]*' || true
