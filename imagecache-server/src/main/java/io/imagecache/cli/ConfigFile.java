@@ -1,6 +1,8 @@
 package io.imagecache.cli;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -61,6 +64,7 @@ final class ConfigFile {
       throw new SettingsException("config file " + fileName
           + " must be a mapping of option names to values, e.g. \"max-size: 20GiB\"");
     }
+    Map<String, String> written = scalarTexts(text);
     Map<ServeOption, String> keyOf = new EnumMap<>(ServeOption.class);
     for (Map.Entry<String, JsonNode> field : root.properties()) {
       String key = field.getKey();
@@ -73,12 +77,39 @@ final class ConfigFile {
             + " twice, as \"" + earlier + "\" and as \"" + key + "\"");
       }
       settings.put(option, new RawSetting(
-          option, scalar(field.getValue(), key, fileName), fileName + ", key " + key));
+          option, scalar(field.getValue(), written.get(key), key, fileName),
+          fileName + ", key " + key));
     }
     return settings;
   }
 
-  private static String scalar(JsonNode value, String key, String fileName)
+  /**
+   * The top-level scalar values as written in the file. YAML 1.1, which the parser follows, reads
+   * {@code off}, {@code no} and {@code yes} as booleans and a tree gives them back as
+   * {@code false}/{@code true}; {@code access-log: off} must stay {@code off}.
+   */
+  private static Map<String, String> scalarTexts(String text) throws SettingsException {
+    Map<String, String> texts = new HashMap<>();
+    try (JsonParser parser = mapper().getFactory().createParser(text)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return texts;
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String key = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if (value != null && value.isScalarValue()) {
+          texts.putIfAbsent(key, parser.getText());
+        } else {
+          parser.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      throw new SettingsException("config file cannot be parsed: " + e.getMessage(), e);
+    }
+    return texts;
+  }
+
+  private static String scalar(JsonNode value, String written, String key, String fileName)
       throws SettingsException {
     if (value.isNull()) {
       throw new SettingsException(
@@ -88,7 +119,7 @@ final class ConfigFile {
       throw new SettingsException("key \"" + key + "\" in config file " + fileName
           + " must be a single value, not a " + (value.isArray() ? "list" : "mapping"));
     }
-    return value.asText();
+    return written != null ? written : value.asText();
   }
 
   private static ObjectMapper mapper() {

@@ -50,6 +50,14 @@ class LogOptionsTest {
             new LogSettings.Access(false, Optional.of(temp.resolve("a.log")))));
   }
 
+  @Test
+  void anUnquotedOffInTheConfigFileIsOffNotAFileNamedFalse() throws Exception {
+    Path config = Files.writeString(temp.resolve("c.yaml"), "access-log: off\n");
+
+    assertThat(SettingsResolver.logSettings(Map.of(), Map.of(), Optional.of(config)))
+        .isEqualTo(LogSettings.DEFAULT);
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "log-level | verbose | expected error, warn, info or debug",
