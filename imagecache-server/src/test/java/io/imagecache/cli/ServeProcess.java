@@ -34,6 +34,12 @@ final class ServeProcess implements AutoCloseable {
   /** Starts {@code serve --listen 127.0.0.1:0 ARGS} with {@code environment} added. */
   static ServeProcess start(Path output, Map<String, String> environment, String... args)
       throws IOException {
+    return startOn("127.0.0.1:0", output, environment, args);
+  }
+
+  /** Starts {@code serve --listen LISTEN ARGS} with {@code environment} added. */
+  static ServeProcess startOn(String listen, Path output, Map<String, String> environment,
+      String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path")));
@@ -41,7 +47,7 @@ final class ServeProcess implements AutoCloseable {
     if (logback != null) {
       command.add("-Dlogback.configurationFile=" + logback);
     }
-    command.addAll(List.of(Main.class.getName(), "serve", "--listen", "127.0.0.1:0"));
+    command.addAll(List.of(Main.class.getName(), "serve", "--listen", listen));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true)
