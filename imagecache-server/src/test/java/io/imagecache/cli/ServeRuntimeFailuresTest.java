@@ -2,6 +2,7 @@ package io.imagecache.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imagecache.testing.TestOrigin;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -68,4 +69,28 @@ class ServeRuntimeFailuresTest {
     }
   }
 
+
+  @Test
+  void aPrefetchTheOriginCutsShortGivesUpInOneWarnLineWithoutAStackTrace() throws Exception {
+    try (TestOrigin origin = TestOrigin.start()) {
+      origin.put("img-cut", new byte[64 * 1024]).truncateAfter(1000);
+      try (ServeProcess serve = ServeProcess.start(temp.resolve("serve.log"), Map.of(),
+          "--cache-dir", temp.resolve("cache").toString(), "--admin-token", TOKEN,
+          "--origin", origin.httpTemplate(), "--prefetch-attempts", "1")) {
+        int port = serve.awaitPort();
+
+        int status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/v2/cache/img-cut"))
+            .header("X-Auth-Token", TOKEN).PUT(HttpRequest.BodyPublishers.noBody()).build(),
+            BodyHandlers.discarding()).statusCode();
+
+        assertThat(status).isEqualTo(202);
+        serve.awaitLine(Pattern.compile("prefetch of img-cut failed \\(attempt 1 of 1\\),"
+            + " giving up: .*1000 of 65536 bytes"));
+        assertThat(serve.output()).doesNotContain("\tat ").doesNotContain("Caused by");
+        serve.terminate();
+        assertThat(serve.awaitExit(ServeProcess.WAIT)).isZero();
+      }
+    }
+  }
 }
