@@ -1,5 +1,6 @@
 package io.imagecache.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ final class CacheDirectoryCheck {
         return Optional.of("cannot be used as the cache directory: it is a file, not a directory");
       }
       if (!Files.isWritable(absolute) || !Files.isExecutable(absolute)) {
-        return Optional.of("cannot write the cache directory: permission denied");
+        return Optional.of("cannot write the cache directory: " + whyNot(absolute));
       }
       return Optional.empty();
     }
@@ -33,12 +34,24 @@ final class CacheDirectoryCheck {
               + " is a file, not a directory");
         }
         if (!Files.isWritable(parent) || !Files.isExecutable(parent)) {
-          return Optional.of("cannot create the cache directory: no permission to write in "
-              + parent);
+          return Optional.of("cannot create the cache directory in " + parent + ": "
+              + whyNot(parent));
         }
         return Optional.empty();
       }
     }
     return Optional.empty();
+  }
+
+  /** Why a directory this user may not write is not writable: the mount or the permissions. */
+  private static String whyNot(Path dir) {
+    try {
+      if (Files.getFileStore(dir).isReadOnly()) {
+        return "it is on a read-only file system";
+      }
+    } catch (IOException e) {
+      // Then it is the permissions as far as can be told.
+    }
+    return "permission denied";
   }
 }

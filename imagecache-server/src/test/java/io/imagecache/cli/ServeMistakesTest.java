@@ -1,7 +1,9 @@
 package io.imagecache.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.imagecache.testing.Tmpfs;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -101,6 +104,29 @@ class ServeMistakesTest {
         + "\" (from the command line): cannot create the cache directory: " + file
         + " is a file, not a directory" + System.lineSeparator());
     assertThat(started).isEmpty();
+  }
+
+  @Test
+  void aCacheDirOnAReadOnlyFileSystemIsRefusedSayingSo() throws Exception {
+    Path mount = Files.createDirectory(temp.resolve("ro"));
+    Tmpfs.Mounted mounted = Tmpfs.mount(mount, 1);
+    assumeTrue(mounted.tmpfs().isPresent(), mounted.whyNot());
+    try (Tmpfs tmpfs = mounted.tmpfs().get()) {
+      Process remount = new ProcessBuilder("mount", "-o", "remount,ro", mount.toString())
+          .redirectErrorStream(true).start();
+      assertThat(remount.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(remount.exitValue()).as(new String(remount.getInputStream().readAllBytes()))
+          .isZero();
+      Path dir = mount.resolve("cache");
+
+      int exit = execute(List.of("serve", "--cache-dir", dir.toString()), Map.of());
+
+      assertThat(exit).isEqualTo(2);
+      assertThat(err.toString()).isEqualTo("imagecache serve: invalid --cache-dir \"" + dir
+          + "\" (from the command line): cannot create the cache directory in " + mount
+          + ": it is on a read-only file system" + System.lineSeparator());
+      assertThat(started).isEmpty();
+    }
   }
 
   @Test
