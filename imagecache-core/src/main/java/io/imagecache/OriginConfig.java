@@ -1,5 +1,6 @@
 package io.imagecache;
 
+import io.imagecache.internal.origin.Origins;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -39,6 +40,17 @@ public record OriginConfig(
   public static OriginConfig of(String spec) {
     return new OriginConfig(spec, DEFAULT_CONNECT_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT,
         DEFAULT_IDLE_TIMEOUT, Optional.empty());
+  }
+
+  /**
+   * Checks an origin setting as opening a cache with it would (its form, the {@code {id}}
+   * placeholder of an HTTP template, that a directory exists) without contacting anything, so a
+   * command line can refuse it before it writes or starts anything.
+   *
+   * @throws IllegalArgumentException saying what is wrong with {@code spec} and what is expected
+   */
+  public static void check(String spec) {
+    Origins.check(spec);
   }
 
   @Override

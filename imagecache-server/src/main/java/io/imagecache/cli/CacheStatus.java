@@ -1,6 +1,7 @@
 package io.imagecache.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,15 +24,22 @@ record CacheStatus(List<Fill> fills, List<Prefetch> prefetch) {
   }
 
   /**
-   * One fill: its state ({@code opening|running|committed|failed}), the bytes written so far and
-   * the expected size when known.
+   * One fill: its state ({@code opening|running|committed|failed}), the bytes written so far,
+   * the expected size when known and when it started (absent from older servers).
    */
-  record Fill(String imageId, String state, long bytesWritten, OptionalLong expectedSize) {
+  record Fill(String imageId, String state, long bytesWritten, OptionalLong expectedSize,
+      Optional<Instant> startedAt) {
 
     Fill {
       Objects.requireNonNull(imageId, "imageId");
       Objects.requireNonNull(state, "state");
       Objects.requireNonNull(expectedSize, "expectedSize");
+      Objects.requireNonNull(startedAt, "startedAt");
+    }
+
+    /** The average rate since the fill started, as seen at {@code now}, if there is one. */
+    Optional<TransferRate> rate(Instant now) {
+      return startedAt.flatMap(start -> TransferRate.since(bytesWritten, start, now));
     }
 
     /** Whether the fill is still going or has just committed. */
@@ -46,7 +54,16 @@ record CacheStatus(List<Fill> fills, List<Prefetch> prefetch) {
           JsonFields.text(node, "image_id", what),
           JsonFields.text(node, "state", what),
           JsonFields.optionalCount(node, "bytes_written", what).orElse(0),
-          JsonFields.optionalCount(node, "expected_size", what));
+          JsonFields.optionalCount(node, "expected_size", what),
+          instant(JsonFields.seconds(node, "started_at", what)));
+    }
+
+    private static Optional<Instant> instant(double epochSeconds) {
+      if (epochSeconds <= 0) {
+        return Optional.empty();
+      }
+      long whole = (long) Math.floor(epochSeconds);
+      return Optional.of(Instant.ofEpochSecond(whole, Math.round((epochSeconds - whole) * 1e9)));
     }
   }
 

@@ -81,6 +81,10 @@ public final class HttpServerRunner implements ServerRunner {
           settings.adminToken().orElseThrow(), settings.blockingThreads());
     } catch (Exception | Error e) {
       cache.close();
+      Optional<IOException> listening = ListenFailure.of(settings.listen(), e);
+      if (listening.isPresent()) {
+        throw listening.get();
+      }
       throw e;
     }
     if (exitAfterStart) {

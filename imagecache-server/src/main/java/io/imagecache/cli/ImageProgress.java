@@ -1,6 +1,7 @@
 package io.imagecache.cli;
 
 import io.imagecache.Sizes;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,9 +15,10 @@ import java.util.OptionalLong;
  * @param expected the size when known
  * @param attempts prefetch attempts so far
  * @param detail the last error, when retrying or failed
+ * @param rate how fast the fill goes, while fetching
  */
 record ImageProgress(String imageId, Phase phase, long bytes, OptionalLong expected,
-    long attempts, Optional<String> detail) {
+    long attempts, Optional<String> detail, Optional<TransferRate> rate) {
 
   private static final int MAX_DETAIL = 60;
 
@@ -28,30 +30,33 @@ record ImageProgress(String imageId, Phase phase, long bytes, OptionalLong expec
     Objects.requireNonNull(phase, "phase");
     Objects.requireNonNull(expected, "expected");
     Objects.requireNonNull(detail, "detail");
+    Objects.requireNonNull(rate, "rate");
   }
 
   /**
    * The progress of {@code imageId}: cached beats a failed prefetch, which beats a fill in
-   * progress, which beats the prefetch state, which beats the queue listing.
+   * progress, which beats the prefetch state, which beats the queue listing. A fill's rate is
+   * its average since it started, as seen at {@code now}.
    */
-  static ImageProgress of(String imageId, CacheListing listing, CacheStatus status) {
+  static ImageProgress of(
+      String imageId, CacheListing listing, CacheStatus status, Instant now) {
     Optional<CacheListing.Entry> cached = listing.cached(imageId);
     if (cached.isPresent()) {
       long size = cached.get().size();
       return new ImageProgress(imageId, Phase.CACHED, size, OptionalLong.of(size), 0,
-          Optional.empty());
+          Optional.empty(), Optional.empty());
     }
     Optional<CacheStatus.Prefetch> prefetch = status.prefetch(imageId);
     long attempts = prefetch.map(CacheStatus.Prefetch::attempts).orElse(0L);
     Optional<String> error = prefetch.flatMap(CacheStatus.Prefetch::lastError);
     if (prefetch.isPresent() && prefetch.get().state().equals("failed")) {
       return new ImageProgress(imageId, Phase.FAILED, 0, OptionalLong.empty(), attempts,
-          Optional.of(error.orElse("the server gave no reason")));
+          Optional.of(error.orElse("the server gave no reason")), Optional.empty());
     }
     Optional<CacheStatus.Fill> fill = status.activeFill(imageId);
     if (fill.isPresent()) {
       return new ImageProgress(imageId, Phase.FETCHING, fill.get().bytesWritten(),
-          fill.get().expectedSize(), attempts, Optional.empty());
+          fill.get().expectedSize(), attempts, Optional.empty(), fill.get().rate(now));
     }
     Phase phase = prefetch.map(entry -> switch (entry.state()) {
       case "fetching" -> Phase.FETCHING;
@@ -59,7 +64,7 @@ record ImageProgress(String imageId, Phase phase, long bytes, OptionalLong expec
       default -> Phase.QUEUED;
     }).orElse(listing.isQueued(imageId) ? Phase.QUEUED : Phase.WAITING);
     return new ImageProgress(imageId, phase, 0, OptionalLong.empty(), attempts,
-        phase == Phase.RETRYING ? error : Optional.empty());
+        phase == Phase.RETRYING ? error : Optional.empty(), Optional.empty());
   }
 
   /** Whether the image has reached the cache. */
@@ -91,12 +96,17 @@ record ImageProgress(String imageId, Phase phase, long bytes, OptionalLong expec
     return List.of(phase, attempts, tenth);
   }
 
+  /** The bar, the bytes, and the rate and time left when known. */
   private String amount() {
+    String pace = rate.map(r -> "  " + r.text()).orElse("");
     if (expected.isEmpty()) {
-      return Sizes.format(bytes);
+      return Sizes.format(bytes) + pace;
     }
+    String left = rate.filter(r -> bytes < expected.getAsLong())
+        .map(r -> "  " + TransferRate.text(r.timeFor(expected.getAsLong() - bytes)) + " left")
+        .orElse("");
     return ProgressBar.render(bytes, expected.getAsLong()) + "  " + Sizes.format(bytes) + " / "
-        + Sizes.format(expected.getAsLong());
+        + Sizes.format(expected.getAsLong()) + pace + left;
   }
 
   private static String shorten(String text) {

@@ -11,7 +11,7 @@ import picocli.CommandLine;
 /**
  * The {@code imagecache} command line: {@code serve}, the management commands that call a running
  * server's API ({@code list}, {@code queue}, {@code delete}, {@code clear}, {@code clean},
- * {@code prune}, {@code nodes}, {@code pin}, {@code unpin}), {@code config} and
+ * {@code prune}, {@code nodes}, {@code pin}, {@code unpin}, {@code status}), {@code config} and
  * {@code version}. Exit codes: 0 success, 1 runtime failure (of the server or the network), 2
  * usage or configuration error (one message on stderr, no stack trace).
  */
@@ -46,6 +46,7 @@ public final class Main {
         new CleanCommand(environment, runtime),
         new PruneCommand(environment, runtime),
         new NodesCommand(environment, runtime),
+        new StatusCommand(environment, runtime),
         new PinCommand(environment, runtime),
         new UnpinCommand(environment, runtime))) {
       commandLine.addSubcommand(command);

@@ -49,7 +49,7 @@ final class QueueWaiter {
       CacheStatus status = allCached ? CacheStatus.IDLE
           : api.sendForJson("GET", "/v2/cache/status").as(CacheStatus::from);
       List<ImageProgress> progress = imageIds.stream()
-          .map(id -> ImageProgress.of(id, listing, status))
+          .map(id -> ImageProgress.of(id, listing, status, runtime.clock().instant()))
           .toList();
       listener.accept(progress);
       if (allCached) {

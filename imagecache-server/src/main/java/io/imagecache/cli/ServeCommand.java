@@ -15,7 +15,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code imagecache serve}: resolves the settings (flag &gt; environment &gt; config file &gt;
  * default), makes sure there is an admin token, and hands them to the {@link ServerRunner}.
- * Exits with 2 and one line on stderr for a configuration error, 1 when the server fails. With
+ * Exits with 2 and one line on stderr for a configuration error (an unusable value, an origin
+ * that cannot work, a cache directory that cannot be created or written), checked before
+ * anything is written; 1 and one line when the server fails at run time (e.g. the port is in
+ * use), with a stack trace only for a bug. With
  * {@code --check} it stops after the resolution, writing nothing.
  */
 @Command(
@@ -61,6 +64,7 @@ final class ServeCommand implements Callable<Integer> {
       Optional<Path> configFile = SettingsResolver.configFile(flags, environment);
       settings = SettingsResolver.resolve(flags, environment, configFile);
       logs = SettingsResolver.logSettings(flags, environment, configFile);
+      checkCacheDirectory(settings, flags, configFile);
     } catch (SettingsException e) {
       err.println("imagecache serve: " + e.getMessage());
       return ExitCode.USAGE;
@@ -85,7 +89,8 @@ final class ServeCommand implements Callable<Integer> {
       try {
         settings = settings.withAdminToken(AdminToken.readOrCreate(dir));
       } catch (IOException | UnsupportedOperationException e) {
-        err.println("imagecache serve: cannot set up the admin token in " + dir + ": " + e);
+        err.println("imagecache serve: cannot write the admin token in " + dir + ": "
+            + ErrorText.of(e));
         return ExitCode.SOFTWARE;
       }
     }
@@ -98,8 +103,22 @@ final class ServeCommand implements Callable<Integer> {
       e.printStackTrace(err);
       return ExitCode.SOFTWARE;
     } catch (Exception e) {
-      err.println("imagecache serve: failed: " + ErrorText.of(e));
+      err.println("imagecache serve: " + ErrorText.of(e));
       return ExitCode.SOFTWARE;
+    }
+  }
+
+  /** Refuses a cache directory that could not be created or written, before anything is. */
+  private void checkCacheDirectory(
+      ServeSettings settings, Map<String, String> flags, Optional<Path> configFile)
+      throws SettingsException {
+    Path dir = settings.cache().dir();
+    Optional<String> problem = CacheDirectoryCheck.problem(dir);
+    if (problem.isPresent()) {
+      String source = SettingsResolver.sources(flags, environment, configFile)
+          .getOrDefault(ServeOption.CACHE_DIR, "the default");
+      throw new SettingsException("invalid " + ServeOption.CACHE_DIR.flag() + " \"" + dir
+          + "\" (from " + source + "): " + problem.get());
     }
   }
 

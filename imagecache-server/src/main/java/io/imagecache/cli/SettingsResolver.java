@@ -3,6 +3,7 @@ package io.imagecache.cli;
 import io.imagecache.CacheConfig;
 import io.imagecache.DriverKind;
 import io.imagecache.Durations;
+import io.imagecache.OriginConfig;
 import io.imagecache.Sizes;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -154,11 +155,42 @@ final class SettingsResolver {
             CacheConfig.DEFAULT_PRUNE_INTERVAL))
         .cleanInterval(values.get(ServeOption.CLEAN_INTERVAL, SettingsResolver::positive,
             CacheConfig.DEFAULT_CLEAN_INTERVAL));
+    checkWaterMarks(values);
     try {
       return builder.build();
     } catch (IllegalArgumentException e) {
       throw new SettingsException("invalid cache settings: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The low-water mark must not be above the high-water mark: refused in the options' own terms
+   * (names and percents), blaming the one that was set (the low one when both were).
+   */
+  private static void checkWaterMarks(Values values) throws SettingsException {
+    double high = values.get(ServeOption.HIGH_WATER, SettingsResolver::percent,
+        CacheConfig.DEFAULT_HIGH_WATER);
+    double low = values.get(ServeOption.LOW_WATER, SettingsResolver::percent,
+        CacheConfig.DEFAULT_LOW_WATER);
+    if (low <= high) {
+      return;
+    }
+    Optional<RawSetting> lowRaw = values.raw(ServeOption.LOW_WATER);
+    if (lowRaw.isPresent()) {
+      throw lowRaw.get().invalid("must not be above " + ServeOption.HIGH_WATER.flag() + " ("
+          + percentText(high) + values.raw(ServeOption.HIGH_WATER).map(raw -> "")
+              .orElse(", the default") + ")");
+    }
+    throw values.raw(ServeOption.HIGH_WATER).orElseThrow().invalid("must not be below "
+        + ServeOption.LOW_WATER.flag() + " (" + percentText(low)
+        + ", the default)");
+  }
+
+  /** A fraction as the percent a user writes: {@code 0.8} as {@code 80%}. */
+  private static String percentText(double fraction) {
+    double percent = Math.round(fraction * 100 * 1000) / 1000.0;
+    return (percent == Math.rint(percent) ? String.valueOf((long) percent)
+        : String.valueOf(percent)) + "%";
   }
 
   private static OriginTimeouts originTimeouts(Values values) throws SettingsException {
@@ -303,6 +335,9 @@ final class SettingsResolver {
       throw new IllegalArgumentException("an ORIGIN is required: a directory, http(s)://.../{id}"
           + " or glance+http(s)://HOST:PORT");
     }
+    // The cache would refuse it only once started, after the admin token and the directory
+    // were written: refuse it with the other settings.
+    OriginConfig.check(text.strip());
     return text.strip();
   }
 }

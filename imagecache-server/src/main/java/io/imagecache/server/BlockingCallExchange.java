@@ -42,8 +42,15 @@ final class BlockingCallExchange extends LocalExchange {
 
   private void fail(Throwable failure) {
     Failures.Answer answer = Failures.cacheApiAnswer(failure);
-    if (answer.status().code() >= 500) {
-      LOG.warn("{} {} failed", request.method(), request.path(), Failures.unwrap(failure));
+    Throwable cause = Failures.unwrap(failure);
+    if (answer.status().code() == 500) {
+      // Not a condition the table knows: a bug, whose stack trace is needed.
+      LOG.warn("{} {} failed", request.method(), request.path(), cause);
+    } else if (answer.status().code() > 500) {
+      // The origin or the cache's disk: one line with the real cause, the trace only at DEBUG.
+      LOG.warn("{} {} failed ({}): {}", request.method(), request.path(),
+          answer.status().code(), Failures.describe(cause));
+      LOG.debug("{} {} failed", request.method(), request.path(), cause);
     } else {
       LOG.debug("{} {}: {} {}", request.method(), request.path(), answer.status().code(),
           answer.message());

@@ -114,6 +114,40 @@ class CliAgainstLiveServerTest {
   }
 
   @Test
+  void statusShowsAHeldFillWithItsBytesAndItsPrefetchEntry() throws Exception {
+    gates.add(origin.put("slow", bytes(7, 10 * KiB)).pauseAfter(4 * KiB));
+    startServer(UnaryOperator.identity(), TOKEN);
+    assertThat(cli("queue", "slow").exitCode()).isZero();
+    assertThat(gates.get(0).awaitReached(WAIT)).isTrue();
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      CliRun.Result status = cli("status");
+      assertThat(status.exitCode()).as(status.err()).isZero();
+      List<String> lines = status.outLines();
+      assertThat(lines.get(0).split(" +"))
+          .containsExactly("FILL", "STATE", "DONE", "BYTES", "RATE", "LEFT");
+      assertThat(lines.get(1)).matches(
+          "slow +running +40% +4\\.0 KiB / 10\\.0 KiB +[0-9.]+ [KMG]?i?B/s +[0-9hms ]+");
+      assertThat(lines.subList(2, lines.size())).containsExactly("",
+          "PREFETCH  STATE     ATTEMPTS  LAST ERROR",
+          "slow      fetching         1  -");
+    });
+    CliRun.Result json = cli("status", "--json");
+    assertThat(new ObjectMapper().readTree(json.out()).path("fills").get(0).path("image_id")
+        .asText()).isEqualTo("slow");
+  }
+
+  @Test
+  void statusOfAnIdleServerSaysSo() throws Exception {
+    startServer(UnaryOperator.identity(), TOKEN);
+
+    CliRun.Result status = cli("status");
+
+    assertThat(status.exitCode()).as(status.err()).isZero();
+    assertThat(status.out()).isEqualTo(line("No fills are running and the prefetch queue is empty."));
+  }
+
+  @Test
   void queueOfAnIdTheOriginDoesNotKnowExitsWith1WithTheServersMessage() throws Exception {
     startServer(UnaryOperator.identity(), TOKEN);
 

@@ -126,7 +126,7 @@ class MainTest {
 
     assertThat(exit).isEqualTo(1);
     assertThat(err.toString())
-        .isEqualTo(String.format("imagecache serve: failed: Address already in use%n"));
+        .isEqualTo(String.format("imagecache serve: Address already in use%n"));
   }
 
   @Test

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Timeout;
 class QueueCommandTest {
 
   private static final long GIB = 1L << 30;
+  /** Ten seconds before {@link CliRun#FIXED}'s clock (2025-11-25T00:00:00Z): fills' rates. */
+  private static final String STARTED_AT = "1764028790.0";
 
   private ScriptedApiServer server;
 
@@ -115,8 +117,9 @@ class QueueCommandTest {
     assertThat(result.exitCode()).isZero();
     assertThat(result.outLines()).containsExactly(
         "ubuntu  queued",
-        "ubuntu  [############............]  50%  512.0 MiB / 1.0 GiB  fetching",
-        "ubuntu  [########################] 100%  1.0 GiB / 1.0 GiB  fetching",
+        "ubuntu  [############............]  50%  512.0 MiB / 1.0 GiB  51.2 MiB/s  10s left"
+            + "  fetching",
+        "ubuntu  [########################] 100%  1.0 GiB / 1.0 GiB  102.4 MiB/s  fetching",
         "ubuntu  [########################] 100%  1.0 GiB  cached");
     assertThat(server.requestLines()).containsExactly("PUT /v2/cache/ubuntu",
         "GET /v2/cache", "GET /v2/cache/status", "GET /v2/cache", "GET /v2/cache/status",
@@ -137,7 +140,7 @@ class QueueCommandTest {
     assertThat(result.exitCode()).isZero();
     assertThat(result.outLines()).containsExactly(
         "a  retrying after attempt 1 failed: origin timed out",
-        "a  3.0 MiB  fetching",
+        "a  3.0 MiB  307.2 KiB/s  fetching",
         "a  [########################] 100%  3.0 MiB  cached");
   }
 
@@ -153,7 +156,7 @@ class QueueCommandTest {
 
     assertThat(result.exitCode()).isEqualTo(1);
     assertThat(result.outLines()).containsExactly(
-        "a  [##......................]  10%  10 B / 100 B  fetching",
+        "a  [##......................]  10%  10 B / 100 B  1 B/s  1m 30s left  fetching",
         "b  failed: origin answered 404 for b");
     assertThat(result.err()).isEqualTo(String.format(
         "imagecache queue: b failed after 3 attempts: origin answered 404 for b%n"));
@@ -264,7 +267,7 @@ class QueueCommandTest {
   private static String fill(String id, String state, long written, long expected) {
     return "{\"image_id\": \"" + id + "\", \"state\": \"" + state + "\", \"bytes_written\": "
         + written + ", \"expected_size\": " + (expected < 0 ? "null" : expected)
-        + ", \"started_at\": 1764000000.1}";
+        + ", \"started_at\": " + STARTED_AT + "}";
   }
 
   private static String prefetch(String id, String state, int attempts, String lastError) {

@@ -46,7 +46,7 @@ class ServeCheckTest {
     assertThat(exit).isEqualTo(2);
     assertThat(out.toString()).isEmpty();
     assertThat(err.toString().lines()).singleElement().asString()
-        .startsWith("imagecache serve: invalid cache settings:");
+        .startsWith("imagecache serve: invalid --low-water \"90\" (from the command line):");
     assertThat(temp.resolve("cache")).doesNotExist();
   }
 

@@ -34,11 +34,23 @@ final class ServeProcess implements AutoCloseable {
   /** Starts {@code serve --listen 127.0.0.1:0 ARGS} with {@code environment} added. */
   static ServeProcess start(Path output, Map<String, String> environment, String... args)
       throws IOException {
-    return start(output, List.of(), environment, args);
+    return startOn("127.0.0.1:0", output, List.of(), environment, args);
   }
 
   /** Starts {@code serve} as above in a JVM given {@code jvmOptions} too. */
   static ServeProcess start(Path output, List<String> jvmOptions, Map<String, String> environment,
+      String... args) throws IOException {
+    return startOn("127.0.0.1:0", output, jvmOptions, environment, args);
+  }
+
+  /** Starts {@code serve --listen LISTEN ARGS} with {@code environment} added. */
+  static ServeProcess startOn(String listen, Path output, Map<String, String> environment,
+      String... args) throws IOException {
+    return startOn(listen, output, List.of(), environment, args);
+  }
+
+  private static ServeProcess startOn(String listen, Path output, List<String> jvmOptions,
+      Map<String, String> environment,
       String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -48,7 +60,7 @@ final class ServeProcess implements AutoCloseable {
     if (logback != null) {
       command.add("-Dlogback.configurationFile=" + logback);
     }
-    command.addAll(List.of(Main.class.getName(), "serve", "--listen", "127.0.0.1:0"));
+    command.addAll(List.of(Main.class.getName(), "serve", "--listen", listen));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true)

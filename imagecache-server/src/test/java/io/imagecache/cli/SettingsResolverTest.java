@@ -39,7 +39,7 @@ class SettingsResolverTest {
         "max-size: 1GiB",
         "stall-time: 1h",
         "driver: xattr",
-        "origin: /srv/images",
+        "origin: http://store.example/images/{id}",
         "blocking-threads: 4",
         "origin-idle-timeout: 5m",
         "no-fsync: true",
@@ -52,7 +52,7 @@ class SettingsResolverTest {
                 .withListen(new ListenAddress("0.0.0.0", 1111))
                 .withCache(cache(defaults).driver(DriverKind.XATTR).maxSize(GIB)
                     .stallTime(Duration.ofHours(1)).durable(false).build())
-                .withOrigin("/srv/images")
+                .withOrigin("http://store.example/images/{id}")
                 .withBlockingThreads(4)
                 .withOriginTimeouts(new OriginTimeouts(Duration.ofSeconds(10),
                     Duration.ofSeconds(30), Duration.ofMinutes(5)))),
@@ -65,7 +65,7 @@ class SettingsResolverTest {
                 .withListen(new ListenAddress("127.0.0.1", 2222))
                 .withCache(cache(defaults).driver(DriverKind.XATTR).maxSize(2 * GIB)
                     .stallTime(Duration.ofHours(1)).durable(true).build())
-                .withOrigin("/srv/images")
+                .withOrigin("http://store.example/images/{id}")
                 .withBlockingThreads(8)
                 .withOriginTimeouts(new OriginTimeouts(Duration.ofSeconds(10),
                     Duration.ofSeconds(30), Duration.ofMinutes(5)))),
@@ -79,7 +79,7 @@ class SettingsResolverTest {
                 .withListen(new ListenAddress("::1", 3333))
                 .withCache(cache(defaults).driver(DriverKind.SQLITE).maxSize(3 * GIB)
                     .stallTime(Duration.ofHours(2)).durable(false).build())
-                .withOrigin("/srv/images")
+                .withOrigin("http://store.example/images/{id}")
                 .withBlockingThreads(4)
                 .withOriginTimeouts(new OriginTimeouts(Duration.ofSeconds(10),
                     Duration.ofSeconds(30), Duration.ofSeconds(90)))),

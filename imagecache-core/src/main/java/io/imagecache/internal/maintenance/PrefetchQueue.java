@@ -372,8 +372,10 @@ final class PrefetchQueue implements Closeable {
           attempt.number(), policy.maxAttempts(), retryIn.get().toMillis(), reason);
     } else {
       LOG.warn("prefetch of {} failed (attempt {} of {}), giving up: {}", entry.id,
-          attempt.number(), policy.maxAttempts(), reason, failure);
+          attempt.number(), policy.maxAttempts(), reason);
     }
+    // One line at WARN is the operator's; where the failure came from is for DEBUG.
+    LOG.debug("prefetch of {}: attempt {} failed", entry.id, attempt.number(), failure);
   }
 
   /** Under lock: RETRYING until the scheduler puts the entry back in line. */

@@ -11,14 +11,11 @@ import io.imagecache.internal.Throwables;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.OptionalLong;
 import java.util.concurrent.Executor;
@@ -78,18 +75,8 @@ final class OriginHttp {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while waiting for " + name);
-    } catch (HttpConnectTimeoutException e) {
-      throw new OriginUnavailableException(
-          "could not connect to " + name + " within " + Durations.format(settings.connectTimeout()), e);
-    } catch (HttpTimeoutException e) {
-      throw new OriginUnavailableException(
-          name + " sent no response within " + Durations.format(settings.firstByteTimeout()), e);
-    } catch (ConnectException e) {
-      String reason = e.getMessage() == null || e.getMessage().isBlank() ? "connection refused" : e.getMessage();
-      throw new OriginUnavailableException("could not connect to " + name + ": " + reason, e);
     } catch (IOException e) {
-      throw new OriginUnavailableException(
-          "request to " + name + " failed: " + Throwables.describe(e), e);
+      throw TransportFailures.describe(name, request.uri(), settings, e);
     }
     int status = response.statusCode();
     log.debug("{} {} -> {}", request.method(), request.uri(), status);

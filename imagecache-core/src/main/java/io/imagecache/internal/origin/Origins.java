@@ -48,20 +48,29 @@ public final class Origins {
     return parse(spec, settings, Optional.of(Objects.requireNonNull(executor, "executor")));
   }
 
+  /**
+   * Checks {@code spec} as {@link #parse} does (the form, the {@code {id}} placeholder, that a
+   * directory exists), without making the origin: no HTTP client, no threads, nothing contacted.
+   *
+   * @throws IllegalArgumentException saying what is wrong and what is expected
+   */
+  public static void check(String spec) {
+    String trimmed = requireSpec(spec);
+    switch (scheme(trimmed)) {
+      case "", "file" -> directoryPath(trimmed);
+      case "http", "https" -> templateSample(trimmed);
+      case "glance+http", "glance+https" -> glanceUri(trimmed);
+      default -> throw unknownScheme(trimmed);
+    }
+  }
+
   private static Origin parse(String spec, OriginSettings settings, Optional<Executor> executor) {
     Objects.requireNonNull(settings, "settings");
-    if (spec == null || spec.isBlank()) {
-      throw new IllegalArgumentException("origin is empty: " + FORMS);
-    }
-    String trimmed = spec.trim();
-    Matcher scheme = URL_SCHEME.matcher(trimmed);
-    String lowerScheme = scheme.find() ? scheme.group(1).toLowerCase(Locale.ROOT) : "";
-    switch (lowerScheme) {
+    String trimmed = requireSpec(spec);
+    switch (scheme(trimmed)) {
       case "":
-        return trimmed.regionMatches(true, 0, "file:", 0, 5) ? directory(trimmed, fileUrlPath(trimmed))
-            : directory(trimmed, plainPath(trimmed));
       case "file":
-        return directory(trimmed, fileUrlPath(trimmed));
+        return directory(directoryPath(trimmed));
       case "http":
       case "https":
         return httpTemplate(trimmed, settings, executor);
@@ -69,12 +78,33 @@ public final class Origins {
       case "glance+https":
         return glance(trimmed, settings, executor);
       default:
-        throw new IllegalArgumentException(
-            "unknown origin scheme \"" + scheme.group(1) + "\" in \"" + trimmed + "\": " + FORMS);
+        throw unknownScheme(trimmed);
     }
   }
 
-  private static Origin directory(String spec, Path path) {
+  private static String requireSpec(String spec) {
+    if (spec == null || spec.isBlank()) {
+      throw new IllegalArgumentException("origin is empty: " + FORMS);
+    }
+    return spec.trim();
+  }
+
+  /** The URL scheme in lower case, or {@code ""} for a path (or a {@code file:} URL without {@code //}). */
+  private static String scheme(String spec) {
+    Matcher scheme = URL_SCHEME.matcher(spec);
+    return scheme.find() ? scheme.group(1).toLowerCase(Locale.ROOT) : "";
+  }
+
+  private static IllegalArgumentException unknownScheme(String spec) {
+    Matcher scheme = URL_SCHEME.matcher(spec);
+    scheme.find();
+    return new IllegalArgumentException(
+        "unknown origin scheme \"" + scheme.group(1) + "\" in \"" + spec + "\": " + FORMS);
+  }
+
+  /** The directory a path or {@code file:} origin names, checked to exist and be a directory. */
+  private static Path directoryPath(String spec) {
+    Path path = spec.regionMatches(true, 0, "file:", 0, 5) ? fileUrlPath(spec) : plainPath(spec);
     Path shown = path.toAbsolutePath().normalize();
     if (!Files.exists(path)) {
       throw new IllegalArgumentException("origin directory " + shown + " does not exist");
@@ -82,10 +112,15 @@ public final class Origins {
     if (!Files.isDirectory(path)) {
       throw new IllegalArgumentException("origin " + shown + " is not a directory");
     }
+    return path;
+  }
+
+  private static Origin directory(Path path) {
     try {
       return new DirectoryOrigin(path);
     } catch (IOException e) {
-      throw new IllegalArgumentException("origin directory " + shown + " cannot be opened: " + e.getMessage(), e);
+      throw new IllegalArgumentException("origin directory " + path.toAbsolutePath().normalize()
+          + " cannot be opened: " + e.getMessage(), e);
     }
   }
 
@@ -107,6 +142,14 @@ public final class Origins {
   }
 
   private static Origin httpTemplate(String template, OriginSettings settings, Optional<Executor> executor) {
+    URI sample = templateSample(template);
+    Optional<ExecutorService> owned = executor.isPresent() ? Optional.empty() : Optional.of(newDaemonExecutor());
+    OriginHttp http = new OriginHttp(sample, settings, executor.isPresent() ? executor.get() : owned.get());
+    return new HttpTemplateOrigin(template, settings, http, owned);
+  }
+
+  /** The template with {@code id} for the placeholder, checked to be an absolute http(s) URL. */
+  private static URI templateSample(String template) {
     if (!template.contains(ID_PLACEHOLDER)) {
       throw new IllegalArgumentException("HTTP origin \"" + template + "\" has no " + ID_PLACEHOLDER
           + " placeholder: write e.g. http://store.example/images/{id}");
@@ -115,22 +158,26 @@ public final class Origins {
     if (sample.getRawFragment() != null) {
       throw new IllegalArgumentException("HTTP origin \"" + template + "\" must not have a #fragment");
     }
-    Optional<ExecutorService> owned = executor.isPresent() ? Optional.empty() : Optional.of(newDaemonExecutor());
-    OriginHttp http = new OriginHttp(sample, settings, executor.isPresent() ? executor.get() : owned.get());
-    return new HttpTemplateOrigin(template, settings, http, owned);
+    return sample;
   }
 
   private static Origin glance(String spec, OriginSettings settings, Optional<Executor> executor) {
+    URI uri = glanceUri(spec);
     String url = spec.substring("glance+".length());
-    URI uri = httpUri("Glance origin", spec, url);
-    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      throw new IllegalArgumentException(
-          "Glance origin \"" + spec + "\" must not have a ?query or #fragment: write e.g. glance+http://glance:9292");
-    }
     String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     Optional<ExecutorService> owned = executor.isPresent() ? Optional.empty() : Optional.of(newDaemonExecutor());
     OriginHttp http = new OriginHttp(uri, settings, executor.isPresent() ? executor.get() : owned.get());
     return new GlanceOrigin(base, http, owned, settings.bearerToken());
+  }
+
+  /** The Glance API's URL, checked to be an absolute http(s) URL without query or fragment. */
+  private static URI glanceUri(String spec) {
+    URI uri = httpUri("Glance origin", spec, spec.substring("glance+".length()));
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw new IllegalArgumentException(
+          "Glance origin \"" + spec + "\" must not have a ?query or #fragment: write e.g. glance+http://glance:9292");
+    }
+    return uri;
   }
 
   /** Parses an absolute http(s) URL with a host, or throws naming {@code kind} and the original spec. */

@@ -18,7 +18,10 @@ import io.imagecache.testing.RecordedRequest;
 import io.imagecache.testing.TestOrigin;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.security.MessageDigest;
@@ -210,7 +213,41 @@ class HttpTemplateOriginTest {
     try (Origin unreachable = Origins.parse("http://127.0.0.1:" + closedPort + "/images/{id}", SETTINGS)) {
       assertThatThrownBy(() -> unreachable.source(IMAGE, Optional.empty()).open())
           .isInstanceOf(OriginUnavailableException.class)
-          .hasMessageStartingWith("could not connect to origin http://127.0.0.1:" + closedPort + ": ");
+          .hasMessage("could not connect to origin http://127.0.0.1:" + closedPort + ": connection refused");
+    }
+  }
+
+  @Test
+  void unknownHostIsReportedAsUnknownHostNotAsRefused() {
+    try (Origin unknown = Origins.parse("http://no-such-host.invalid/images/{id}", SETTINGS)) {
+      assertThatThrownBy(() -> unknown.source(IMAGE, Optional.empty()).open())
+          .isInstanceOf(OriginUnavailableException.class)
+          .hasMessage("could not connect to origin http://no-such-host.invalid: unknown host no-such-host.invalid");
+    }
+  }
+
+  @Test
+  void tlsToAPlainHttpServerIsReportedAsATlsFailure() throws Exception {
+    try (ServerSocket plain = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      // A plain HTTP server answers a TLS hello with a plain 400, as nginx or Netty would.
+      Thread answerer = new Thread(() -> {
+        try (Socket client = plain.accept()) {
+          client.getOutputStream().write(
+              "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          client.getOutputStream().flush();
+          client.getInputStream().read(new byte[512]);
+        } catch (IOException e) {
+          // The test's assertion tells what went wrong.
+        }
+      }, "plain-http-answerer");
+      answerer.setDaemon(true);
+      answerer.start();
+      try (Origin tls = Origins.parse("https://127.0.0.1:" + plain.getLocalPort() + "/images/{id}", SETTINGS)) {
+        assertThatThrownBy(() -> tls.source(IMAGE, Optional.empty()).open())
+            .isInstanceOf(OriginUnavailableException.class)
+            .hasMessageStartingWith("TLS handshake with origin https://127.0.0.1:" + plain.getLocalPort() + " failed: ");
+      }
+      answerer.join(5000);
     }
   }
 

@@ -164,4 +164,29 @@ class OriginsTest {
         .doesNotContain("s3cret")
         .isEqualTo("OriginSettings[connectTimeout=PT10S, firstByteTimeout=PT30S, idleTimeout=PT1M, bearerToken=(set)]");
   }
+
+  // ---- check: the same rules, nothing made
+
+  @Test
+  void checkAcceptsEveryFormParseAccepts() {
+    Origins.check(dir.toString());
+    Origins.check(dir.toUri().toString());
+    Origins.check("http://store.example:8080/images/{id}.raw");
+    Origins.check("glance+https://glance.example/image");
+  }
+
+  @Test
+  void checkRefusesWhatParseRefusesWithTheSameMessage() throws Exception {
+    Path file = Files.writeString(dir.resolve("plain"), "x");
+    for (String spec : new String[] {"ftp://store.example/{id}", "http://store.example/images/",
+        "http:///images/{id}", "glance+http://glance:9292/?x=1", dir.resolve("absent").toString(),
+        file.toString(), "file:images", " "}) {
+      Throwable parsed = org.assertj.core.api.Assertions.catchThrowable(
+          () -> Origins.parse(spec, SETTINGS).close());
+      assertThat(parsed).as(spec).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> Origins.check(spec)).as(spec)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(parsed.getMessage());
+    }
+  }
 }
