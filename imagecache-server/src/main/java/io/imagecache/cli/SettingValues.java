@@ -83,6 +83,11 @@ final class SettingValues {
       case CLEAN_INTERVAL -> Durations.format(cache.cleanInterval());
       case NO_FSYNC -> Boolean.toString(!cache.durable());
       case BLOCKING_THREADS -> Integer.toString(settings.blockingThreads());
+      case HEADER_TIMEOUT -> Durations.format(settings.clientLimits().headerTimeout());
+      case IDLE_TIMEOUT -> Durations.format(settings.clientLimits().idleTimeout());
+      case WRITE_STALL_TIMEOUT -> Durations.format(settings.clientLimits().writeStallTimeout());
+      case MAX_CONNECTIONS -> Integer.toString(settings.clientLimits().maxConnections());
+      case MAX_HEADER_SIZE -> Sizes.format(settings.clientLimits().maxHeaderSize());
       case SHUTDOWN_GRACE -> Durations.format(settings.shutdownGrace());
       case LOG_LEVEL -> logs.map(l -> l.level().name().toLowerCase(Locale.ROOT)).orElse(null);
       case LOG_FORMAT -> logs.map(l -> l.json() ? "json" : "text").orElse(null);

@@ -4,6 +4,7 @@ import io.imagecache.CacheConfig;
 import io.imagecache.DriverKind;
 import io.imagecache.Durations;
 import io.imagecache.Sizes;
+import io.imagecache.server.ClientLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -64,7 +65,40 @@ final class SettingsResolver {
         values.get(ServeOption.BLOCKING_THREADS, SettingsResolver::threads,
             ServeSettings.DEFAULT_BLOCKING_THREADS),
         values.get(ServeOption.SHUTDOWN_GRACE, Durations::parse,
-            ServeSettings.DEFAULT_SHUTDOWN_GRACE));
+            ServeSettings.DEFAULT_SHUTDOWN_GRACE),
+        clientLimits(values));
+  }
+
+  private static ClientLimits clientLimits(Values values) throws SettingsException {
+    ClientLimits defaults = ClientLimits.DEFAULT;
+    return new ClientLimits(
+        values.get(ServeOption.HEADER_TIMEOUT, SettingsResolver::positive,
+            defaults.headerTimeout()),
+        values.get(ServeOption.IDLE_TIMEOUT, SettingsResolver::positive, defaults.idleTimeout()),
+        values.get(ServeOption.WRITE_STALL_TIMEOUT, SettingsResolver::positive,
+            defaults.writeStallTimeout()),
+        values.get(ServeOption.MAX_CONNECTIONS, SettingsResolver::maxConnections,
+            defaults.maxConnections()),
+        values.get(ServeOption.MAX_HEADER_SIZE, SettingsResolver::headerSize,
+            defaults.maxHeaderSize()));
+  }
+
+  private static int maxConnections(String text) {
+    String digits = text.strip();
+    if (digits.isEmpty() || digits.length() > 7 || !digits.chars().allMatch(Character::isDigit)
+        || Integer.parseInt(digits) < 1 || Integer.parseInt(digits) > ClientLimits.MAX_CONNECTIONS) {
+      throw new IllegalArgumentException(
+          "expected a whole number from 1 to " + ClientLimits.MAX_CONNECTIONS);
+    }
+    return Integer.parseInt(digits);
+  }
+
+  private static int headerSize(String text) {
+    long size = Sizes.parse(text);
+    if (size < ClientLimits.MIN_HEADER_SIZE || size > ClientLimits.MAX_HEADER_SIZE) {
+      throw new IllegalArgumentException("expected a size from 1KiB to 1MiB");
+    }
+    return (int) size;
   }
 
   /**
