@@ -24,6 +24,10 @@ enum ServeOption {
           + " (default: 24h)"),
   ADMIN_TOKEN("admin-token", "TOKEN",
       "Token for management calls (default: generated in <cache-dir>/admin-token)"),
+  ADMIN_TOKEN_FILE("admin-token-file", "FILE",
+      "File holding the admin token, instead of admin-token; every secret option X has such an"
+          + " X-file twin (the file's trailing newline is ignored)"),
+  ORIGIN_TOKEN_FILE("origin-token-file", "FILE", "File holding the origin-token"),
   DB_URL("db-url", "JDBC_URL", "PostgreSQL JDBC URL (driver postgres)"),
   NODE_URL("node-url", "URL", "This node's URL as other nodes reach it (driver postgres)"),
   ORIGIN_CONNECT_TIMEOUT("origin-connect-timeout", "DURATION",
@@ -104,6 +108,26 @@ enum ServeOption {
   /** Whether this option is a switch that takes no value on the command line. */
   boolean isSwitch() {
     return paramLabel.isEmpty();
+  }
+
+  /**
+   * The option naming the file this secret can be read from instead: every option {@code X-file}
+   * is the file twin of the option {@code X}, which makes {@code X} a secret.
+   */
+  Optional<ServeOption> fileTwin() {
+    return optionName.endsWith("-file") ? Optional.empty() : forName(optionName + "-file");
+  }
+
+  /** The secret whose file this {@code X-file} option names, if it is one. */
+  Optional<ServeOption> secretOfFile() {
+    return optionName.endsWith("-file")
+        ? forName(optionName.substring(0, optionName.length() - "-file".length()))
+        : Optional.empty();
+  }
+
+  /** Whether the value is a secret: never shown, logged or echoed in an error. */
+  boolean isSecret() {
+    return fileTwin().isPresent();
   }
 
   /** Whether the config file may set this option. */

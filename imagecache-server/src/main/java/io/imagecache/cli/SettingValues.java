@@ -24,8 +24,9 @@ final class SettingValues {
   private SettingValues() {}
 
   /**
-   * Every option's value but {@code config} (which names the file) and the logging options (which
-   * {@link LogSettings} holds), in option order.
+   * Every option's value but {@code config} (which names the file), the logging options (which
+   * {@link LogSettings} holds) and the {@code -file} twins of secrets (their secret's source names
+   * the file), in option order.
    */
   static Map<ServeOption, String> of(ServeSettings settings) {
     return of(settings, Optional.empty());
@@ -52,7 +53,7 @@ final class SettingValues {
           match.group(1) != null
               ? match.group(1) + "(secret)"
               : match.group(2) + "(secret)" + match.group(3)));
-      default -> value;
+      default -> option.isSecret() && !value.equals(NONE) ? "(secret)" : value;
     };
   }
 
@@ -68,6 +69,7 @@ final class SettingValues {
       case MAX_SIZE -> Sizes.format(cache.maxSize());
       case STALL_TIME -> Durations.format(cache.stallTime());
       case ADMIN_TOKEN -> settings.adminToken().orElse(NONE);
+      case ADMIN_TOKEN_FILE, ORIGIN_TOKEN_FILE -> null; // the secret's row names the file
       case DB_URL -> cache.dbUrl().orElse(NONE);
       case NODE_URL -> cache.nodeUrl().orElse(NONE);
       case ORIGIN_CONNECT_TIMEOUT -> Durations.format(settings.originTimeouts().connect());

@@ -59,9 +59,9 @@ final class SettingsResolver {
         cacheConfig(values),
         values.get(ServeOption.LISTEN, ListenAddress::parse, ListenAddress.DEFAULT),
         values.optional(ServeOption.ORIGIN, SettingsResolver::origin),
-        values.optional(ServeOption.ADMIN_TOKEN, ServeSettings::requireToken),
+        values.secret(ServeOption.ADMIN_TOKEN, ServeSettings::requireToken),
         originTimeouts(values),
-        values.optional(ServeOption.ORIGIN_TOKEN, ServeSettings::requireToken),
+        values.secret(ServeOption.ORIGIN_TOKEN, ServeSettings::requireToken),
         values.get(ServeOption.BLOCKING_THREADS, SettingsResolver::threads,
             ServeSettings.DEFAULT_BLOCKING_THREADS),
         values.get(ServeOption.SHUTDOWN_GRACE, Durations::parse,
@@ -115,6 +115,14 @@ final class SettingsResolver {
     Map<ServeOption, String> sources = new EnumMap<>(ServeOption.class);
     for (ServeOption option : ServeOption.values()) {
       pick(option, flags, env, file).ifPresent(raw -> sources.put(option, raw.source()));
+    }
+    for (ServeOption option : ServeOption.values()) {
+      Optional<ServeOption> twin = option.fileTwin();
+      if (twin.isPresent() && sources.containsKey(twin.get())) {
+        RawSetting path = pick(twin.get(), flags, env, file).orElseThrow();
+        sources.put(option, "file " + path.value().strip() + " (" + twin.get().optionName()
+            + " from " + path.source() + ")");
+      }
     }
     return sources;
   }
@@ -239,6 +247,32 @@ final class SettingsResolver {
     <T> T get(ServeOption option, Function<String, T> parser, T defaultValue)
         throws SettingsException {
       return optional(option, parser).orElse(defaultValue);
+    }
+
+    /**
+     * The secret {@code option}, given as itself or read from the file its {@code -file} twin
+     * names; both given is an error naming both. A value from a file that does not parse is
+     * reported with the file's name, never its content.
+     */
+    <T> Optional<T> secret(ServeOption option, Function<String, T> parser)
+        throws SettingsException {
+      ServeOption twin = option.fileTwin().orElseThrow(
+          () -> new IllegalArgumentException(option.optionName() + " has no -file twin"));
+      Optional<RawSetting> direct = raw(option);
+      Optional<RawSetting> file = raw(twin);
+      if (file.isEmpty()) {
+        return optional(option, parser);
+      }
+      if (direct.isPresent()) {
+        throw new SettingsException(option.flag() + " (from " + direct.get().source() + ") and "
+            + twin.flag() + " (from " + file.get().source() + ") are both set: give one of them");
+      }
+      String secret = SecretFile.read(file.get());
+      try {
+        return Optional.of(parser.apply(secret));
+      } catch (IllegalArgumentException e) {
+        throw file.get().invalid("the file's content: " + e.getMessage());
+      }
     }
 
     <T> Optional<T> optional(ServeOption option, Function<String, T> parser)

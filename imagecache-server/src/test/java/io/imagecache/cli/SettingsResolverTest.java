@@ -277,8 +277,9 @@ class SettingsResolverTest {
     assertThatThrownBy(() -> SettingsResolver.resolve(
         Map.of(option, value), Map.of(), Optional.empty()))
         .isInstanceOf(SettingsException.class)
-        .hasMessage("invalid --" + option + " \"" + value + "\" (from the command line): "
-            + problem);
+        .hasMessage("invalid --" + option + " "
+            + (ServeOption.forName(option).orElseThrow().isSecret() ? "(secret)" : "\"" + value + "\"")
+            + " (from the command line): " + problem);
   }
 
   static Stream<Arguments> badValues() {
