@@ -28,6 +28,9 @@ enum ServeOption {
       "File holding the admin token, instead of admin-token; every secret option X has such an"
           + " X-file twin (the file's trailing newline is ignored)"),
   ORIGIN_TOKEN_FILE("origin-token-file", "FILE", "File holding the origin-token"),
+  DB_PASSWORD("db-password", "PASSWORD",
+      "Password of the PostgreSQL user, instead of a password= in db-url (driver postgres)"),
+  DB_PASSWORD_FILE("db-password-file", "FILE", "File holding the db-password"),
   DB_URL("db-url", "JDBC_URL", "PostgreSQL JDBC URL (driver postgres)"),
   NODE_URL("node-url", "URL", "This node's URL as other nodes reach it (driver postgres)"),
   ORIGIN_CONNECT_TIMEOUT("origin-connect-timeout", "DURATION",

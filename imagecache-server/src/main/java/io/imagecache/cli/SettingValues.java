@@ -70,6 +70,8 @@ final class SettingValues {
       case STALL_TIME -> Durations.format(cache.stallTime());
       case ADMIN_TOKEN -> settings.adminToken().orElse(NONE);
       case ADMIN_TOKEN_FILE, ORIGIN_TOKEN_FILE -> null; // the secret's row names the file
+      case DB_PASSWORD -> cache.dbPassword().orElse(NONE);
+      case DB_PASSWORD_FILE -> null;
       case DB_URL -> cache.dbUrl().orElse(NONE);
       case NODE_URL -> cache.nodeUrl().orElse(NONE);
       case ORIGIN_CONNECT_TIMEOUT -> Durations.format(settings.originTimeouts().connect());

@@ -28,6 +28,8 @@ final class SettingsResolver {
   static final Path DEFAULT_CACHE_DIR = Path.of("imagecache-data");
 
   private static final String COMMAND_LINE = "the command line";
+  /** A {@code password=} parameter in a JDBC URL. */
+  private static final Pattern URL_PASSWORD = Pattern.compile("(?i)[?&;]password=");
 
   private SettingsResolver() {}
 
@@ -161,6 +163,14 @@ final class SettingsResolver {
     // CacheConfig owns the URL rules: check each URL alone so an error names its option.
     Optional<String> dbUrl = values.optional(ServeOption.DB_URL,
         url -> CacheConfig.builder(dir).dbUrl(url).build().dbUrl().orElseThrow());
+    Optional<String> dbPassword =
+        values.secret(ServeOption.DB_PASSWORD, SettingsResolver::password);
+    if (dbPassword.isPresent()
+        && dbUrl.filter(url -> URL_PASSWORD.matcher(url).find()).isPresent()) {
+      throw values.raw(ServeOption.DB_URL).orElseThrow().invalid("it carries a password= and "
+          + ServeOption.DB_PASSWORD.flag() + " or " + ServeOption.DB_PASSWORD_FILE.flag()
+          + " is set too: give the password once");
+    }
     Optional<String> nodeUrl = values.optional(ServeOption.NODE_URL,
         url -> CacheConfig.builder(dir).nodeUrl(url).build().nodeUrl().orElseThrow());
     if (driver == DriverKind.POSTGRES) {
@@ -181,6 +191,7 @@ final class SettingsResolver {
             ServeOption.STALL_TIME, Durations::parse, CacheConfig.DEFAULT_STALL_TIME))
         .durable(!values.get(ServeOption.NO_FSYNC, SettingsResolver::bool, false))
         .dbUrl(dbUrl)
+        .dbPassword(dbPassword)
         .nodeUrl(nodeUrl)
         .prefetchWorkers(values.get(ServeOption.PREFETCH_WORKERS, SettingsResolver::count,
             CacheConfig.DEFAULT_PREFETCH_WORKERS))
@@ -303,6 +314,13 @@ final class SettingsResolver {
       throw new IllegalArgumentException("a path is required");
     }
     return Path.of(text);
+  }
+
+  private static String password(String text) {
+    if (text.isEmpty()) {
+      throw new IllegalArgumentException("the password is empty");
+    }
+    return text;
   }
 
   private static boolean bool(String text) {

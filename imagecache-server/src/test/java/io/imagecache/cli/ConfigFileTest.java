@@ -96,7 +96,7 @@ class ConfigFileTest {
         .isInstanceOf(SettingsException.class)
         .hasMessage("unknown key \"maxsize\" in config file " + file + "; known keys: listen,"
             + " cache-dir, driver, origin, max-size, stall-time, admin-token,"
-            + " admin-token-file, origin-token-file, db-url, node-url,"
+            + " admin-token-file, origin-token-file, db-password, db-password-file, db-url, node-url,"
             + " origin-connect-timeout, origin-first-byte-timeout, origin-idle-timeout,"
             + " origin-token, prefetch-workers, prefetch-attempts, high-water, low-water,"
             + " min-free-disk, prune-interval, clean-interval, no-fsync, blocking-threads,"

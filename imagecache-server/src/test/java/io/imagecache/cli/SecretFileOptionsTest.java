@@ -147,7 +147,34 @@ class SecretFileOptionsTest {
   }
 
   @Test
+  void theDatabasePasswordComesApartFromTheUrlAndIsNeverShown() throws Exception {
+    Path password = secret("db-password", "pg-Pa55word\n", "rw-------");
+    Map<String, String> flags = Map.of("driver", "postgres",
+        "db-url", "jdbc:postgresql://db:5432/ic?user=ic", "node-url", "http://node1:9292",
+        "db-password-file", password.toString());
+
+    ServeSettings settings = SettingsResolver.resolve(flags, Map.of(), Optional.empty());
+
+    assertThat(settings.cache().dbPassword()).hasValue("pg-Pa55word");
+    assertThat(settings.toString()).doesNotContain("pg-Pa55word").contains("(secret)");
+    assertThat(SettingValues.masked(ServeOption.DB_PASSWORD,
+        SettingValues.of(settings).get(ServeOption.DB_PASSWORD))).isEqualTo("(secret)");
+    assertThat(SettingsResolver.resolve(Map.of("driver", "postgres",
+        "db-url", "jdbc:postgresql://db:5432/ic?user=ic", "node-url", "http://node1:9292"),
+        Map.of("IMAGECACHE_DB_PASSWORD", "pg-Pa55word"), Optional.empty()).cache().dbPassword())
+        .hasValue("pg-Pa55word");
+
+    assertThatThrownBy(() -> SettingsResolver.resolve(Map.of("driver", "postgres",
+        "db-url", "jdbc:postgresql://db:5432/ic?user=ic&password=other", "node-url",
+        "http://node1:9292", "db-password-file", password.toString()), Map.of(), Optional.empty()))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageEndingWith("it carries a password= and --db-password or --db-password-file is"
+            + " set too: give the password once");
+  }
+
+  @Test
   void everySecretHasAFileTwinAndNoTwinIsASecret() {
+    assertThat(ServeOption.DB_PASSWORD.fileTwin()).hasValue(ServeOption.DB_PASSWORD_FILE);
     assertThat(ServeOption.ADMIN_TOKEN.fileTwin()).hasValue(ServeOption.ADMIN_TOKEN_FILE);
     assertThat(ServeOption.ORIGIN_TOKEN.fileTwin()).hasValue(ServeOption.ORIGIN_TOKEN_FILE);
     assertThat(ServeOption.ORIGIN_TOKEN_FILE.secretOfFile()).hasValue(ServeOption.ORIGIN_TOKEN);
