@@ -5,6 +5,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
@@ -83,7 +85,7 @@ final class ClientTimeouts {
 
       @Override
       public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof LastHttpContent) {
+        if (msg instanceof LastHttpContent && !isInterim(msg)) {
           ChannelPromise sent = promise.unvoid();
           sent.addListener(done -> responseEnded(ctx));
           ctx.write(msg, sent);
@@ -92,6 +94,12 @@ final class ClientTimeouts {
         }
       }
     };
+  }
+
+  /** A {@code 100 Continue} (or other 1xx) is not the end of its request's response. */
+  private static boolean isInterim(Object msg) {
+    return msg instanceof HttpResponse response
+        && response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
   }
 
   private void responseEnded(ChannelHandlerContext ctx) {
