@@ -31,12 +31,14 @@ import java.util.Optional;
  * @param pruneInterval how often the automatic prune checks the high-water mark (besides after
  *     each commit)
  * @param cleanInterval how often {@link ImageCache#clean()} runs by itself
+ * @param dbPassword the PostgreSQL password, when it is not in {@code dbUrl}; never shown by
+ *     {@link #toString()}
  */
 public record CacheConfig(
     Path dir, DriverKind driver, long maxSize, Duration stallTime, boolean durable,
     Optional<String> dbUrl, Optional<String> nodeUrl, double highWater, double lowWater,
     Duration flushInterval, int prefetchWorkers, int prefetchMaxAttempts, double minFreeDisk,
-    Duration pruneInterval, Duration cleanInterval) {
+    Duration pruneInterval, Duration cleanInterval, Optional<String> dbPassword) {
 
   /** Glance's default {@code image_cache_max_size}: 10 GiB. */
   public static final long DEFAULT_MAX_SIZE = 10L << 30;
@@ -52,8 +54,20 @@ public record CacheConfig(
   public static final Duration DEFAULT_PRUNE_INTERVAL = Duration.ofMinutes(1);
   public static final Duration DEFAULT_CLEAN_INTERVAL = Duration.ofHours(1);
 
+  /** A configuration without a separate database password. */
+  public CacheConfig(
+      Path dir, DriverKind driver, long maxSize, Duration stallTime, boolean durable,
+      Optional<String> dbUrl, Optional<String> nodeUrl, double highWater, double lowWater,
+      Duration flushInterval, int prefetchWorkers, int prefetchMaxAttempts, double minFreeDisk,
+      Duration pruneInterval, Duration cleanInterval) {
+    this(dir, driver, maxSize, stallTime, durable, dbUrl, nodeUrl, highWater, lowWater,
+        flushInterval, prefetchWorkers, prefetchMaxAttempts, minFreeDisk, pruneInterval,
+        cleanInterval, Optional.empty());
+  }
+
   public CacheConfig {
     Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(dbPassword, "dbPassword");
     Objects.requireNonNull(driver, "driver");
     Objects.requireNonNull(stallTime, "stallTime");
     Objects.requireNonNull(dbUrl, "dbUrl");
@@ -131,7 +145,20 @@ public record CacheConfig(
         .dbUrl(dbUrl).nodeUrl(nodeUrl).highWater(highWater).lowWater(lowWater)
         .flushInterval(flushInterval)
         .prefetchWorkers(prefetchWorkers).prefetchMaxAttempts(prefetchMaxAttempts)
-        .minFreeDisk(minFreeDisk).pruneInterval(pruneInterval).cleanInterval(cleanInterval);
+        .minFreeDisk(minFreeDisk).pruneInterval(pruneInterval).cleanInterval(cleanInterval)
+        .dbPassword(dbPassword);
+  }
+
+  /** Like the record's own, but the database password shows as {@code (secret)}. */
+  @Override
+  public String toString() {
+    return "CacheConfig[dir=" + dir + ", driver=" + driver + ", maxSize=" + maxSize
+        + ", stallTime=" + stallTime + ", durable=" + durable + ", dbUrl=" + dbUrl
+        + ", nodeUrl=" + nodeUrl + ", highWater=" + highWater + ", lowWater=" + lowWater
+        + ", flushInterval=" + flushInterval + ", prefetchWorkers=" + prefetchWorkers
+        + ", prefetchMaxAttempts=" + prefetchMaxAttempts + ", minFreeDisk=" + minFreeDisk
+        + ", pruneInterval=" + pruneInterval + ", cleanInterval=" + cleanInterval
+        + ", dbPassword=" + dbPassword.map(password -> "(secret)") + "]";
   }
 
   private static void requireHttpUrl(String url) {
@@ -165,6 +192,7 @@ public record CacheConfig(
     private double minFreeDisk = DEFAULT_MIN_FREE_DISK;
     private Duration pruneInterval = DEFAULT_PRUNE_INTERVAL;
     private Duration cleanInterval = DEFAULT_CLEAN_INTERVAL;
+    private Optional<String> dbPassword = Optional.empty();
 
     private Builder(Path dir) {
       this.dir = Objects.requireNonNull(dir, "dir");
@@ -248,12 +276,18 @@ public record CacheConfig(
       return this;
     }
 
+    /** The PostgreSQL password, when it is not in the URL. */
+    public Builder dbPassword(Optional<String> dbPassword) {
+      this.dbPassword = dbPassword;
+      return this;
+    }
+
     /** The validated configuration; throws {@link IllegalArgumentException} naming a bad field. */
     public CacheConfig build() {
       return new CacheConfig(
           dir, driver, maxSize, stallTime, durable, dbUrl, nodeUrl, highWater, lowWater,
           flushInterval, prefetchWorkers, prefetchMaxAttempts, minFreeDisk, pruneInterval,
-          cleanInterval);
+          cleanInterval, dbPassword);
     }
   }
 }

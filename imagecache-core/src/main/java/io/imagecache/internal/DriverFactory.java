@@ -18,9 +18,9 @@ final class DriverFactory {
     ImageIndex index = switch (config.driver()) {
       case SQLITE -> new SqliteIndex(config.dir());
       case XATTR -> new XattrIndex(config.dir());
-      // User and password travel in the JDBC URL (?user=…&password=…).
-      case POSTGRES -> new PostgresIndex(
-          config.dbUrl().orElseThrow(), config.nodeUrl().orElseThrow(), config.dir());
+      // User and password travel in the JDBC URL (?user=…&password=…), or the password apart.
+      case POSTGRES -> new PostgresIndex(config.dbUrl().orElseThrow(), config.dbPassword(),
+          config.nodeUrl().orElseThrow(), config.dir());
     };
     return new FileCacheDriver(config.dir(), index, clock, config.durable());
   }

@@ -78,7 +78,8 @@ public final class HttpServerRunner implements ServerRunner {
     ImageCacheServer server;
     try {
       server = ImageCacheServer.start(cache, settings.listen().socketAddress(),
-          settings.adminToken().orElseThrow(), settings.blockingThreads());
+          settings.adminToken().orElseThrow(), settings.blockingThreads(),
+          settings.clientLimits());
     } catch (Exception | Error e) {
       cache.close();
       Optional<IOException> listening = ListenFailure.of(settings.listen(), e);

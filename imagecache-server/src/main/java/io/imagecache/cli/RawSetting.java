@@ -16,9 +16,13 @@ record RawSetting(ServeOption option, String value, String source) {
     Objects.requireNonNull(source, "source");
   }
 
-  /** {@code invalid --max-size "12XB" (from IMAGECACHE_MAX_SIZE): PROBLEM}. */
+  /**
+   * {@code invalid --max-size "12XB" (from IMAGECACHE_MAX_SIZE): PROBLEM}; a secret's value is
+   * shown as {@code (secret)}.
+   */
   SettingsException invalid(String problem) {
+    String shown = option.isSecret() ? "(secret)" : "\"" + value + "\"";
     return new SettingsException(
-        "invalid " + option.flag() + " \"" + value + "\" (from " + source + "): " + problem);
+        "invalid " + option.flag() + " " + shown + " (from " + source + "): " + problem);
   }
 }

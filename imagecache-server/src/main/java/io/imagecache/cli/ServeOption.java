@@ -24,6 +24,13 @@ enum ServeOption {
           + " (default: 24h)"),
   ADMIN_TOKEN("admin-token", "TOKEN",
       "Token for management calls (default: generated in <cache-dir>/admin-token)"),
+  ADMIN_TOKEN_FILE("admin-token-file", "FILE",
+      "File holding the admin token, instead of admin-token; every secret option X has such an"
+          + " X-file twin (the file's trailing newline is ignored)"),
+  ORIGIN_TOKEN_FILE("origin-token-file", "FILE", "File holding the origin-token"),
+  DB_PASSWORD("db-password", "PASSWORD",
+      "Password of the PostgreSQL user, instead of a password= in db-url (driver postgres)"),
+  DB_PASSWORD_FILE("db-password-file", "FILE", "File holding the db-password"),
   DB_URL("db-url", "JDBC_URL", "PostgreSQL JDBC URL (driver postgres)"),
   NODE_URL("node-url", "URL", "This node's URL as other nodes reach it (driver postgres)"),
   ORIGIN_CONNECT_TIMEOUT("origin-connect-timeout", "DURATION",
@@ -51,6 +58,17 @@ enum ServeOption {
       "Do not force committed images to disk (faster; a crash may lose recent fills)"),
   BLOCKING_THREADS("blocking-threads", "N",
       "Threads for calls that may block: metadata queries, waiting on fills (default: 16)"),
+  HEADER_TIMEOUT("header-timeout", "DURATION",
+      "Time a client has to send a request head, from the connection or the head's first byte"
+          + " (default: 30s)"),
+  IDLE_TIMEOUT("idle-timeout", "DURATION",
+      "Time a keep-alive connection may sit idle between requests (default: 60s)"),
+  WRITE_STALL_TIMEOUT("write-stall-timeout", "DURATION",
+      "Time a response may make no progress because the client reads nothing (default: 5m)"),
+  MAX_CONNECTIONS("max-connections", "N",
+      "Open client connections beyond which a new one gets a 503 (default: 10000)"),
+  MAX_HEADER_SIZE("max-header-size", "SIZE",
+      "Bytes of request headers beyond which a request gets a 431 (default: 32KiB)"),
   SHUTDOWN_GRACE("shutdown-grace", "DURATION",
       "On SIGTERM, how long requests being answered may take to finish (default: 30s)"),
   LOG_LEVEL("log-level", "error|warn|info|debug", "Level of the server log on stderr (default: info)"),
@@ -93,6 +111,26 @@ enum ServeOption {
   /** Whether this option is a switch that takes no value on the command line. */
   boolean isSwitch() {
     return paramLabel.isEmpty();
+  }
+
+  /**
+   * The option naming the file this secret can be read from instead: every option {@code X-file}
+   * is the file twin of the option {@code X}, which makes {@code X} a secret.
+   */
+  Optional<ServeOption> fileTwin() {
+    return optionName.endsWith("-file") ? Optional.empty() : forName(optionName + "-file");
+  }
+
+  /** The secret whose file this {@code X-file} option names, if it is one. */
+  Optional<ServeOption> secretOfFile() {
+    return optionName.endsWith("-file")
+        ? forName(optionName.substring(0, optionName.length() - "-file".length()))
+        : Optional.empty();
+  }
+
+  /** Whether the value is a secret: never shown, logged or echoed in an error. */
+  boolean isSecret() {
+    return fileTwin().isPresent();
   }
 
   /** Whether the config file may set this option. */

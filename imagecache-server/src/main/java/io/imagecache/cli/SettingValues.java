@@ -24,8 +24,9 @@ final class SettingValues {
   private SettingValues() {}
 
   /**
-   * Every option's value but {@code config} (which names the file) and the logging options (which
-   * {@link LogSettings} holds), in option order.
+   * Every option's value but {@code config} (which names the file), the logging options (which
+   * {@link LogSettings} holds) and the {@code -file} twins of secrets (their secret's source names
+   * the file), in option order.
    */
   static Map<ServeOption, String> of(ServeSettings settings) {
     return of(settings, Optional.empty());
@@ -52,7 +53,7 @@ final class SettingValues {
           match.group(1) != null
               ? match.group(1) + "(secret)"
               : match.group(2) + "(secret)" + match.group(3)));
-      default -> value;
+      default -> option.isSecret() && !value.equals(NONE) ? "(secret)" : value;
     };
   }
 
@@ -68,6 +69,9 @@ final class SettingValues {
       case MAX_SIZE -> Sizes.format(cache.maxSize());
       case STALL_TIME -> Durations.format(cache.stallTime());
       case ADMIN_TOKEN -> settings.adminToken().orElse(NONE);
+      case ADMIN_TOKEN_FILE, ORIGIN_TOKEN_FILE -> null; // the secret's row names the file
+      case DB_PASSWORD -> cache.dbPassword().orElse(NONE);
+      case DB_PASSWORD_FILE -> null;
       case DB_URL -> cache.dbUrl().orElse(NONE);
       case NODE_URL -> cache.nodeUrl().orElse(NONE);
       case ORIGIN_CONNECT_TIMEOUT -> Durations.format(settings.originTimeouts().connect());
@@ -83,6 +87,11 @@ final class SettingValues {
       case CLEAN_INTERVAL -> Durations.format(cache.cleanInterval());
       case NO_FSYNC -> Boolean.toString(!cache.durable());
       case BLOCKING_THREADS -> Integer.toString(settings.blockingThreads());
+      case HEADER_TIMEOUT -> Durations.format(settings.clientLimits().headerTimeout());
+      case IDLE_TIMEOUT -> Durations.format(settings.clientLimits().idleTimeout());
+      case WRITE_STALL_TIMEOUT -> Durations.format(settings.clientLimits().writeStallTimeout());
+      case MAX_CONNECTIONS -> Integer.toString(settings.clientLimits().maxConnections());
+      case MAX_HEADER_SIZE -> Sizes.format(settings.clientLimits().maxHeaderSize());
       case SHUTDOWN_GRACE -> Durations.format(settings.shutdownGrace());
       case LOG_LEVEL -> logs.map(l -> l.level().name().toLowerCase(Locale.ROOT)).orElse(null);
       case LOG_FORMAT -> logs.map(l -> l.json() ? "json" : "text").orElse(null);

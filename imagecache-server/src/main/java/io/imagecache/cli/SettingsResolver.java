@@ -5,6 +5,7 @@ import io.imagecache.DriverKind;
 import io.imagecache.Durations;
 import io.imagecache.OriginConfig;
 import io.imagecache.Sizes;
+import io.imagecache.server.ClientLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -28,6 +29,8 @@ final class SettingsResolver {
   static final Path DEFAULT_CACHE_DIR = Path.of("imagecache-data");
 
   private static final String COMMAND_LINE = "the command line";
+  /** A {@code password=} parameter in a JDBC URL. */
+  private static final Pattern URL_PASSWORD = Pattern.compile("(?i)[?&;]password=");
 
   private SettingsResolver() {}
 
@@ -59,13 +62,46 @@ final class SettingsResolver {
         cacheConfig(values),
         values.get(ServeOption.LISTEN, ListenAddress::parse, ListenAddress.DEFAULT),
         values.optional(ServeOption.ORIGIN, SettingsResolver::origin),
-        values.optional(ServeOption.ADMIN_TOKEN, ServeSettings::requireToken),
+        values.secret(ServeOption.ADMIN_TOKEN, ServeSettings::requireToken),
         originTimeouts(values),
-        values.optional(ServeOption.ORIGIN_TOKEN, ServeSettings::requireToken),
+        values.secret(ServeOption.ORIGIN_TOKEN, ServeSettings::requireToken),
         values.get(ServeOption.BLOCKING_THREADS, SettingsResolver::threads,
             ServeSettings.DEFAULT_BLOCKING_THREADS),
         values.get(ServeOption.SHUTDOWN_GRACE, Durations::parse,
-            ServeSettings.DEFAULT_SHUTDOWN_GRACE));
+            ServeSettings.DEFAULT_SHUTDOWN_GRACE),
+        clientLimits(values));
+  }
+
+  private static ClientLimits clientLimits(Values values) throws SettingsException {
+    ClientLimits defaults = ClientLimits.DEFAULT;
+    return new ClientLimits(
+        values.get(ServeOption.HEADER_TIMEOUT, SettingsResolver::positive,
+            defaults.headerTimeout()),
+        values.get(ServeOption.IDLE_TIMEOUT, SettingsResolver::positive, defaults.idleTimeout()),
+        values.get(ServeOption.WRITE_STALL_TIMEOUT, SettingsResolver::positive,
+            defaults.writeStallTimeout()),
+        values.get(ServeOption.MAX_CONNECTIONS, SettingsResolver::maxConnections,
+            defaults.maxConnections()),
+        values.get(ServeOption.MAX_HEADER_SIZE, SettingsResolver::headerSize,
+            defaults.maxHeaderSize()));
+  }
+
+  private static int maxConnections(String text) {
+    String digits = text.strip();
+    if (digits.isEmpty() || digits.length() > 7 || !digits.chars().allMatch(Character::isDigit)
+        || Integer.parseInt(digits) < 1 || Integer.parseInt(digits) > ClientLimits.MAX_CONNECTIONS) {
+      throw new IllegalArgumentException(
+          "expected a whole number from 1 to " + ClientLimits.MAX_CONNECTIONS);
+    }
+    return Integer.parseInt(digits);
+  }
+
+  private static int headerSize(String text) {
+    long size = Sizes.parse(text);
+    if (size < ClientLimits.MIN_HEADER_SIZE || size > ClientLimits.MAX_HEADER_SIZE) {
+      throw new IllegalArgumentException("expected a size from 1KiB to 1MiB");
+    }
+    return (int) size;
   }
 
   /**
@@ -82,6 +118,14 @@ final class SettingsResolver {
     Map<ServeOption, String> sources = new EnumMap<>(ServeOption.class);
     for (ServeOption option : ServeOption.values()) {
       pick(option, flags, env, file).ifPresent(raw -> sources.put(option, raw.source()));
+    }
+    for (ServeOption option : ServeOption.values()) {
+      Optional<ServeOption> twin = option.fileTwin();
+      if (twin.isPresent() && sources.containsKey(twin.get())) {
+        RawSetting path = pick(twin.get(), flags, env, file).orElseThrow();
+        sources.put(option, "file " + path.value().strip() + " (" + twin.get().optionName()
+            + " from " + path.source() + ")");
+      }
     }
     return sources;
   }
@@ -120,6 +164,14 @@ final class SettingsResolver {
     // CacheConfig owns the URL rules: check each URL alone so an error names its option.
     Optional<String> dbUrl = values.optional(ServeOption.DB_URL,
         url -> CacheConfig.builder(dir).dbUrl(url).build().dbUrl().orElseThrow());
+    Optional<String> dbPassword =
+        values.secret(ServeOption.DB_PASSWORD, SettingsResolver::password);
+    if (dbPassword.isPresent()
+        && dbUrl.filter(url -> URL_PASSWORD.matcher(url).find()).isPresent()) {
+      throw values.raw(ServeOption.DB_URL).orElseThrow().invalid("it carries a password= and "
+          + ServeOption.DB_PASSWORD.flag() + " or " + ServeOption.DB_PASSWORD_FILE.flag()
+          + " is set too: give the password once");
+    }
     Optional<String> nodeUrl = values.optional(ServeOption.NODE_URL,
         url -> CacheConfig.builder(dir).nodeUrl(url).build().nodeUrl().orElseThrow());
     if (driver == DriverKind.POSTGRES) {
@@ -140,6 +192,7 @@ final class SettingsResolver {
             ServeOption.STALL_TIME, Durations::parse, CacheConfig.DEFAULT_STALL_TIME))
         .durable(!values.get(ServeOption.NO_FSYNC, SettingsResolver::bool, false))
         .dbUrl(dbUrl)
+        .dbPassword(dbPassword)
         .nodeUrl(nodeUrl)
         .prefetchWorkers(values.get(ServeOption.PREFETCH_WORKERS, SettingsResolver::count,
             CacheConfig.DEFAULT_PREFETCH_WORKERS))
@@ -239,6 +292,32 @@ final class SettingsResolver {
       return optional(option, parser).orElse(defaultValue);
     }
 
+    /**
+     * The secret {@code option}, given as itself or read from the file its {@code -file} twin
+     * names; both given is an error naming both. A value from a file that does not parse is
+     * reported with the file's name, never its content.
+     */
+    <T> Optional<T> secret(ServeOption option, Function<String, T> parser)
+        throws SettingsException {
+      ServeOption twin = option.fileTwin().orElseThrow(
+          () -> new IllegalArgumentException(option.optionName() + " has no -file twin"));
+      Optional<RawSetting> direct = raw(option);
+      Optional<RawSetting> file = raw(twin);
+      if (file.isEmpty()) {
+        return optional(option, parser);
+      }
+      if (direct.isPresent()) {
+        throw new SettingsException(option.flag() + " (from " + direct.get().source() + ") and "
+            + twin.flag() + " (from " + file.get().source() + ") are both set: give one of them");
+      }
+      String secret = SecretFile.read(file.get());
+      try {
+        return Optional.of(parser.apply(secret));
+      } catch (IllegalArgumentException e) {
+        throw file.get().invalid("the file's content: " + e.getMessage());
+      }
+    }
+
     <T> Optional<T> optional(ServeOption option, Function<String, T> parser)
         throws SettingsException {
       Optional<RawSetting> raw = raw(option);
@@ -267,6 +346,13 @@ final class SettingsResolver {
       throw new IllegalArgumentException("a path is required");
     }
     return Path.of(text);
+  }
+
+  private static String password(String text) {
+    if (text.isEmpty()) {
+      throw new IllegalArgumentException("the password is empty");
+    }
+    return text;
   }
 
   private static boolean bool(String text) {

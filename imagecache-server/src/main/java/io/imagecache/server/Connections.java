@@ -6,9 +6,11 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The server's open connections, for a drain: once {@link #drain} is called, each connection
+ * The server's open connections, for the connection limit and a drain. A connection beyond the
+ * limit is not {@linkplain #admit admitted}: it gets a short 503 and is not counted. Once {@link #drain} is called, each connection
  * closes as soon as it is not answering a request (the {@link RequestRouter} decides, on its
  * event loop), and any connection accepted later closes at once.
  */
@@ -25,6 +27,36 @@ final class Connections {
 
   private final ChannelGroup open = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private volatile boolean draining;
+  private final int limit;
+  private final AtomicInteger admitted = new AtomicInteger();
+
+  Connections(int limit) {
+    this.limit = limit;
+  }
+
+  /**
+   * Counts {@code channel} as open if fewer than the limit are, until it closes.
+   *
+   * @return whether it was admitted; if not, the caller answers it with a 503
+   */
+  boolean admit(Channel channel) {
+    if (admitted.incrementAndGet() > limit) {
+      admitted.decrementAndGet();
+      return false;
+    }
+    channel.closeFuture().addListener(closed -> admitted.decrementAndGet());
+    return true;
+  }
+
+  /** The limit of open connections. */
+  int limit() {
+    return limit;
+  }
+
+  /** How many admitted connections are open. */
+  int admitted() {
+    return admitted.get();
+  }
 
   /** Registers an accepted connection; one accepted during a drain is closed at once. */
   void opened(Channel channel) {

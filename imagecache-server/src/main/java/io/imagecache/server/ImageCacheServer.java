@@ -53,6 +53,12 @@ public final class ImageCacheServer implements Closeable {
    */
   public static ImageCacheServer start(ImageCache cache, InetSocketAddress listen,
       String adminToken, int blockingThreads) throws InterruptedException {
+    return start(cache, listen, adminToken, blockingThreads, ClientLimits.DEFAULT);
+  }
+
+  /** As {@link #start(ImageCache, InetSocketAddress, String, int)}, with {@code limits}. */
+  public static ImageCacheServer start(ImageCache cache, InetSocketAddress listen,
+      String adminToken, int blockingThreads, ClientLimits limits) throws InterruptedException {
     Transport transport = Transport.best();
     EventLoopGroup boss = transport.newGroup(1);
     EventLoopGroup workers = transport.newGroup(Runtime.getRuntime().availableProcessors());
@@ -66,7 +72,7 @@ public final class ImageCacheServer implements Closeable {
       RouteTable routes = RouteTable.of(List.of(
           new CacheApiRoutes(context), new MetricsRoutes(context, metrics),
           new ReadinessRoutes(context, readiness)));
-      Connections connections = new Connections();
+      Connections connections = new Connections(limits.maxConnections());
       Channel listener = new ServerBootstrap()
           .group(boss, workers)
           .channel(transport.serverChannel())
@@ -74,7 +80,7 @@ public final class ImageCacheServer implements Closeable {
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childAttr(ServerMetrics.KEY, metrics)
           .childAttr(Connections.KEY, connections)
-          .childHandler(new ServerInitializer(context, routes))
+          .childHandler(new ServerInitializer(context, routes, limits))
           .bind(listen).sync().channel();
       LOG.info("serving {} on http://{} ({})", cache.config().dir(),
           format((InetSocketAddress) listener.localAddress()), transport.name().toLowerCase());
@@ -89,6 +95,11 @@ public final class ImageCacheServer implements Closeable {
   /** The address the server listens on. */
   public InetSocketAddress address() {
     return (InetSocketAddress) listener.localAddress();
+  }
+
+  /** Client connections admitted (within {@code max-connections}) that are still open. */
+  int openConnections() {
+    return connections.admitted();
   }
 
   /** Waits until the server has been closed. */

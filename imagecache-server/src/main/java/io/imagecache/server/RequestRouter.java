@@ -3,6 +3,7 @@ package io.imagecache.server;
 import io.imagecache.ImageId;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -11,6 +12,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Optional;
@@ -64,8 +67,8 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
       if (request.decoderResult().isFailure()) {
         ReferenceCountUtil.release(msg);
         RequestInfo info = RequestInfo.of(request).closing();
-        begin(ctx, ImmediateExchange.send(ctx, info, Responses.text(HttpResponseStatus.BAD_REQUEST,
-            "malformed request: " + request.decoderResult().cause().getMessage())), true);
+        begin(ctx, ImmediateExchange.send(ctx, info, malformed(request.decoderResult().cause())),
+            true);
         return;
       }
       boolean complete = msg instanceof LastHttpContent;
@@ -89,6 +92,19 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     } else {
       ReferenceCountUtil.release(msg);
     }
+  }
+
+  /** 431 for headers beyond the limit, 414 for a request line beyond it, else 400. */
+  private static FullHttpResponse malformed(Throwable cause) {
+    if (cause instanceof TooLongHttpHeaderException) {
+      return Responses.text(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+          "request headers too large: " + cause.getMessage());
+    }
+    if (cause instanceof TooLongHttpLineException) {
+      return Responses.text(HttpResponseStatus.REQUEST_URI_TOO_LONG,
+          "request line too long: " + cause.getMessage());
+    }
+    return Responses.text(HttpResponseStatus.BAD_REQUEST, "malformed request: " + cause.getMessage());
   }
 
   private void begin(ChannelHandlerContext ctx, Exchange exchange, boolean complete) {

@@ -1,37 +1,54 @@
 package io.imagecache.server;
 
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 
 /**
- * The pipeline of every connection: the HTTP/1.1 codec, the access log (when on), the served-bytes
- * counter, the router.
+ * The pipeline of every connection: the read timeouts around the HTTP/1.1 codec, the write-stall
+ * guard, the access log (when on), the served-bytes counter, the router. A connection beyond
+ * {@code max-connections} gets the codec, the read timeouts and a short 503 instead.
  */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   private static final int MAX_INITIAL_LINE = 8 * 1024;
-  private static final int MAX_HEADERS = 32 * 1024;
   /** Request bodies (uploads passed through to Glance) arrive in slices of up to 64 KiB. */
   private static final int MAX_CHUNK = 64 * 1024;
 
   private final ServerContext context;
   private final RouteTable routes;
+  private final ClientLimits limits;
 
-  ServerInitializer(ServerContext context, RouteTable routes) {
+  ServerInitializer(ServerContext context, RouteTable routes, ClientLimits limits) {
     this.context = context;
     this.routes = routes;
+    this.limits = limits;
   }
 
   @Override
   protected void initChannel(SocketChannel channel) {
-    channel.pipeline()
-        .addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, MAX_CHUNK));
-    if (AccessLogHandler.enabled()) {
-      channel.pipeline().addLast("access-log", new AccessLogHandler());
+    Connections connections = channel.attr(Connections.KEY).get();
+    ClientTimeouts timeouts = new ClientTimeouts(limits.headerTimeout(), limits.idleTimeout());
+    ChannelPipeline pipeline = channel.pipeline()
+        .addLast("read-timeouts", timeouts.bytes())
+        .addLast("http",
+            new HttpServerCodec(MAX_INITIAL_LINE, limits.maxHeaderSize(), MAX_CHUNK))
+        .addLast("response-ends", timeouts.messages());
+    if (!connections.admit(channel)) {
+      ServerMetrics metrics = channel.attr(ServerMetrics.KEY).get();
+      if (metrics != null) {
+        metrics.connectionRefused();
+      }
+      pipeline.addLast("over-limit", new OverLimitAnswer(connections.limit()));
+      return;
     }
-    channel.pipeline()
+    pipeline.addLast("write-stall", new WriteStallGuard(limits.writeStallTimeout()));
+    if (AccessLogHandler.enabled()) {
+      pipeline.addLast("access-log", new AccessLogHandler());
+    }
+    pipeline
         .addLast("served-bytes", new ServedBytesCounter())
         .addLast("router", new RequestRouter(context, routes));
-    channel.attr(Connections.KEY).get().opened(channel);
+    connections.opened(channel);
   }
 }

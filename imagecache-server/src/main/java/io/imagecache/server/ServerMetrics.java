@@ -108,6 +108,8 @@ final class ServerMetrics implements AutoCloseable {
   private final Map<Result, Counter> requests = new EnumMap<>(Result.class);
   private final Map<Source, Counter> servedBytes = new EnumMap<>(Source.class);
   private final Map<Result, Timer> firstByte = new EnumMap<>(Result.class);
+  private final Map<String, Counter> connectionsClosed = new java.util.HashMap<>();
+  private final Counter connectionsRefused;
   private final Timer fillCommitted;
   private final Timer fillFailed;
   private final DistributionSummary fillThroughput;
@@ -144,6 +146,18 @@ final class ServerMetrics implements AutoCloseable {
           .serviceLevelObjectives(FIRST_BYTE_BUCKETS)
           .register(registry));
     }
+    for (String reason : new String[] {ClientTimeouts.Reason.HEADER_TIMEOUT.label,
+        ClientTimeouts.Reason.IDLE_TIMEOUT.label, WriteStallGuard.REASON}) {
+      connectionsClosed.put(reason, Counter.builder("imagecache.connections.closed")
+          .description("Client connections the server closed because a client limit ran out:"
+              + " head too slow, idle too long, or a response the client stopped reading")
+          .tag("reason", reason)
+          .register(registry));
+    }
+    connectionsRefused = Counter.builder("imagecache.connections.refused")
+        .description("Client connections answered 503 because max-connections were open")
+        .tag("reason", "max-connections")
+        .register(registry);
     fillCommitted = fillTimer("committed");
     fillFailed = fillTimer("failed");
     fillThroughput = DistributionSummary.builder("imagecache.fill.throughput")
@@ -252,6 +266,19 @@ final class ServerMetrics implements AutoCloseable {
   }
 
   // ---- the data path
+
+  /** Counts a connection closed by a client limit; {@code reason} as {@link ClientTimeouts}. */
+  void connectionClosed(String reason) {
+    Counter counter = connectionsClosed.get(reason);
+    if (counter != null) {
+      counter.increment();
+    }
+  }
+
+  /** Counts a connection refused beyond {@code max-connections}. */
+  void connectionRefused() {
+    connectionsRefused.increment();
+  }
 
   /**
    * Counts an image request received at {@code startNanos} ({@link System#nanoTime()}) and

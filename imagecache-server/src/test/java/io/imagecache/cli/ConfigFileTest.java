@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imagecache.CacheConfig;
 import io.imagecache.DriverKind;
+import io.imagecache.server.ClientLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +55,7 @@ class ConfigFileTest {
         Optional.of("glance+https://glance.example.org:9292"),
         Optional.of("t0ken"),
         new OriginTimeouts(Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofMinutes(2)),
-        Optional.empty(), 32, Duration.ofMinutes(2)));
+        Optional.empty(), 32, Duration.ofMinutes(2), ClientLimits.DEFAULT));
   }
 
   @Test
@@ -94,10 +95,12 @@ class ConfigFileTest {
     assertThatThrownBy(() -> resolve(file))
         .isInstanceOf(SettingsException.class)
         .hasMessage("unknown key \"maxsize\" in config file " + file + "; known keys: listen,"
-            + " cache-dir, driver, origin, max-size, stall-time, admin-token, db-url, node-url,"
+            + " cache-dir, driver, origin, max-size, stall-time, admin-token,"
+            + " admin-token-file, origin-token-file, db-password, db-password-file, db-url, node-url,"
             + " origin-connect-timeout, origin-first-byte-timeout, origin-idle-timeout,"
             + " origin-token, prefetch-workers, prefetch-attempts, high-water, low-water,"
             + " min-free-disk, prune-interval, clean-interval, no-fsync, blocking-threads,"
+            + " header-timeout, idle-timeout, write-stall-timeout, max-connections, max-header-size,"
             + " shutdown-grace, log-level, log-format, access-log");
   }
 

@@ -6,6 +6,7 @@ import io.imagecache.CacheConfig;
 import io.imagecache.Durations;
 import io.imagecache.OriginConfig;
 import io.imagecache.Sizes;
+import io.imagecache.server.ClientLimits;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,6 +31,21 @@ class ServeOptionDefaultsTest {
         .isEqualTo(CacheConfig.DEFAULT_CLEAN_INTERVAL);
     assertThat(Durations.parse(helpDefault(ServeOption.SHUTDOWN_GRACE)))
         .isEqualTo(ServeSettings.DEFAULT_SHUTDOWN_GRACE);
+  }
+
+  @Test
+  void clientLimitsAreTheServersDefaults() {
+    ClientLimits defaults = ClientLimits.DEFAULT;
+    assertThat(Durations.parse(helpDefault(ServeOption.HEADER_TIMEOUT)))
+        .isEqualTo(defaults.headerTimeout());
+    assertThat(Durations.parse(helpDefault(ServeOption.IDLE_TIMEOUT)))
+        .isEqualTo(defaults.idleTimeout());
+    assertThat(Durations.parse(helpDefault(ServeOption.WRITE_STALL_TIMEOUT)))
+        .isEqualTo(defaults.writeStallTimeout());
+    assertThat(Integer.parseInt(helpDefault(ServeOption.MAX_CONNECTIONS)))
+        .isEqualTo(defaults.maxConnections());
+    assertThat(Sizes.parse(helpDefault(ServeOption.MAX_HEADER_SIZE)))
+        .isEqualTo(defaults.maxHeaderSize());
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imagecache.CacheConfig;
 import io.imagecache.DriverKind;
+import io.imagecache.server.ClientLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,7 +123,38 @@ class SettingsResolverTest {
             Duration.ofMinutes(1), Duration.ofHours(1)),
         new ListenAddress("127.0.0.1", 9292), Optional.empty(), Optional.empty(),
         new OriginTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)),
-        Optional.empty(), 16, Duration.ofSeconds(30)));
+        Optional.empty(), 16, Duration.ofSeconds(30),
+        new ClientLimits(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofMinutes(5),
+            10_000, 32 * 1024)));
+  }
+
+  @Test
+  void clientLimitOptionsReachTheirRecord() throws Exception {
+    ServeSettings settings = SettingsResolver.resolve(
+        Map.of("header-timeout", "2s", "idle-timeout", "90s", "max-connections", "500"),
+        Map.of("IMAGECACHE_WRITE_STALL_TIMEOUT", "1m", "IMAGECACHE_MAX_HEADER_SIZE", "16KiB"),
+        Optional.empty());
+
+    assertThat(settings.clientLimits()).isEqualTo(new ClientLimits(Duration.ofSeconds(2),
+        Duration.ofSeconds(90), Duration.ofMinutes(1), 500, 16 * 1024));
+  }
+
+  @Test
+  void clientLimitsOutOfRangeAreRejectedNamingTheOption() {
+    assertThatThrownBy(() -> SettingsResolver.resolve(
+        Map.of("max-connections", "0"), Map.of(), Optional.empty()))
+        .isInstanceOf(SettingsException.class)
+        .hasMessage("invalid --max-connections \"0\" (from the command line):"
+            + " expected a whole number from 1 to 1000000");
+    assertThatThrownBy(() -> SettingsResolver.resolve(
+        Map.of("max-header-size", "100"), Map.of(), Optional.empty()))
+        .isInstanceOf(SettingsException.class)
+        .hasMessage("invalid --max-header-size \"100\" (from the command line):"
+            + " expected a size from 1KiB to 1MiB");
+    assertThatThrownBy(() -> SettingsResolver.resolve(
+        Map.of("header-timeout", "0s"), Map.of(), Optional.empty()))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageStartingWith("invalid --header-timeout \"0s\" (from the command line):");
   }
 
   @Test
@@ -245,8 +277,9 @@ class SettingsResolverTest {
     assertThatThrownBy(() -> SettingsResolver.resolve(
         Map.of(option, value), Map.of(), Optional.empty()))
         .isInstanceOf(SettingsException.class)
-        .hasMessage("invalid --" + option + " \"" + value + "\" (from the command line): "
-            + problem);
+        .hasMessage("invalid --" + option + " "
+            + (ServeOption.forName(option).orElseThrow().isSecret() ? "(secret)" : "\"" + value + "\"")
+            + " (from the command line): " + problem);
   }
 
   static Stream<Arguments> badValues() {

@@ -57,13 +57,19 @@ final class ServerHarness implements AutoCloseable {
 
   /** A cache opened with {@code config}, fetching misses from {@code originSpec} if given. */
   static ServerHarness start(CacheConfig config, Optional<String> originSpec) throws Exception {
+    return start(config, originSpec, ClientLimits.DEFAULT);
+  }
+
+  /** As {@link #start(CacheConfig, Optional)}, holding clients to {@code limits}. */
+  static ServerHarness start(CacheConfig config, Optional<String> originSpec, ClientLimits limits)
+      throws Exception {
     Optional<OriginConfig> origin = originSpec.map(spec -> new OriginConfig(spec,
         Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(20), Optional.empty()));
     ImageCache cache = ImageCache.open(config, origin);
     try {
       InetSocketAddress anyPort = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
       ImageCacheServer server =
-          ImageCacheServer.start(cache, anyPort, ADMIN_TOKEN, BLOCKING_THREADS);
+          ImageCacheServer.start(cache, anyPort, ADMIN_TOKEN, BLOCKING_THREADS, limits);
       return new ServerHarness(cache, server);
     } catch (Exception | Error e) {
       cache.close();
@@ -78,6 +84,11 @@ final class ServerHarness implements AutoCloseable {
   /** The cache directory. */
   Path dir() {
     return cache.config().dir();
+  }
+
+  /** Client connections the server has admitted and not yet seen closed. */
+  int openConnections() {
+    return server.openConnections();
   }
 
   int port() {

@@ -85,6 +85,7 @@ public final class PostgresIndex implements ImageIndex {
   private static final int FETCH_SIZE = 10_000;
 
   private final String jdbcUrl;
+  private final Optional<String> password;
   private final String nodeUrl;
   private final Path dir;
 
@@ -102,6 +103,12 @@ public final class PostgresIndex implements ImageIndex {
    * {@link #open()}.
    */
   public PostgresIndex(String jdbcUrl, String nodeUrl, Path dir) {
+    this(jdbcUrl, Optional.empty(), nodeUrl, dir);
+  }
+
+  /** As {@link #PostgresIndex(String, String, Path)}, with the password apart from the URL. */
+  public PostgresIndex(String jdbcUrl, Optional<String> password, String nodeUrl, Path dir) {
+    this.password = Objects.requireNonNull(password, "password");
     this.jdbcUrl = Objects.requireNonNullElse(jdbcUrl, "").trim();
     this.nodeUrl = Objects.requireNonNullElse(nodeUrl, "").trim();
     this.dir = Objects.requireNonNull(dir, "dir");
@@ -131,7 +138,7 @@ public final class PostgresIndex implements ImageIndex {
       throw new BadDriverConfigurationException("the postgres driver needs a database URL"
           + " (--db-url), for example jdbc:postgresql://db-host:5432/imagecache");
     }
-    HikariDataSource opened = PostgresPool.open(jdbcUrl);
+    HikariDataSource opened = PostgresPool.open(jdbcUrl, password);
     try (Connection connection = opened.getConnection()) {
       nodeId = PostgresSchema.createAndRegister(connection, nodeUrl);
     } catch (SQLException e) {

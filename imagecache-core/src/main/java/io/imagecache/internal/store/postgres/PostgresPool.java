@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.imagecache.internal.Throwables;
 import io.imagecache.internal.store.BadDriverConfigurationException;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Builds the small connection pool of a {@link PostgresIndex}. */
@@ -23,7 +24,8 @@ final class PostgresPool {
    * @throws BadDriverConfigurationException when the URL is not a PostgreSQL JDBC URL or the
    *     server cannot be reached or refuses the login; the message names the URL without password
    */
-  static HikariDataSource open(String jdbcUrl) throws BadDriverConfigurationException {
+  static HikariDataSource open(String jdbcUrl, Optional<String> password)
+      throws BadDriverConfigurationException {
     if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
       throw new BadDriverConfigurationException("the postgres driver needs a database URL of the"
           + " form jdbc:postgresql://HOST:PORT/DATABASE, got \"" + redact(jdbcUrl) + "\"");
@@ -31,6 +33,7 @@ final class PostgresPool {
     HikariConfig config = new HikariConfig();
     config.setPoolName("imagecache-postgres");
     config.setJdbcUrl(jdbcUrl);
+    password.ifPresent(config::setPassword);
     config.setMaximumPoolSize(MAX_CONNECTIONS);
     config.setMinimumIdle(1);
     config.setConnectionTimeout(CONNECTION_TIMEOUT_MILLIS);
