@@ -30,6 +30,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -388,6 +389,16 @@ public final class ImageCache implements Closeable {
   Optional<Fill> activeFill(ImageId id) {
     runtime.requireOpen();
     return runtime.fills().active(id);
+  }
+
+  /**
+   * Tells {@code observer} how each fill that asks its source ends from now on, whoever started
+   * it (a request or a prefetch), replacing the previous observer. It is called on fill threads
+   * before the fill's futures complete: it must be quick, must not block, and its failure is
+   * logged and ignored.
+   */
+  public void observeFillEnds(Consumer<FillEnd> observer) {
+    runtime.observeFillEnds(observer);
   }
 
   /** Progress of every live fill, ordered by image id. */

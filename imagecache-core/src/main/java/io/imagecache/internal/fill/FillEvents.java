@@ -1,20 +1,24 @@
 package io.imagecache.internal.fill;
 
 import io.imagecache.CachedImage;
+import io.imagecache.FillEnd;
 import io.imagecache.FillFailureReason;
 import io.imagecache.ImageId;
 import io.imagecache.internal.CacheCounters;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
- * The facade's ear on its fills: counts their origin fetches, bytes, commits and failures, and
- * asks for the automatic size check after each commit. Quick and non-blocking, as
+ * The facade's ear on its fills: counts their origin fetches, bytes, commits and failures, asks
+ * for the automatic size check after each commit and tells an observer of each fill's end. Quick and non-blocking, as
  * {@link FillListener} requires.
  */
 public final class FillEvents implements FillListener {
   private final CacheCounters counters;
   private final LongConsumer afterCommit;
+  /** Who hears of each fill's end; set once by the cache's user, read by fill threads. */
+  private volatile Consumer<FillEnd> endObserver = end -> {};
 
   /**
    * Counts into {@code counters}; gives each commit's size to {@code afterCommit}, which must not
@@ -44,5 +48,15 @@ public final class FillEvents implements FillListener {
   @Override
   public void failed(ImageId id, FillFailureReason reason) {
     counters.fillFailed(reason);
+  }
+
+  @Override
+  public void ended(FillEnd end) {
+    endObserver.accept(end);
+  }
+
+  /** Tells {@code observer} (quick, non-blocking) of every fill's end from now on, instead of the last one. */
+  public void observeEnds(Consumer<FillEnd> observer) {
+    this.endObserver = Objects.requireNonNull(observer, "observer");
   }
 }

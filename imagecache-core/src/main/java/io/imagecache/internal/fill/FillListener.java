@@ -1,6 +1,7 @@
 package io.imagecache.internal.fill;
 
 import io.imagecache.CachedImage;
+import io.imagecache.FillEnd;
 import io.imagecache.FillFailureReason;
 import io.imagecache.ImageId;
 
@@ -25,4 +26,10 @@ interface FillListener {
 
   /** A fill ended without caching its image, for {@code reason}. */
   default void failed(ImageId id, FillFailureReason reason) {}
+
+  /**
+   * A fill ended, after {@link #committed} or {@link #failed}; not told of a fill that found its
+   * image committed without writing it.
+   */
+  default void ended(FillEnd end) {}
 }

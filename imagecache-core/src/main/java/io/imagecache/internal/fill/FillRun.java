@@ -1,6 +1,7 @@
 package io.imagecache.internal.fill;
 
 import io.imagecache.CachedImage;
+import io.imagecache.FillEnd;
 import io.imagecache.FillFailureReason;
 import io.imagecache.ImageId;
 import io.imagecache.internal.Throwables;
@@ -157,6 +158,7 @@ final class FillRun {
       LOG.info("fill of {} committed: {} bytes in {} ms", imageId, ending.size(), took.toMillis());
       if (written) {
         tell(listener -> listener.committed(committed));
+        tell(listener -> listener.ended(new FillEnd(imageId, true, ending.size(), took)));
       }
       fill.settleCommitted(ending, committed);
     } else {
@@ -169,6 +171,8 @@ final class FillRun {
       FillFailureReason reason =
           ending.cancelledBefore() ? FillFailureReason.CANCELLED : failureReason;
       tell(listener -> listener.failed(imageId, reason));
+      long bytesOnDisk = fill.bytesWritten();
+      tell(listener -> listener.ended(new FillEnd(imageId, false, bytesOnDisk, took)));
       fill.failAll(ending.drained(), outcome);
     }
   }
