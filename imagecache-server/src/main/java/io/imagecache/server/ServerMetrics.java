@@ -187,6 +187,15 @@ final class ServerMetrics implements AutoCloseable {
         s -> s.stats().bytesEvicted());
     gauge("imagecache.cache.size", "bytes", "Bytes taken by committed images",
         s -> s.stats().cachedBytes());
+    Gauge.builder("imagecache.cache.max", cache, c -> c.config().maxSize())
+        .description("Bytes the committed images may take (max-size; a SIGHUP may change it)")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder("imagecache.cache.high.water", cache,
+            c -> c.config().maxSize() * c.config().highWater())
+        .description("Cache size above which an automatic prune starts (max-size x high-water)")
+        .baseUnit("bytes")
+        .register(registry);
     gauge("imagecache.cache.images", null, "Committed images in the cache",
         s -> s.stats().cachedImages());
     gauge("imagecache.cache.reserved", "bytes", "Bytes reserved by fills in progress",

@@ -222,6 +222,9 @@ class MetricsTest {
       String text = scrape();
       assertThat(value(text, "imagecache_cache_size_bytes", "")).isEqualTo(SIZE);
       assertThat(value(text, "imagecache_cache_images", "")).isEqualTo(1);
+      assertThat(value(text, "imagecache_cache_max_bytes", "")).isEqualTo(128 * TestImages.KiB);
+      assertThat(value(text, "imagecache_cache_high_water_bytes", ""))
+          .isEqualTo(128 * TestImages.KiB * server.cache().config().highWater());
       assertThat(value(text, "imagecache_cache_reserved_bytes", "")).isZero();
       assertThat(value(text, "imagecache_fills_in_progress", "")).isZero();
       assertThat(value(text, "imagecache_fill_waiting_readers", "")).isZero();
