@@ -33,6 +33,8 @@ public final class HttpServerRunner implements ServerRunner {
   private final boolean exitAfterStart;
   /** The logging this runner set up, stopped when {@link #run} ends; null when it set up none. */
   private volatile LoggerContext ownLogging;
+  /** The logging settings this runner applied; with {@link #ownLogging}. */
+  private volatile LogSettings ownLogSettings;
 
   /** The runner {@link Main} finds: stops at once when {@value #EXIT_AFTER_START} is set. */
   public HttpServerRunner() {
@@ -48,6 +50,7 @@ public final class HttpServerRunner implements ServerRunner {
   public void configureLogging(LogSettings logs) throws IOException {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     LogSetup.apply(context, logs);
+    ownLogSettings = logs;
     ownLogging = context;
   }
 
@@ -113,7 +116,11 @@ public final class HttpServerRunner implements ServerRunner {
       return 0;
     }
     cache.startBackgroundWork();
-    reread.ifPresent(source -> reload.set(new SettingsReload(source, cache, settings)));
+    LoggerContext logging = ownLogging;
+    reread.ifPresent(source -> reload.set(logging == null
+        ? new SettingsReload(source, cache, settings)
+        : new SettingsReload(source, cache, settings, Optional.of(ownLogSettings),
+            Optional.of(level -> LogSetup.level(logging, level)))));
     if (signals.isEmpty()) {
       // No signal handling here: the JVM's shutdown hook stops the server, without a drain.
       CountDownLatch stopped = new CountDownLatch(1);

@@ -49,12 +49,7 @@ public final class LogSetup {
    * above. JSON replaces the text encoder of the server log's console appender.
    */
   public static void serverLog(LoggerContext context, LogSettings logs) {
-    Level level = Level.toLevel(logs.level().name());
-    context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(level);
-    context.getLogger("io.imagecache").setLevel(level);
-    Level libraries = level.isGreaterOrEqual(Level.WARN) ? level : Level.WARN;
-    context.getLogger("io.netty").setLevel(libraries);
-    context.getLogger("com.zaxxer.hikari").setLevel(libraries);
+    level(context, logs.level());
     if (logs.json()) {
       Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
       Appender<ILoggingEvent> appender = root.getAppender(SERVER_APPENDER);
@@ -70,6 +65,19 @@ public final class LogSetup {
         root.addAppender(json);
       }
     }
+  }
+
+  /**
+   * Sets the level of imagecache's own loggers and the root; Netty and Hikari stay at WARN or
+   * above. Also what a SIGHUP changes; the access log is not touched.
+   */
+  public static void level(LoggerContext context, LogSettings.Level setting) {
+    Level level = Level.toLevel(setting.name());
+    context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(level);
+    context.getLogger("io.imagecache").setLevel(level);
+    Level libraries = level.isGreaterOrEqual(Level.WARN) ? level : Level.WARN;
+    context.getLogger("io.netty").setLevel(libraries);
+    context.getLogger("com.zaxxer.hikari").setLevel(libraries);
   }
 
   /**
