@@ -419,6 +419,18 @@ public final class ImageCache implements Closeable {
   }
 
   /**
+   * Asks the origin whether it answers (for readiness): a directory is still there and readable,
+   * an HTTP origin answers {@code GET /} below 500, a Glance origin {@code GET /versions}. Returns
+   * what it saw ({@code no origin} without one); throws {@link OriginUnavailableException} naming
+   * the cause when it does not answer. Blocks, for about 1.5 s plus the connect timeout at most.
+   */
+  public String checkOrigin() throws IOException {
+    runtime.requireOpen();
+    Optional<Origin> origin = runtime.origin();
+    return origin.isEmpty() ? "no origin" : origin.get().check();
+  }
+
+  /**
    * Creates and deletes {@code <dir>/imagecache.probe} (for readiness): throws, naming the cause,
    * when the cache directory takes no new file. Blocks.
    */

@@ -104,7 +104,7 @@ public final class HttpServerRunner implements ServerRunner {
     ImageCacheServer server;
     try {
       server = ImageCacheServer.start(cache, settings.listen().socketAddress(),
-          settings.adminToken().orElseThrow(), settings.blockingThreads());
+          settings.adminToken().orElseThrow(), settings.blockingThreads(), settings.readyzOrigin());
     } catch (Exception | Error e) {
       cache.close();
       throw e;

@@ -84,6 +84,7 @@ final class SettingValues {
       case NO_FSYNC -> Boolean.toString(!cache.durable());
       case BLOCKING_THREADS -> Integer.toString(settings.blockingThreads());
       case SHUTDOWN_GRACE -> Durations.format(settings.shutdownGrace());
+      case READYZ_ORIGIN -> settings.readyzOrigin() ? "on" : "off";
       case LOG_LEVEL -> logs.map(l -> l.level().name().toLowerCase(Locale.ROOT)).orElse(null);
       case LOG_FORMAT -> logs.map(l -> l.json() ? "json" : "text").orElse(null);
       case ACCESS_LOG -> logs.map(l -> l.access().stdout() ? "stdout"

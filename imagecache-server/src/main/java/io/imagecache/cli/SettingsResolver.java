@@ -64,7 +64,8 @@ final class SettingsResolver {
         values.get(ServeOption.BLOCKING_THREADS, SettingsResolver::threads,
             ServeSettings.DEFAULT_BLOCKING_THREADS),
         values.get(ServeOption.SHUTDOWN_GRACE, Durations::parse,
-            ServeSettings.DEFAULT_SHUTDOWN_GRACE));
+            ServeSettings.DEFAULT_SHUTDOWN_GRACE),
+        values.get(ServeOption.READYZ_ORIGIN, SettingsResolver::onOff, false));
   }
 
   /**
@@ -235,6 +236,18 @@ final class SettingsResolver {
       throw new IllegalArgumentException("a path is required");
     }
     return Path.of(text);
+  }
+
+  /** {@code on} or {@code off}; also true or false, which YAML makes of a bare on or off. */
+  private static boolean onOff(String text) {
+    switch (text.strip().toLowerCase(Locale.ROOT)) {
+      case "on": case "true":
+        return true;
+      case "off": case "false":
+        return false;
+      default:
+        throw new IllegalArgumentException("expected on or off");
+    }
   }
 
   private static boolean bool(String text) {

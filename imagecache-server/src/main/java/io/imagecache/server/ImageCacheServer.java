@@ -53,11 +53,20 @@ public final class ImageCacheServer implements Closeable {
    */
   public static ImageCacheServer start(ImageCache cache, InetSocketAddress listen,
       String adminToken, int blockingThreads) throws InterruptedException {
+    return start(cache, listen, adminToken, blockingThreads, false);
+  }
+
+  /**
+   * As {@link #start(ImageCache, InetSocketAddress, String, int)}; {@code /readyz} also asks the
+   * origin when {@code readyzOrigin}.
+   */
+  public static ImageCacheServer start(ImageCache cache, InetSocketAddress listen,
+      String adminToken, int blockingThreads, boolean readyzOrigin) throws InterruptedException {
     Transport transport = Transport.best();
     EventLoopGroup boss = transport.newGroup(1);
     EventLoopGroup workers = transport.newGroup(Runtime.getRuntime().availableProcessors());
     ExecutorService blocking = Executors.newFixedThreadPool(blockingThreads, daemonThreads());
-    Readiness readiness = Readiness.of(cache, blocking);
+    Readiness readiness = Readiness.of(cache, blocking, readyzOrigin);
     ServerMetrics metrics = new ServerMetrics(
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), cache, readiness);
     try {

@@ -39,6 +39,7 @@ class ConfigFileTest {
         no-fsync: true
         blocking-threads: 32
         shutdown-grace: 2m
+        readyz-origin: on
         """);
 
     assertThat(settings).isEqualTo(new ServeSettings(
@@ -54,7 +55,7 @@ class ConfigFileTest {
         Optional.of("glance+https://glance.example.org:9292"),
         Optional.of("t0ken"),
         new OriginTimeouts(Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofMinutes(2)),
-        Optional.empty(), 32, Duration.ofMinutes(2)));
+        Optional.empty(), 32, Duration.ofMinutes(2), true));
   }
 
   @Test
@@ -98,7 +99,7 @@ class ConfigFileTest {
             + " origin-connect-timeout, origin-first-byte-timeout, origin-idle-timeout,"
             + " origin-token, prefetch-workers, prefetch-attempts, high-water, low-water,"
             + " min-free-disk, prune-interval, clean-interval, no-fsync, blocking-threads,"
-            + " shutdown-grace, log-level, log-format, access-log");
+            + " shutdown-grace, readyz-origin, log-level, log-format, access-log");
   }
 
   @Test

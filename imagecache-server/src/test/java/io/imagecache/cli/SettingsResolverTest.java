@@ -122,7 +122,7 @@ class SettingsResolverTest {
             Duration.ofMinutes(1), Duration.ofHours(1)),
         new ListenAddress("127.0.0.1", 9292), Optional.empty(), Optional.empty(),
         new OriginTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)),
-        Optional.empty(), 16, Duration.ofSeconds(30)));
+        Optional.empty(), 16, Duration.ofSeconds(30), false));
   }
 
   @Test
@@ -264,6 +264,7 @@ class SettingsResolverTest {
         Arguments.of("blocking-threads", "0", "expected a whole number from 1 to 4096"),
         Arguments.of("blocking-threads", "many", "expected a whole number from 1 to 4096"),
         Arguments.of("no-fsync", "maybe", "expected true or false"),
+        Arguments.of("readyz-origin", "sometimes", "expected on or off"),
         Arguments.of("admin-token", "two words",
             "admin token must be non-empty visible ASCII without spaces"
                 + " (it is sent in a header)"),
