@@ -30,7 +30,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -393,11 +393,12 @@ public final class ImageCache implements Closeable {
 
   /**
    * Tells {@code observer} how each fill that asks its source ends from now on, whoever started
-   * it (a request or a prefetch), replacing the previous observer. It is called on fill threads
+   * it (a request or a prefetch), replacing the previous observer: its last progress (state
+   * {@code COMMITTED} or {@code FAILED}, bytes written) and how long it took. It is called on fill threads
    * before the fill's futures complete: it must be quick, must not block, and its failure is
    * logged and ignored.
    */
-  public void observeFillEnds(Consumer<FillEnd> observer) {
+  public void observeFillEnds(BiConsumer<FillProgress, Duration> observer) {
     runtime.observeFillEnds(observer);
   }
 

@@ -5,7 +5,7 @@ import io.imagecache.CacheConfig;
 import io.imagecache.CacheStats;
 import io.imagecache.CleanResult;
 import io.imagecache.Durations;
-import io.imagecache.FillEnd;
+import io.imagecache.FillProgress;
 import io.imagecache.ImageId;
 import io.imagecache.OriginConfig;
 import io.imagecache.Sizes;
@@ -44,7 +44,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -259,7 +259,7 @@ public final class CacheRuntime implements Closeable {
   }
 
   /** Tells {@code observer} of every fill's end from now on, replacing the previous observer. */
-  public void observeFillEnds(Consumer<FillEnd> observer) {
+  public void observeFillEnds(BiConsumer<FillProgress, Duration> observer) {
     fillEvents.observeEnds(observer);
   }
 

@@ -2,8 +2,8 @@ package io.imagecache.server;
 
 import io.imagecache.CacheStats;
 import io.imagecache.Download;
-import io.imagecache.FillEnd;
 import io.imagecache.FillFailureReason;
+import io.imagecache.FillProgress;
 import io.imagecache.ImageCache;
 import io.imagecache.PrefetchState;
 import io.micrometer.core.instrument.Counter;
@@ -261,7 +261,7 @@ final class ServerMetrics implements AutoCloseable {
   @Override
   public void close() {
     gcMetrics.close();
-    cache.observeFillEnds(end -> {});
+    cache.observeFillEnds((last, took) -> {});
   }
 
   // ---- the data path
@@ -326,15 +326,15 @@ final class ServerMetrics implements AutoCloseable {
    * Records the duration (and, when it committed, the rate) of a fill, whoever started it: an
    * image request or a prefetch worker. Called on the fill's thread.
    */
-  private void fillEnded(FillEnd end) {
-    long nanos = end.took().toNanos();
-    if (!end.committed()) {
+  private void fillEnded(FillProgress last, Duration took) {
+    long nanos = took.toNanos();
+    if (last.state() != FillProgress.State.COMMITTED) {
       fillFailed.record(nanos, TimeUnit.NANOSECONDS);
       return;
     }
     fillCommitted.record(nanos, TimeUnit.NANOSECONDS);
     if (nanos > 0) {
-      fillThroughput.record(end.bytesWritten() * 1e9 / nanos);
+      fillThroughput.record(last.bytesWritten() * 1e9 / nanos);
     }
   }
 

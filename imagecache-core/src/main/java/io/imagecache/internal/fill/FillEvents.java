@@ -1,12 +1,13 @@
 package io.imagecache.internal.fill;
 
 import io.imagecache.CachedImage;
-import io.imagecache.FillEnd;
 import io.imagecache.FillFailureReason;
+import io.imagecache.FillProgress;
 import io.imagecache.ImageId;
 import io.imagecache.internal.CacheCounters;
 import java.util.Objects;
-import java.util.function.Consumer;
+import java.time.Duration;
+import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -18,7 +19,7 @@ public final class FillEvents implements FillListener {
   private final CacheCounters counters;
   private final LongConsumer afterCommit;
   /** Who hears of each fill's end; set once by the cache's user, read by fill threads. */
-  private volatile Consumer<FillEnd> endObserver = end -> {};
+  private volatile BiConsumer<FillProgress, Duration> endObserver = (last, took) -> {};
 
   /**
    * Counts into {@code counters}; gives each commit's size to {@code afterCommit}, which must not
@@ -51,12 +52,12 @@ public final class FillEvents implements FillListener {
   }
 
   @Override
-  public void ended(FillEnd end) {
-    endObserver.accept(end);
+  public void ended(FillProgress last, Duration took) {
+    endObserver.accept(last, took);
   }
 
   /** Tells {@code observer} (quick, non-blocking) of every fill's end from now on, instead of the last one. */
-  public void observeEnds(Consumer<FillEnd> observer) {
+  public void observeEnds(BiConsumer<FillProgress, Duration> observer) {
     this.endObserver = Objects.requireNonNull(observer, "observer");
   }
 }
