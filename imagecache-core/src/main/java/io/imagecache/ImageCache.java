@@ -30,6 +30,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -390,6 +391,17 @@ public final class ImageCache implements Closeable {
     return runtime.fills().active(id);
   }
 
+  /**
+   * Tells {@code observer} how each fill that asks its source ends from now on, whoever started
+   * it (a request or a prefetch), replacing the previous observer: its last progress (state
+   * {@code COMMITTED} or {@code FAILED}, bytes written) and how long it took. It is called on fill threads
+   * before the fill's futures complete: it must be quick, must not block, and its failure is
+   * logged and ignored.
+   */
+  public void observeFillEnds(BiConsumer<FillProgress, Duration> observer) {
+    runtime.observeFillEnds(observer);
+  }
+
   /** Progress of every live fill, ordered by image id. */
   public List<FillProgress> activeFills() {
     runtime.requireOpen();
@@ -405,6 +417,18 @@ public final class ImageCache implements Closeable {
   public void checkStore() throws IOException {
     runtime.requireOpen();
     driver.checkStore();
+  }
+
+  /**
+   * Asks the origin whether it answers (for readiness): a directory is still there and readable,
+   * an HTTP origin answers {@code GET /} below 500, a Glance origin {@code GET /versions}. Returns
+   * what it saw ({@code no origin} without one); throws {@link OriginUnavailableException} naming
+   * the cause when it does not answer. Blocks, for about 1.5 s plus the connect timeout at most.
+   */
+  public String checkOrigin() throws IOException {
+    runtime.requireOpen();
+    Optional<Origin> origin = runtime.origin();
+    return origin.isEmpty() ? "no origin" : origin.get().check();
   }
 
   /**

@@ -5,6 +5,7 @@ import io.imagecache.CacheConfig;
 import io.imagecache.CacheStats;
 import io.imagecache.CleanResult;
 import io.imagecache.Durations;
+import io.imagecache.FillProgress;
 import io.imagecache.ImageId;
 import io.imagecache.OriginConfig;
 import io.imagecache.Sizes;
@@ -43,6 +44,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +77,8 @@ public final class CacheRuntime implements Closeable {
   private final CacheDriver driver;
   /** Thread-safe; the only opener of writers in this process. */
   private final FillRegistry fills;
+  /** What the fills tell; carries the observer of their ends. */
+  private final FillEvents fillEvents;
   /** Where misses are fetched from, if anywhere; thread-safe; closed by close. */
   private final Optional<Origin> origin;
   /** Stateless apart from thread-safe maps; answers download requests. */
@@ -192,8 +196,9 @@ public final class CacheRuntime implements Closeable {
         openedDriver, new Pruner(openedDriver, this::hasLiveFill), config, counters);
     this.admission = new CacheAdmission(config, openedDriver, sizeBound);
     this.housekeeping = new Housekeeping(scheduler, sizeBound, () -> clean(config.stallTime()));
+    this.fillEvents = new FillEvents(counters, housekeeping::afterCommit);
     this.fills = new FillRegistry(openedDriver, config.dir(), clock, config.durable(),
-        admission, new FillEvents(counters, housekeeping::afterCommit), fillExecutor);
+        admission, fillEvents, fillExecutor);
     this.origin = origin;
     this.downloads = new DownloadPlanner(openedDriver, fills, origin,
         origin.map(o -> new ReaderAuthorizer(o, clock)), config.maxSize());
@@ -251,6 +256,11 @@ public final class CacheRuntime implements Closeable {
   /** The store: thread-safe by its contract. */
   public CacheDriver driver() {
     return driver;
+  }
+
+  /** Tells {@code observer} of every fill's end from now on, replacing the previous observer. */
+  public void observeFillEnds(BiConsumer<FillProgress, Duration> observer) {
+    fillEvents.observeEnds(observer);
   }
 
   /** The live fills; the only opener of writers in this process. */

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * cache's start-up work (reconciliation, size measurement; see
  * {@link ImageCache#startBackgroundWork()}), and runs until the process is asked to stop (SIGTERM,
  * Ctrl-C). Then it drains: stops accepting connections and lets the requests being answered
- * finish for up to the {@code shutdown-grace}, then closes the server and the cache and returns
- * 0 (see {@link ProcessSignals}). Found by {@link Main} through {@code META-INF/services}.
+ * finish for up to the {@code shutdown-grace}, then closes the server and the cache, stops the
+ * logging it set up (the access log's last lines are written) and returns 0 (see
+ * {@link ProcessSignals}). Found by {@link Main} through {@code META-INF/services}.
  *
  * <p>With the system property {@value #EXIT_AFTER_START} set to {@code true} it stops as soon as
  * the server listens: a training run that loads every class a start needs, which the
@@ -30,6 +31,10 @@ public final class HttpServerRunner implements ServerRunner {
   public static final String EXIT_AFTER_START = "imagecache.exitAfterStart";
 
   private final boolean exitAfterStart;
+  /** The logging this runner set up, stopped when {@link #run} ends; null when it set up none. */
+  private volatile LoggerContext ownLogging;
+  /** The logging settings this runner applied; with {@link #ownLogging}. */
+  private volatile LogSettings ownLogSettings;
 
   /** The runner {@link Main} finds: stops at once when {@value #EXIT_AFTER_START} is set. */
   public HttpServerRunner() {
@@ -43,18 +48,40 @@ public final class HttpServerRunner implements ServerRunner {
 
   @Override
   public void configureLogging(LogSettings logs) throws IOException {
-    LogSetup.apply((LoggerContext) LoggerFactory.getILoggerFactory(), logs);
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    LogSetup.apply(context, logs);
+    ownLogSettings = logs;
+    ownLogging = context;
   }
 
   @Override
   public int run(ServeSettings settings) throws Exception {
-    return run(settings, Optional.empty());
+    try {
+      return run(settings, Optional.empty());
+    } finally {
+      stopLogging();
+    }
   }
 
   /** As {@link #run(ServeSettings)}; on SIGHUP the settings are read again and applied. */
   @Override
   public int run(ServeSettings settings, SettingsSource reread) throws Exception {
-    return run(settings, Optional.of(reread));
+    try {
+      return run(settings, Optional.of(reread));
+    } finally {
+      stopLogging();
+    }
+  }
+
+  /**
+   * Stops the logging this runner set up, last: the access log's queue is written out and its
+   * file closed before the process exits (the queue's thread would die with the JVM).
+   */
+  private void stopLogging() {
+    LoggerContext context = ownLogging;
+    if (context != null) {
+      LogSetup.stop(context);
+    }
   }
 
   private int run(ServeSettings settings, Optional<SettingsSource> reread) throws Exception {
@@ -79,7 +106,7 @@ public final class HttpServerRunner implements ServerRunner {
     try {
       server = ImageCacheServer.start(cache, settings.listen().socketAddress(),
           settings.adminToken().orElseThrow(), settings.blockingThreads(),
-          settings.clientLimits());
+          settings.clientLimits(), settings.readyzOrigin());
     } catch (Exception | Error e) {
       cache.close();
       Optional<IOException> listening = ListenFailure.of(settings.listen(), e);
@@ -95,7 +122,11 @@ public final class HttpServerRunner implements ServerRunner {
       return 0;
     }
     cache.startBackgroundWork();
-    reread.ifPresent(source -> reload.set(new SettingsReload(source, cache, settings)));
+    LoggerContext logging = ownLogging;
+    reread.ifPresent(source -> reload.set(logging == null
+        ? new SettingsReload(source, cache, settings)
+        : new SettingsReload(source, cache, settings, Optional.of(ownLogSettings),
+            Optional.of(level -> LogSetup.level(logging, level)))));
     if (signals.isEmpty()) {
       // No signal handling here: the JVM's shutdown hook stops the server, without a drain.
       CountDownLatch stopped = new CountDownLatch(1);

@@ -30,6 +30,8 @@ public final class LogSetup {
   static final String SERVER_APPENDER = "STDERR";
   /** Access lines queued for the appender; beyond that, lines are dropped rather than waited on. */
   static final int ACCESS_QUEUE = 8192;
+  /** How long stopping waits for the access log's queue to be written out, in milliseconds. */
+  static final int ACCESS_FLUSH_MILLIS = 10_000;
   static final String MAX_FILE_SIZE = "100MB";
   static final int MAX_HISTORY_DAYS = 7;
   static final String TOTAL_SIZE_CAP = "2GB";
@@ -47,12 +49,7 @@ public final class LogSetup {
    * above. JSON replaces the text encoder of the server log's console appender.
    */
   public static void serverLog(LoggerContext context, LogSettings logs) {
-    Level level = Level.toLevel(logs.level().name());
-    context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(level);
-    context.getLogger("io.imagecache").setLevel(level);
-    Level libraries = level.isGreaterOrEqual(Level.WARN) ? level : Level.WARN;
-    context.getLogger("io.netty").setLevel(libraries);
-    context.getLogger("com.zaxxer.hikari").setLevel(libraries);
+    level(context, logs.level());
     if (logs.json()) {
       Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
       Appender<ILoggingEvent> appender = root.getAppender(SERVER_APPENDER);
@@ -68,6 +65,19 @@ public final class LogSetup {
         root.addAppender(json);
       }
     }
+  }
+
+  /**
+   * Sets the level of imagecache's own loggers and the root; Netty and Hikari stay at WARN or
+   * above. Also what a SIGHUP changes; the access log is not touched.
+   */
+  public static void level(LoggerContext context, LogSettings.Level setting) {
+    Level level = Level.toLevel(setting.name());
+    context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(level);
+    context.getLogger("io.imagecache").setLevel(level);
+    Level libraries = level.isGreaterOrEqual(Level.WARN) ? level : Level.WARN;
+    context.getLogger("io.netty").setLevel(libraries);
+    context.getLogger("com.zaxxer.hikari").setLevel(libraries);
   }
 
   /**
@@ -95,10 +105,20 @@ public final class LogSetup {
     async.setQueueSize(ACCESS_QUEUE);
     async.setDiscardingThreshold(0);
     async.setNeverBlock(true);
+    async.setMaxFlushTime(ACCESS_FLUSH_MILLIS);
     async.addAppender(target);
     async.start();
     access.addAppender(async);
     access.setLevel(Level.INFO);
+  }
+
+  /**
+   * Stops {@code context} at the end of the process: each appender is stopped, so the access
+   * log's queue is written out (waiting up to {@value #ACCESS_FLUSH_MILLIS} ms) and its file
+   * flushed and closed. Nothing is logged afterwards.
+   */
+  public static void stop(LoggerContext context) {
+    context.stop();
   }
 
   private static JsonEncoder serverJsonEncoder() {

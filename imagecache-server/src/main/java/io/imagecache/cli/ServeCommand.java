@@ -95,8 +95,7 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     try {
-      return runner.run(settings, () -> SettingsResolver.resolve(
-          flags, environment, SettingsResolver.configFile(flags, environment)));
+      return runner.run(settings, new RereadSettings(flags, environment));
     } catch (RuntimeException e) {
       // A bug rather than a condition: keep the stack trace.
       err.println("imagecache serve: failed: " + e);

@@ -71,6 +71,8 @@ enum ServeOption {
       "Bytes of request headers beyond which a request gets a 431 (default: 32KiB)"),
   SHUTDOWN_GRACE("shutdown-grace", "DURATION",
       "On SIGTERM, how long requests being answered may take to finish (default: 30s)"),
+  READYZ_ORIGIN("readyz-origin", "on|off",
+      "Whether /readyz also asks the origin, its answer kept 5s (default: off)"),
   LOG_LEVEL("log-level", "error|warn|info|debug", "Level of the server log on stderr (default: info)"),
   LOG_FORMAT("log-format", "text|json",
       "Format of the server log and the access log: text lines or JSON lines (default: text)"),

@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param blockingThreads threads for calls that may block (metadata queries, waiting on fills)
  * @param shutdownGrace how long a stop (SIGTERM) lets the requests being answered finish
  * @param clientLimits the timeouts, connection limit and header size clients are held to
+ * @param readyzOrigin whether {@code /readyz} also asks the origin
  */
 public record ServeSettings(
     CacheConfig cache,
@@ -31,7 +32,8 @@ public record ServeSettings(
     Optional<String> originToken,
     int blockingThreads,
     Duration shutdownGrace,
-    ClientLimits clientLimits) {
+    ClientLimits clientLimits,
+    boolean readyzOrigin) {
 
   /** Default size of the pool for blocking calls. */
   public static final int DEFAULT_BLOCKING_THREADS = 16;
@@ -69,7 +71,7 @@ public record ServeSettings(
   public static ServeSettings defaults(CacheConfig cache) {
     return new ServeSettings(cache, ListenAddress.DEFAULT, Optional.empty(), Optional.empty(),
         OriginTimeouts.DEFAULT, Optional.empty(), DEFAULT_BLOCKING_THREADS,
-        DEFAULT_SHUTDOWN_GRACE, ClientLimits.DEFAULT);
+        DEFAULT_SHUTDOWN_GRACE, ClientLimits.DEFAULT, false);
   }
 
   /** The defaults with a default-configured cache in {@code cacheDir}. */
@@ -80,51 +82,46 @@ public record ServeSettings(
   /** A copy with {@code cache} instead. */
   public ServeSettings withCache(CacheConfig cache) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits);
+        shutdownGrace, clientLimits, readyzOrigin);
   }
 
   /** A copy listening on {@code listen} instead. */
   public ServeSettings withListen(ListenAddress listen) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits);
+        shutdownGrace, clientLimits, readyzOrigin);
   }
 
   /** A copy fetching misses from the ORIGIN spec {@code origin}. */
   public ServeSettings withOrigin(String origin) {
     return new ServeSettings(
         cache, listen, Optional.of(origin), adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits);
+        shutdownGrace, clientLimits, readyzOrigin);
   }
 
   /** A copy with the admin token {@code token}. */
   public ServeSettings withAdminToken(String token) {
     return new ServeSettings(
         cache, listen, origin, Optional.of(token), originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits);
+        shutdownGrace, clientLimits, readyzOrigin);
   }
 
   /** A copy with {@code originTimeouts} instead. */
   public ServeSettings withOriginTimeouts(OriginTimeouts originTimeouts) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits);
+        shutdownGrace, clientLimits, readyzOrigin);
   }
 
   /** A copy with a pool of {@code blockingThreads} for blocking calls. */
   public ServeSettings withBlockingThreads(int blockingThreads) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits);
+        shutdownGrace, clientLimits, readyzOrigin);
   }
 
   /** A copy that lets requests finish for {@code shutdownGrace} on a stop. */
   public ServeSettings withShutdownGrace(Duration shutdownGrace) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-        blockingThreads, shutdownGrace, clientLimits);
-  }
-
-  /** A copy holding clients to {@code clientLimits}. */
-  public ServeSettings withClientLimits(ClientLimits clientLimits) {
-    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-        blockingThreads, shutdownGrace, clientLimits);
+    ClientLimits clientLimits,
+    boolean readyzOrigin) {
   }
 
   /** Like the record's own, but never shows the admin token. */
@@ -134,7 +131,7 @@ public record ServeSettings(
         + ", adminToken=" + adminToken.map(token -> "<redacted>") + ", originTimeouts="
         + originTimeouts + ", originToken=" + originToken.map(token -> "<redacted>")
         + ", blockingThreads=" + blockingThreads + ", shutdownGrace=" + shutdownGrace
-        + ", clientLimits=" + clientLimits + "]";
+        + ", clientLimits=" + clientLimits + ", readyzOrigin=" + readyzOrigin + "]";
   }
 
   /** Returns {@code token} if it can go into an HTTP header: visible ASCII, no spaces. */

@@ -1,5 +1,7 @@
 package io.imagecache.cli;
 
+import java.util.Optional;
+
 /**
  * What {@code imagecache serve} hands the resolved settings to: the HTTP server, run until it
  * stops. {@link Main} finds the implementation on the class path (see {@link Main#main}).
@@ -29,6 +31,14 @@ public interface ServerRunner {
   interface SettingsSource {
     /** The settings as they resolve now; throws with a one-line message if they do not. */
     ServeSettings read() throws Exception;
+
+    /**
+     * The logging settings as they resolve now (throws with a one-line message if they do not);
+     * empty when this source does not read them, and then logging is not reloaded.
+     */
+    default Optional<LogSettings> readLogs() throws Exception {
+      return Optional.empty();
+    }
   }
 
   /**

@@ -93,6 +93,7 @@ final class SettingValues {
       case MAX_CONNECTIONS -> Integer.toString(settings.clientLimits().maxConnections());
       case MAX_HEADER_SIZE -> Sizes.format(settings.clientLimits().maxHeaderSize());
       case SHUTDOWN_GRACE -> Durations.format(settings.shutdownGrace());
+      case READYZ_ORIGIN -> settings.readyzOrigin() ? "on" : "off";
       case LOG_LEVEL -> logs.map(l -> l.level().name().toLowerCase(Locale.ROOT)).orElse(null);
       case LOG_FORMAT -> logs.map(l -> l.json() ? "json" : "text").orElse(null);
       case ACCESS_LOG -> logs.map(l -> l.access().stdout() ? "stdout"

@@ -69,7 +69,8 @@ final class SettingsResolver {
             ServeSettings.DEFAULT_BLOCKING_THREADS),
         values.get(ServeOption.SHUTDOWN_GRACE, Durations::parse,
             ServeSettings.DEFAULT_SHUTDOWN_GRACE),
-        clientLimits(values));
+        clientLimits(values),
+        values.get(ServeOption.READYZ_ORIGIN, SettingsResolver::onOff, false));
   }
 
   private static ClientLimits clientLimits(Values values) throws SettingsException {
@@ -353,6 +354,18 @@ final class SettingsResolver {
       throw new IllegalArgumentException("the password is empty");
     }
     return text;
+  }
+
+  /** {@code on} or {@code off}; also true or false, which YAML makes of a bare on or off. */
+  private static boolean onOff(String text) {
+    switch (text.strip().toLowerCase(Locale.ROOT)) {
+      case "on": case "true":
+        return true;
+      case "off": case "false":
+        return false;
+      default:
+        throw new IllegalArgumentException("expected on or off");
+    }
   }
 
   private static boolean bool(String text) {

@@ -53,17 +53,21 @@ public final class ImageCacheServer implements Closeable {
    */
   public static ImageCacheServer start(ImageCache cache, InetSocketAddress listen,
       String adminToken, int blockingThreads) throws InterruptedException {
-    return start(cache, listen, adminToken, blockingThreads, ClientLimits.DEFAULT);
+    return start(cache, listen, adminToken, blockingThreads, ClientLimits.DEFAULT, false);
   }
 
-  /** As {@link #start(ImageCache, InetSocketAddress, String, int)}, with {@code limits}. */
+  /**
+   * As {@link #start(ImageCache, InetSocketAddress, String, int)}, holding clients to
+   * {@code limits}; {@code /readyz} also asks the origin when {@code readyzOrigin}.
+   */
   public static ImageCacheServer start(ImageCache cache, InetSocketAddress listen,
-      String adminToken, int blockingThreads, ClientLimits limits) throws InterruptedException {
+      String adminToken, int blockingThreads, ClientLimits limits, boolean readyzOrigin)
+      throws InterruptedException {
     Transport transport = Transport.best();
     EventLoopGroup boss = transport.newGroup(1);
     EventLoopGroup workers = transport.newGroup(Runtime.getRuntime().availableProcessors());
     ExecutorService blocking = Executors.newFixedThreadPool(blockingThreads, daemonThreads());
-    Readiness readiness = Readiness.of(cache, blocking);
+    Readiness readiness = Readiness.of(cache, blocking, readyzOrigin);
     ServerMetrics metrics = new ServerMetrics(
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), cache, readiness);
     try {

@@ -15,12 +15,15 @@ import java.util.concurrent.Executor;
 /**
  * Whether this server should get traffic: the metadata store answers ({@code store}) and the
  * cache directory takes new files ({@code cache_dir}), each probed on the blocking executor and
- * bounded by {@link #TIMEOUT}. The origin is not checked: a cache with its origin down still
- * serves every hit.
+ * bounded by {@link #TIMEOUT}. The origin ({@code origin}) only when asked for ({@code readyz-origin
+ * on}): a cache with its origin down still serves every hit. Its answer is kept for
+ * {@link #ORIGIN_TTL}, so that probes and scrapes do not hammer it.
  */
 final class Readiness {
   /** How long each check may take before it counts as failed. */
   static final Duration TIMEOUT = Duration.ofSeconds(2);
+  /** How long the origin's answer is kept. */
+  static final Duration ORIGIN_TTL = Duration.ofSeconds(5);
 
   /** The outcome of every check, in order, and the JSON that reports it. */
   record Report(Map<String, ReadinessCheck.Result> checks) {
@@ -48,8 +51,22 @@ final class Readiness {
 
   /** The store and cache-directory checks of {@code cache}, run on {@code blocking}. */
   static Readiness of(ImageCache cache, Executor blocking) {
+    return of(cache, blocking, false);
+  }
+
+  /** As {@link #of(ImageCache, Executor)}, and the origin's check when {@code origin}. */
+  static Readiness of(ImageCache cache, Executor blocking, boolean origin) {
+    List<ReadinessCheck> checks = new ArrayList<>(storeAndDirectory(cache, blocking));
+    if (origin) {
+      checks.add(new ReadinessCheck("origin",
+          new CachedProbe(cache::checkOrigin, ORIGIN_TTL, System::nanoTime), blocking, TIMEOUT));
+    }
+    return new Readiness(checks);
+  }
+
+  private static List<ReadinessCheck> storeAndDirectory(ImageCache cache, Executor blocking) {
     String driver = cache.config().driver().configName();
-    return new Readiness(List.of(
+    return List.of(
         new ReadinessCheck("store", () -> {
           cache.checkStore();
           return "the " + driver + " store answered";
@@ -57,7 +74,7 @@ final class Readiness {
         new ReadinessCheck("cache_dir", () -> {
           cache.checkWritable();
           return cache.config().dir() + " takes new files";
-        }, blocking, TIMEOUT)));
+        }, blocking, TIMEOUT));
   }
 
   /** The checks' names, in order. */

@@ -3,6 +3,7 @@ package io.imagecache.server;
 import io.imagecache.CacheStats;
 import io.imagecache.Download;
 import io.imagecache.FillFailureReason;
+import io.imagecache.FillProgress;
 import io.imagecache.ImageCache;
 import io.imagecache.PrefetchState;
 import io.micrometer.core.instrument.Counter;
@@ -33,7 +34,6 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The server's Prometheus metrics. Its own, named {@code imagecache_…}: image requests by result,
  * their time to first byte and body bytes by source (counted here, as responses are sent), the
- * duration of fills image requests started, the build, and the cache's own sizes and counters
+ * duration and rate of every fill (told by the cache, also for prefetches), the build, and the cache's own sizes and counters
  * (read from {@link ImageCache#stats()} and the prefetch queue at each scrape). Besides them,
  * Micrometer's JVM and process meters ({@code jvm_…}, {@code process_…}, {@code system_…}) and
  * Netty's allocator ({@code netty_allocator_…}).
@@ -161,7 +161,8 @@ final class ServerMetrics implements AutoCloseable {
     fillCommitted = fillTimer("committed");
     fillFailed = fillTimer("failed");
     fillThroughput = DistributionSummary.builder("imagecache.fill.throughput")
-        .description("Origin bytes per second of fills started by an image request that committed")
+        .description("Origin bytes per second of fills that committed (image requests' and"
+            + " prefetches')")
         .baseUnit("bytes.per.second")
         .serviceLevelObjectives(THROUGHPUT_BUCKETS)
         .register(registry);
@@ -173,6 +174,7 @@ final class ServerMetrics implements AutoCloseable {
         .strongReference(true)
         .register(registry);
     bindJvmAndProcess();
+    cache.observeFillEnds(this::fillEnded);
     for (Source source : Source.values()) {
       servedBytes.put(source, Counter.builder("imagecache.served")
           .description("Image body bytes sent to clients, by where they came from")
@@ -199,6 +201,15 @@ final class ServerMetrics implements AutoCloseable {
         s -> s.stats().bytesEvicted());
     gauge("imagecache.cache.size", "bytes", "Bytes taken by committed images",
         s -> s.stats().cachedBytes());
+    Gauge.builder("imagecache.cache.max", cache, c -> c.config().maxSize())
+        .description("Bytes the committed images may take (max-size; a SIGHUP may change it)")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder("imagecache.cache.high.water", cache,
+            c -> c.config().maxSize() * c.config().highWater())
+        .description("Cache size above which an automatic prune starts (max-size x high-water)")
+        .baseUnit("bytes")
+        .register(registry);
     gauge("imagecache.cache.images", null, "Committed images in the cache",
         s -> s.stats().cachedImages());
     gauge("imagecache.cache.reserved", "bytes", "Bytes reserved by fills in progress",
@@ -215,7 +226,8 @@ final class ServerMetrics implements AutoCloseable {
 
   private Timer fillTimer(String outcome) {
     return Timer.builder("imagecache.fill.duration")
-        .description("Time from an image request starting a fill to the fill's end, by outcome")
+        .description("Time from a fill's start (by an image request or a prefetch) to its end,"
+            + " by outcome")
         .tag("outcome", outcome)
         .serviceLevelObjectives(FILL_BUCKETS)
         .register(registry);
@@ -259,10 +271,11 @@ final class ServerMetrics implements AutoCloseable {
     }
   }
 
-  /** Stops listening to the JVM's GC notifications. */
+  /** Stops listening to the JVM's GC notifications and to the cache's fills. */
   @Override
   public void close() {
     gcMetrics.close();
+    cache.observeFillEnds((last, took) -> {});
   }
 
   // ---- the data path
@@ -283,7 +296,7 @@ final class ServerMetrics implements AutoCloseable {
   /**
    * Counts an image request received at {@code startNanos} ({@link System#nanoTime()}) and
    * answered with {@code download}: its time to first byte, its body bytes until
-   * {@code completion}, and (when it started the fill) the fill's duration. Called on the
+   * {@code completion} (fills are timed when they end, see {@link #fillEnded}). Called on the
    * connection's event loop; HEAD requests are not counted.
    */
   static void imageServed(ChannelHandlerContext ctx, RequestInfo request, long startNanos,
@@ -321,9 +334,6 @@ final class ServerMetrics implements AutoCloseable {
     } else if (download instanceof Download.Filling filling) {
       result = filling.joined() ? Result.FILL_JOIN : Result.MISS;
       source = Source.FILL;
-      if (!filling.joined()) {
-        timeFill(startNanos, filling);
-      }
     } else {
       result = Result.PASS_THROUGH;
       source = Source.ORIGIN;
@@ -339,20 +349,20 @@ final class ServerMetrics implements AutoCloseable {
     }
   }
 
-  /** Records the duration (and, when it committed with a known size, the rate) of a fill. */
-  private void timeFill(long startNanos, Download.Filling filling) {
-    OptionalLong size = filling.info().size();
-    filling.verified().whenComplete((ignored, failure) -> {
-      long nanos = System.nanoTime() - startNanos;
-      if (failure != null) {
-        fillFailed.record(nanos, TimeUnit.NANOSECONDS);
-        return;
-      }
-      fillCommitted.record(nanos, TimeUnit.NANOSECONDS);
-      if (size.isPresent() && nanos > 0) {
-        fillThroughput.record(size.getAsLong() * 1e9 / nanos);
-      }
-    });
+  /**
+   * Records the duration (and, when it committed, the rate) of a fill, whoever started it: an
+   * image request or a prefetch worker. Called on the fill's thread.
+   */
+  private void fillEnded(FillProgress last, Duration took) {
+    long nanos = took.toNanos();
+    if (last.state() != FillProgress.State.COMMITTED) {
+      fillFailed.record(nanos, TimeUnit.NANOSECONDS);
+      return;
+    }
+    fillCommitted.record(nanos, TimeUnit.NANOSECONDS);
+    if (nanos > 0) {
+      fillThroughput.record(last.bytesWritten() * 1e9 / nanos);
+    }
   }
 
   private static Optional<ServerMetrics> of(Channel channel) {

@@ -40,6 +40,7 @@ class ConfigFileTest {
         no-fsync: true
         blocking-threads: 32
         shutdown-grace: 2m
+        readyz-origin: on
         """);
 
     assertThat(settings).isEqualTo(new ServeSettings(
@@ -55,7 +56,8 @@ class ConfigFileTest {
         Optional.of("glance+https://glance.example.org:9292"),
         Optional.of("t0ken"),
         new OriginTimeouts(Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofMinutes(2)),
-        Optional.empty(), 32, Duration.ofMinutes(2), ClientLimits.DEFAULT));
+        Optional.empty(), 32, Duration.ofMinutes(2), ClientLimits.DEFAULT,
+        true));
   }
 
   @Test
@@ -101,7 +103,7 @@ class ConfigFileTest {
             + " origin-token, prefetch-workers, prefetch-attempts, high-water, low-water,"
             + " min-free-disk, prune-interval, clean-interval, no-fsync, blocking-threads,"
             + " header-timeout, idle-timeout, write-stall-timeout, max-connections, max-header-size,"
-            + " shutdown-grace, log-level, log-format, access-log");
+            + " shutdown-grace, readyz-origin, log-level, log-format, access-log");
   }
 
   @Test

@@ -3,10 +3,15 @@ package io.imagecache.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import ch.qos.logback.core.rolling.RollingFileAppender;
+import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
+import ch.qos.logback.core.rolling.helper.CompressionMode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -134,6 +139,46 @@ class LogOptionsTest {
     assertThat(line.get("throwable").get("className").asText())
         .isEqualTo("java.lang.IllegalStateException");
     assertThat(line.get("throwable").get("message").asText()).isEqualTo("disk gone");
+  }
+
+  @Test
+  void theAccessLogFileRotatesDailyAndBySizeKeepingAWeekCompressed() throws Exception {
+    Path file = temp.resolve("access.log");
+    LoggerContext context = shipped();
+    LogSetup.apply(context, new LogSettings(LogSettings.Level.INFO, false,
+        new LogSettings.Access(false, Optional.of(file))));
+
+    AsyncAppender async = (AsyncAppender) context.getLogger(LogSetup.ACCESS_LOGGER)
+        .getAppender("ACCESS");
+    RollingFileAppender<ILoggingEvent> appender =
+        (RollingFileAppender<ILoggingEvent>) async.getAppender("ACCESS-FILE");
+    SizeAndTimeBasedRollingPolicy<?> policy =
+        (SizeAndTimeBasedRollingPolicy<?>) appender.getRollingPolicy();
+    assertThat(appender.isStarted()).isTrue();
+    assertThat(appender.getFile()).isEqualTo(file.toString());
+    assertThat(policy.getFileNamePattern()).isEqualTo(file + ".%d{yyyy-MM-dd}.%i.gz");
+    assertThat(policy.getMaxHistory()).isEqualTo(7);
+    assertThat(policy.getCompressionMode()).isEqualTo(CompressionMode.GZ);
+    context.stop();
+  }
+
+  @Test
+  void stoppingWritesOutTheAccessLogsQueue() throws Exception {
+    Path file = temp.resolve("access.log");
+    LoggerContext context = shipped();
+    LogSetup.apply(context, new LogSettings(LogSettings.Level.INFO, false,
+        new LogSettings.Access(false, Optional.of(file))));
+    Logger access = context.getLogger(LogSetup.ACCESS_LOGGER);
+    int lines = LogSetup.ACCESS_QUEUE / 2;
+    for (int i = 0; i < lines; i++) {
+      access.info("line {} of an access log that the process is about to exit after", i);
+    }
+
+    LogSetup.stop(context);
+
+    // Read at once: the queue's thread would die with the JVM, only what is in the file stays.
+    assertThat(Files.readAllLines(file)).hasSize(lines)
+        .endsWith("line " + (lines - 1) + " of an access log that the process is about to exit after");
   }
 
   /** A fresh logger context configured from the shipped {@code logback.xml}. */

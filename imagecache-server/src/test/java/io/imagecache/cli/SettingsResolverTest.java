@@ -125,7 +125,7 @@ class SettingsResolverTest {
         new OriginTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)),
         Optional.empty(), 16, Duration.ofSeconds(30),
         new ClientLimits(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofMinutes(5),
-            10_000, 32 * 1024)));
+            10_000, 32 * 1024), false));
   }
 
   @Test
@@ -297,6 +297,7 @@ class SettingsResolverTest {
         Arguments.of("blocking-threads", "0", "expected a whole number from 1 to 4096"),
         Arguments.of("blocking-threads", "many", "expected a whole number from 1 to 4096"),
         Arguments.of("no-fsync", "maybe", "expected true or false"),
+        Arguments.of("readyz-origin", "sometimes", "expected on or off"),
         Arguments.of("admin-token", "two words",
             "admin token must be non-empty visible ASCII without spaces"
                 + " (it is sent in a header)"),

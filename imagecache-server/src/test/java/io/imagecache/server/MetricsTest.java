@@ -171,6 +171,23 @@ class MetricsTest {
   }
 
   @Test
+  void prefetchFillsAreTimedLikeTheFillsOfImageRequests() throws Exception {
+    assertThat(api.send("PUT", "/v2/cache/img").statusCode()).isEqualTo(202);
+    await().atMost(WAIT).until(() -> api.cachedEntry("img").isPresent());
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      String text = scrape();
+      assertThat(value(text, "imagecache_requests_total", "result=\"miss\"")).isZero();
+      assertThat(value(text, "imagecache_fill_duration_seconds_count",
+          "outcome=\"committed\"")).isEqualTo(1);
+      assertThat(value(text, "imagecache_fill_throughput_bytes_per_second_count", ""))
+          .isEqualTo(1);
+      assertThat(value(text, "imagecache_fill_throughput_bytes_per_second_sum", ""))
+          .isPositive();
+    });
+  }
+
+  @Test
   void imageRequestsAreCountedByResultAndTheirBytesBySource() throws Exception {
     traffic();
 
@@ -205,6 +222,9 @@ class MetricsTest {
       String text = scrape();
       assertThat(value(text, "imagecache_cache_size_bytes", "")).isEqualTo(SIZE);
       assertThat(value(text, "imagecache_cache_images", "")).isEqualTo(1);
+      assertThat(value(text, "imagecache_cache_max_bytes", "")).isEqualTo(128 * TestImages.KiB);
+      assertThat(value(text, "imagecache_cache_high_water_bytes", ""))
+          .isEqualTo(128 * TestImages.KiB * server.cache().config().highWater());
       assertThat(value(text, "imagecache_cache_reserved_bytes", "")).isZero();
       assertThat(value(text, "imagecache_fills_in_progress", "")).isZero();
       assertThat(value(text, "imagecache_fill_waiting_readers", "")).isZero();

@@ -57,19 +57,31 @@ final class ServerHarness implements AutoCloseable {
 
   /** A cache opened with {@code config}, fetching misses from {@code originSpec} if given. */
   static ServerHarness start(CacheConfig config, Optional<String> originSpec) throws Exception {
-    return start(config, originSpec, ClientLimits.DEFAULT);
+    return start(config, originSpec, ClientLimits.DEFAULT, false);
   }
 
   /** As {@link #start(CacheConfig, Optional)}, holding clients to {@code limits}. */
   static ServerHarness start(CacheConfig config, Optional<String> originSpec, ClientLimits limits)
       throws Exception {
+    return start(config, originSpec, limits, false);
+  }
+
+  /** As {@link #start(CacheConfig, Optional)}; {@code /readyz} asks the origin when asked to. */
+  static ServerHarness start(CacheConfig config, Optional<String> originSpec,
+      boolean readyzOrigin) throws Exception {
+    return start(config, originSpec, ClientLimits.DEFAULT, readyzOrigin);
+  }
+
+  private static ServerHarness start(CacheConfig config, Optional<String> originSpec,
+      ClientLimits limits, boolean readyzOrigin) throws Exception {
     Optional<OriginConfig> origin = originSpec.map(spec -> new OriginConfig(spec,
         Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(20), Optional.empty()));
     ImageCache cache = ImageCache.open(config, origin);
     try {
       InetSocketAddress anyPort = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
       ImageCacheServer server =
-          ImageCacheServer.start(cache, anyPort, ADMIN_TOKEN, BLOCKING_THREADS, limits);
+          ImageCacheServer.start(cache, anyPort, ADMIN_TOKEN, BLOCKING_THREADS, limits,
+              readyzOrigin);
       return new ServerHarness(cache, server);
     } catch (Exception | Error e) {
       cache.close();

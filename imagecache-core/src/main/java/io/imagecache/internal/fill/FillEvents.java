@@ -2,19 +2,24 @@ package io.imagecache.internal.fill;
 
 import io.imagecache.CachedImage;
 import io.imagecache.FillFailureReason;
+import io.imagecache.FillProgress;
 import io.imagecache.ImageId;
 import io.imagecache.internal.CacheCounters;
 import java.util.Objects;
+import java.time.Duration;
+import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
 
 /**
- * The facade's ear on its fills: counts their origin fetches, bytes, commits and failures, and
- * asks for the automatic size check after each commit. Quick and non-blocking, as
+ * The facade's ear on its fills: counts their origin fetches, bytes, commits and failures, asks
+ * for the automatic size check after each commit and tells an observer of each fill's end. Quick and non-blocking, as
  * {@link FillListener} requires.
  */
 public final class FillEvents implements FillListener {
   private final CacheCounters counters;
   private final LongConsumer afterCommit;
+  /** Who hears of each fill's end; set once by the cache's user, read by fill threads. */
+  private volatile BiConsumer<FillProgress, Duration> endObserver = (last, took) -> {};
 
   /**
    * Counts into {@code counters}; gives each commit's size to {@code afterCommit}, which must not
@@ -44,5 +49,15 @@ public final class FillEvents implements FillListener {
   @Override
   public void failed(ImageId id, FillFailureReason reason) {
     counters.fillFailed(reason);
+  }
+
+  @Override
+  public void ended(FillProgress last, Duration took) {
+    endObserver.accept(last, took);
+  }
+
+  /** Tells {@code observer} (quick, non-blocking) of every fill's end from now on, instead of the last one. */
+  public void observeEnds(BiConsumer<FillProgress, Duration> observer) {
+    this.endObserver = Objects.requireNonNull(observer, "observer");
   }
 }

@@ -2,7 +2,9 @@ package io.imagecache.internal.fill;
 
 import io.imagecache.CachedImage;
 import io.imagecache.FillFailureReason;
+import io.imagecache.FillProgress;
 import io.imagecache.ImageId;
+import java.time.Duration;
 
 /**
  * Told what the fills of a {@link FillRegistry} do, for counters and for work after a commit.
@@ -25,4 +27,11 @@ interface FillListener {
 
   /** A fill ended without caching its image, for {@code reason}. */
   default void failed(ImageId id, FillFailureReason reason) {}
+
+  /**
+   * A fill ended, after {@link #committed} or {@link #failed}, {@code took} after its start;
+   * {@code last} is its final state ({@code COMMITTED} or {@code FAILED}). Not told of a fill that
+   * found its image committed without writing it.
+   */
+  default void ended(FillProgress last, Duration took) {}
 }

@@ -2,6 +2,7 @@ package io.imagecache.internal.fill;
 
 import io.imagecache.CachedImage;
 import io.imagecache.FillFailureReason;
+import io.imagecache.FillProgress;
 import io.imagecache.ImageId;
 import io.imagecache.internal.Throwables;
 import io.imagecache.internal.store.CacheWriter;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -157,6 +159,9 @@ final class FillRun {
       LOG.info("fill of {} committed: {} bytes in {} ms", imageId, ending.size(), took.toMillis());
       if (written) {
         tell(listener -> listener.committed(committed));
+        FillProgress last = new FillProgress(imageId, FillProgress.State.COMMITTED,
+            ending.size(), OptionalLong.of(ending.size()), fill.startedAt());
+        tell(listener -> listener.ended(last, took));
       }
       fill.settleCommitted(ending, committed);
     } else {
@@ -169,6 +174,9 @@ final class FillRun {
       FillFailureReason reason =
           ending.cancelledBefore() ? FillFailureReason.CANCELLED : failureReason;
       tell(listener -> listener.failed(imageId, reason));
+      FillProgress last = new FillProgress(imageId, FillProgress.State.FAILED,
+          fill.bytesWritten(), OptionalLong.empty(), fill.startedAt());
+      tell(listener -> listener.ended(last, took));
       fill.failAll(ending.drained(), outcome);
     }
   }

@@ -34,6 +34,21 @@ final class DirectoryOrigin implements Origin {
     this.directory = directory.toRealPath();
   }
 
+  /** The directory is still there and can be listed. */
+  @Override
+  public String check() throws IOException {
+    if (!Files.isDirectory(directory)) {
+      throw new OriginUnavailableException("origin directory " + directory + " is gone");
+    }
+    try (var entries = Files.newDirectoryStream(directory)) {
+      entries.iterator().hasNext();
+    } catch (IOException e) {
+      throw new OriginUnavailableException(
+          "origin directory " + directory + " cannot be read: " + e, e);
+    }
+    return "origin directory " + directory + " can be read";
+  }
+
   @Override
   public ImageMetadata metadata(ImageId id, Optional<String> authToken) throws IOException {
     Path file = locate(id);

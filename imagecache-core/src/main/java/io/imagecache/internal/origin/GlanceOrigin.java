@@ -59,6 +59,12 @@ final class GlanceOrigin implements Origin {
     this.serviceToken = serviceToken;
   }
 
+  /** {@code GET /versions}, which Glance answers without a token. */
+  @Override
+  public String check() throws IOException {
+    return http.probe(URI.create(base + "/versions"));
+  }
+
   @Override
   public boolean authorizesReaders() {
     return true;

@@ -32,6 +32,13 @@ final class HttpTemplateOrigin implements Origin {
     this.ownedExecutor = ownedExecutor;
   }
 
+  /** {@code GET /} of the template's host: any answer below 500 will do. */
+  @Override
+  public String check() throws IOException {
+    URI sample = URI.create(template.replace(Origins.ID_PLACEHOLDER, "id"));
+    return http.probe(sample.resolve("/"));
+  }
+
   @Override
   public ImageMetadata metadata(ImageId id, Optional<String> authToken) throws IOException {
     HttpRequest request = request(id).method("HEAD", HttpRequest.BodyPublishers.noBody()).build();

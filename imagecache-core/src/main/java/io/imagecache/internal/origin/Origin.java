@@ -77,6 +77,16 @@ public interface Origin extends AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * Asks the origin whether it answers at all (for readiness), as cheaply as it can: returns what
+   * it saw, throws {@link io.imagecache.OriginUnavailableException} naming the cause when it does
+   * not answer. Blocks, for at most about {@link OriginHttp#PROBE_TIMEOUT} plus the connect
+   * timeout. By default an origin is not asked.
+   */
+  default String check() throws IOException {
+    return "not asked";
+  }
+
   /** Releases the origin's threads and connections; downloads in progress may fail afterwards. */
   @Override
   void close();

@@ -17,6 +17,7 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
@@ -46,6 +47,42 @@ final class OriginHttp {
         .connectTimeout(settings.connectTimeout())
         .executor(executor)
         .build();
+  }
+
+  /** How long a readiness probe waits for the origin's response head. */
+  static final Duration PROBE_TIMEOUT = Duration.ofMillis(1500);
+
+  /**
+   * A readiness probe: {@code GET uri}, body discarded. Any answer below 500 means the origin
+   * answers (a 404 or 401 at its root still does); a 5xx, a refused connection or a timeout throws
+   * {@link OriginUnavailableException} naming the cause.
+   */
+  String probe(URI uri) throws IOException {
+    HttpRequest request = HttpRequest.newBuilder(uri).timeout(PROBE_TIMEOUT)
+        .header("User-Agent", "imagecache").GET().build();
+    int status;
+    try {
+      status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for " + name);
+    } catch (HttpConnectTimeoutException e) {
+      throw new OriginUnavailableException(
+          "could not connect to " + name + " within " + Durations.format(settings.connectTimeout()), e);
+    } catch (HttpTimeoutException e) {
+      throw new OriginUnavailableException(
+          name + " sent no response within " + Durations.format(PROBE_TIMEOUT), e);
+    } catch (ConnectException e) {
+      String reason = e.getMessage() == null || e.getMessage().isBlank() ? "connection refused" : e.getMessage();
+      throw new OriginUnavailableException("could not connect to " + name + ": " + reason, e);
+    } catch (IOException e) {
+      throw new OriginUnavailableException(
+          "request to " + name + " failed: " + Throwables.describe(e), e);
+    }
+    if (status >= 500) {
+      throw new OriginUnavailableException(name + " answered HTTP " + status + " to GET " + uri.getPath());
+    }
+    return name + " answered HTTP " + status + " to GET " + uri.getPath();
   }
 
   /** The origin's name for messages, e.g. {@code origin http://127.0.0.1:9292}. */
