@@ -120,8 +120,19 @@ public record ServeSettings(
   /** A copy that lets requests finish for {@code shutdownGrace} on a stop. */
   public ServeSettings withShutdownGrace(Duration shutdownGrace) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-    ClientLimits clientLimits,
-    boolean readyzOrigin) {
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin);
+  }
+
+  /** A copy holding clients to {@code clientLimits}. */
+  public ServeSettings withClientLimits(ClientLimits clientLimits) {
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin);
+  }
+
+  /** A copy whose {@code /readyz} asks the origin too, or not. */
+  public ServeSettings withReadyzOrigin(boolean readyzOrigin) {
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin);
   }
 
   /** Like the record's own, but never shows the admin token. */
