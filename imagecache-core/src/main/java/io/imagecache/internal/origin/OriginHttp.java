@@ -5,17 +5,17 @@ import io.imagecache.ImageId;
 import io.imagecache.ImageNotFoundException;
 import io.imagecache.OriginAccessDeniedException;
 import io.imagecache.OriginUnavailableException;
-import io.imagecache.Durations;
-import io.imagecache.ImageId;
 import io.imagecache.internal.Throwables;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.OptionalLong;
@@ -66,18 +66,14 @@ final class OriginHttp {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while waiting for " + name);
-    } catch (HttpConnectTimeoutException e) {
-      throw new OriginUnavailableException(
-          "could not connect to " + name + " within " + Durations.format(settings.connectTimeout()), e);
     } catch (HttpTimeoutException e) {
+      if (e instanceof HttpConnectTimeoutException) {
+        throw TransportFailures.describe(name, uri, settings, e);
+      }
       throw new OriginUnavailableException(
           name + " sent no response within " + Durations.format(PROBE_TIMEOUT), e);
-    } catch (ConnectException e) {
-      String reason = e.getMessage() == null || e.getMessage().isBlank() ? "connection refused" : e.getMessage();
-      throw new OriginUnavailableException("could not connect to " + name + ": " + reason, e);
     } catch (IOException e) {
-      throw new OriginUnavailableException(
-          "request to " + name + " failed: " + Throwables.describe(e), e);
+      throw TransportFailures.describe(name, uri, settings, e);
     }
     if (status >= 500) {
       throw new OriginUnavailableException(name + " answered HTTP " + status + " to GET " + uri.getPath());
