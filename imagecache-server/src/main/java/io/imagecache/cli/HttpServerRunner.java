@@ -4,6 +4,7 @@ import ch.qos.logback.classic.LoggerContext;
 import io.imagecache.ImageCache;
 import io.imagecache.OriginConfig;
 import io.imagecache.server.ImageCacheServer;
+import io.imagecache.server.ListenerTls;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -60,9 +61,12 @@ public final class HttpServerRunner implements ServerRunner {
   private int run(ServeSettings settings, Optional<SettingsSource> reread) throws Exception {
     Optional<OriginConfig> origin = settings.origin().map(spec -> new OriginConfig(spec,
         settings.originTimeouts().connect(), settings.originTimeouts().firstByte(),
-        settings.originTimeouts().idle(), settings.originToken()));
+        settings.originTimeouts().idle(), settings.originToken(),
+        settings.tls().origin().isSystem() ? Optional.empty()
+            : Optional.of(settings.tls().origin().sslContext())));
     // Taken over before the server listens: a SIGTERM during the start stops it right after.
     AtomicReference<SettingsReload> reload = new AtomicReference<>();
+    AtomicReference<ImageCacheServer> started = new AtomicReference<>();
     Optional<ProcessSignals> signals = exitAfterStart ? Optional.empty()
         : ProcessSignals.install(reread.map(source -> () -> {
           SettingsReload ready = reload.get();
@@ -70,6 +74,7 @@ public final class HttpServerRunner implements ServerRunner {
             LOG.warn("SIGHUP during the start: ignored, nothing reloaded");
           } else {
             ready.reload();
+            started.get().reloadTls();
           }
         }));
     // The start-up work that scans every file waits until the server listens (below).
@@ -77,7 +82,8 @@ public final class HttpServerRunner implements ServerRunner {
     ImageCacheServer server;
     try {
       server = ImageCacheServer.start(cache, settings.listen().socketAddress(),
-          settings.adminToken().orElseThrow(), settings.blockingThreads());
+          settings.adminToken().orElseThrow(), settings.blockingThreads(), listenerTls(settings),
+          settings.tls().origin());
     } catch (Exception | Error e) {
       cache.close();
       throw e;
@@ -89,6 +95,7 @@ public final class HttpServerRunner implements ServerRunner {
       return 0;
     }
     cache.startBackgroundWork();
+    started.set(server);
     reread.ifPresent(source -> reload.set(new SettingsReload(source, cache, settings)));
     if (signals.isEmpty()) {
       // No signal handling here: the JVM's shutdown hook stops the server, without a drain.
@@ -107,6 +114,12 @@ public final class HttpServerRunner implements ServerRunner {
     stop(server, cache);
     LOG.info("stopped");
     return 0;
+  }
+
+  private static Optional<ListenerTls> listenerTls(ServeSettings settings) {
+    TlsSettings tls = settings.tls();
+    return tls.listen().map(address -> new ListenerTls(address.socketAddress(),
+        tls.certificate().orElseThrow(), tls.key().orElseThrow(), tls.clientCa()));
   }
 
   private static void stop(ImageCacheServer server, ImageCache cache) {

@@ -19,6 +19,7 @@ import java.util.Optional;
  *     the {@code X-Auth-Token} of prefetches and management checks for a Glance origin
  * @param blockingThreads threads for calls that may block (metadata queries, waiting on fills)
  * @param shutdownGrace how long a stop (SIGTERM) lets the requests being answered finish
+ * @param tls the TLS listener, if any, and how HTTPS origins are checked
  */
 public record ServeSettings(
     CacheConfig cache,
@@ -28,7 +29,8 @@ public record ServeSettings(
     OriginTimeouts originTimeouts,
     Optional<String> originToken,
     int blockingThreads,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    TlsSettings tls) {
 
   /** Default size of the pool for blocking calls. */
   public static final int DEFAULT_BLOCKING_THREADS = 16;
@@ -45,6 +47,7 @@ public record ServeSettings(
     Objects.requireNonNull(originTimeouts, "originTimeouts");
     Objects.requireNonNull(originToken, "originToken");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+    Objects.requireNonNull(tls, "tls");
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException("shutdownGrace must not be negative: " + shutdownGrace);
     }
@@ -65,7 +68,7 @@ public record ServeSettings(
   public static ServeSettings defaults(CacheConfig cache) {
     return new ServeSettings(cache, ListenAddress.DEFAULT, Optional.empty(), Optional.empty(),
         OriginTimeouts.DEFAULT, Optional.empty(), DEFAULT_BLOCKING_THREADS,
-        DEFAULT_SHUTDOWN_GRACE);
+        DEFAULT_SHUTDOWN_GRACE, TlsSettings.NONE);
   }
 
   /** The defaults with a default-configured cache in {@code cacheDir}. */
@@ -76,45 +79,51 @@ public record ServeSettings(
   /** A copy with {@code cache} instead. */
   public ServeSettings withCache(CacheConfig cache) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace);
+        shutdownGrace, tls);
   }
 
   /** A copy listening on {@code listen} instead. */
   public ServeSettings withListen(ListenAddress listen) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace);
+        shutdownGrace, tls);
   }
 
   /** A copy fetching misses from the ORIGIN spec {@code origin}. */
   public ServeSettings withOrigin(String origin) {
     return new ServeSettings(
         cache, listen, Optional.of(origin), adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace);
+        shutdownGrace, tls);
   }
 
   /** A copy with the admin token {@code token}. */
   public ServeSettings withAdminToken(String token) {
     return new ServeSettings(
         cache, listen, origin, Optional.of(token), originTimeouts, originToken, blockingThreads,
-        shutdownGrace);
+        shutdownGrace, tls);
   }
 
   /** A copy with {@code originTimeouts} instead. */
   public ServeSettings withOriginTimeouts(OriginTimeouts originTimeouts) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace);
+        shutdownGrace, tls);
   }
 
   /** A copy with a pool of {@code blockingThreads} for blocking calls. */
   public ServeSettings withBlockingThreads(int blockingThreads) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace);
+        shutdownGrace, tls);
   }
 
   /** A copy that lets requests finish for {@code shutdownGrace} on a stop. */
   public ServeSettings withShutdownGrace(Duration shutdownGrace) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-        blockingThreads, shutdownGrace);
+        blockingThreads, shutdownGrace, tls);
+  }
+
+  /** A copy with {@code tls} instead. */
+  public ServeSettings withTls(TlsSettings tls) {
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
+        blockingThreads, shutdownGrace, tls);
   }
 
   /** Like the record's own, but never shows the admin token. */
@@ -123,7 +132,8 @@ public record ServeSettings(
     return "ServeSettings[cache=" + cache + ", listen=" + listen + ", origin=" + origin
         + ", adminToken=" + adminToken.map(token -> "<redacted>") + ", originTimeouts="
         + originTimeouts + ", originToken=" + originToken.map(token -> "<redacted>")
-        + ", blockingThreads=" + blockingThreads + ", shutdownGrace=" + shutdownGrace + "]";
+        + ", blockingThreads=" + blockingThreads + ", shutdownGrace=" + shutdownGrace + ", tls="
+        + tls + "]";
   }
 
   /** Returns {@code token} if it can go into an HTTP header: visible ASCII, no spaces. */

@@ -13,6 +13,7 @@ import java.io.Closeable;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -35,9 +36,14 @@ public final class ImageCacheServer implements Closeable {
   private final Channel listener;
   private final ServerMetrics metrics;
   private final Connections connections;
+  private final Optional<Channel> tlsListener;
+  private final Optional<ServerTls> tls;
 
   private ImageCacheServer(EventLoopGroup boss, EventLoopGroup workers, ExecutorService blocking,
-      Channel listener, ServerMetrics metrics, Connections connections) {
+      Channel listener, ServerMetrics metrics, Connections connections,
+      Optional<Channel> tlsListener, Optional<ServerTls> tls) {
+    this.tlsListener = tlsListener;
+    this.tls = tls;
     this.metrics = metrics;
     this.boss = boss;
     this.workers = workers;
@@ -53,6 +59,19 @@ public final class ImageCacheServer implements Closeable {
    */
   public static ImageCacheServer start(ImageCache cache, InetSocketAddress listen,
       String adminToken, int blockingThreads) throws InterruptedException {
+    return start(cache, listen, adminToken, blockingThreads, Optional.empty(), OriginTls.SYSTEM);
+  }
+
+  /**
+   * As {@link #start(ImageCache, InetSocketAddress, String, int)}, with a TLS listener beside the
+   * plain one when {@code tls} is given (its files are read now: an unusable certificate or key
+   * fails the start with {@link IllegalArgumentException}), and requests passed through to a
+   * Glance origin over HTTPS with {@code originTls}.
+   */
+  public static ImageCacheServer start(ImageCache cache, InetSocketAddress listen,
+      String adminToken, int blockingThreads, Optional<ListenerTls> tls, OriginTls originTls)
+      throws InterruptedException {
+    Optional<ServerTls> serverTls = tls.map(ServerTls::new);
     Transport transport = Transport.best();
     EventLoopGroup boss = transport.newGroup(1);
     EventLoopGroup workers = transport.newGroup(Runtime.getRuntime().availableProcessors());
@@ -62,33 +81,67 @@ public final class ImageCacheServer implements Closeable {
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), cache, readiness);
     try {
       ServerContext context = new ServerContext(cache, blocking, new ObjectMapper(), new AdminAuth(adminToken),
-          cache.originApi().map(GlanceProxy::new));
+          cache.originApi().map(uri -> new GlanceProxy(uri, originTls)));
       RouteTable routes = RouteTable.of(List.of(
           new CacheApiRoutes(context), new MetricsRoutes(context, metrics),
           new ReadinessRoutes(context, readiness)));
       Connections connections = new Connections();
-      Channel listener = new ServerBootstrap()
-          .group(boss, workers)
-          .channel(transport.serverChannel())
-          .option(ChannelOption.SO_BACKLOG, 1024)
-          .childOption(ChannelOption.TCP_NODELAY, true)
-          .childAttr(ServerMetrics.KEY, metrics)
-          .childAttr(Connections.KEY, connections)
+      Channel listener = bootstrap(boss, workers, transport, metrics, connections)
           .childHandler(new ServerInitializer(context, routes))
           .bind(listen).sync().channel();
+      Optional<Channel> tlsListener = Optional.empty();
+      if (serverTls.isPresent()) {
+        try {
+          tlsListener = Optional.of(bootstrap(boss, workers, transport, metrics, connections)
+              .childHandler(new ServerInitializer(context, routes, serverTls))
+              .bind(tls.get().address()).sync().channel());
+        } catch (InterruptedException | RuntimeException e) {
+          listener.close();
+          throw e;
+        }
+      }
       LOG.info("serving {} on http://{} ({})", cache.config().dir(),
           format((InetSocketAddress) listener.localAddress()), transport.name().toLowerCase());
-      return new ImageCacheServer(boss, workers, blocking, listener, metrics, connections);
+      tlsListener.ifPresent(channel -> LOG.info("serving {} on https://{} (TLS by {})",
+          cache.config().dir(), format((InetSocketAddress) channel.localAddress()),
+          serverTls.get().providerName()));
+      return new ImageCacheServer(boss, workers, blocking, listener, metrics, connections,
+          tlsListener, serverTls);
     } catch (InterruptedException | RuntimeException e) {
+      serverTls.ifPresent(ServerTls::close);
       shutdown(boss, workers, blocking);
       metrics.close();
       throw e;
     }
   }
 
+  private static ServerBootstrap bootstrap(EventLoopGroup boss, EventLoopGroup workers,
+      Transport transport, ServerMetrics metrics, Connections connections) {
+    return new ServerBootstrap()
+        .group(boss, workers)
+        .channel(transport.serverChannel())
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childAttr(ServerMetrics.KEY, metrics)
+        .childAttr(Connections.KEY, connections);
+  }
+
   /** The address the server listens on. */
   public InetSocketAddress address() {
     return (InetSocketAddress) listener.localAddress();
+  }
+
+  /** The address the TLS listener listens on, when there is one. */
+  public Optional<InetSocketAddress> tlsAddress() {
+    return tlsListener.map(channel -> (InetSocketAddress) channel.localAddress());
+  }
+
+  /**
+   * Reads the TLS listener's certificate and key again (SIGHUP) for new connections; files that do
+   * not load keep the running ones, with one log line. Nothing without a TLS listener.
+   */
+  public void reloadTls() {
+    tls.ifPresent(ServerTls::reload);
   }
 
   /** Waits until the server has been closed. */
@@ -104,6 +157,9 @@ public final class ImageCacheServer implements Closeable {
    */
   public int drain(Duration grace) throws InterruptedException {
     listener.close().sync();
+    if (tlsListener.isPresent()) {
+      tlsListener.get().close().sync();
+    }
     int busy = connections.size();
     LOG.info("stopped accepting connections; waiting up to {} for {} open connection(s) to finish"
         + " their requests", Durations.format(grace), busy);
@@ -119,6 +175,8 @@ public final class ImageCacheServer implements Closeable {
   @Override
   public void close() {
     listener.close().syncUninterruptibly();
+    tlsListener.ifPresent(channel -> channel.close().syncUninterruptibly());
+    tls.ifPresent(ServerTls::close);
     shutdown(boss, workers, blocking);
     metrics.close();
   }

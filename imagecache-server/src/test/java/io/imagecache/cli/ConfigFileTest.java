@@ -54,7 +54,7 @@ class ConfigFileTest {
         Optional.of("glance+https://glance.example.org:9292"),
         Optional.of("t0ken"),
         new OriginTimeouts(Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofMinutes(2)),
-        Optional.empty(), 32, Duration.ofMinutes(2)));
+        Optional.empty(), 32, Duration.ofMinutes(2), TlsSettings.NONE));
   }
 
   @Test

@@ -122,7 +122,7 @@ class SettingsResolverTest {
             Duration.ofMinutes(1), Duration.ofHours(1)),
         new ListenAddress("127.0.0.1", 9292), Optional.empty(), Optional.empty(),
         new OriginTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)),
-        Optional.empty(), 16, Duration.ofSeconds(30)));
+        Optional.empty(), 16, Duration.ofSeconds(30), TlsSettings.NONE));
   }
 
   @Test

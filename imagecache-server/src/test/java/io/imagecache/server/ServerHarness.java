@@ -57,13 +57,32 @@ final class ServerHarness implements AutoCloseable {
 
   /** A cache opened with {@code config}, fetching misses from {@code originSpec} if given. */
   static ServerHarness start(CacheConfig config, Optional<String> originSpec) throws Exception {
+    return start(config, originSpec, Optional.empty(), OriginTls.SYSTEM);
+  }
+
+  /**
+   * As {@link #start(CacheConfig, Optional)}, with a TLS listener on any loopback port serving
+   * {@code certificate} and {@code key} (clients need a certificate from {@code clientCa} when
+   * given) when {@code certificate} is given, and HTTPS origins checked with {@code originTls}.
+   */
+  static ServerHarness start(CacheConfig config, Optional<String> originSpec,
+      Optional<TestCa.Issued> certificate, Optional<Path> clientCa, OriginTls originTls)
+      throws Exception {
+    InetSocketAddress anyPort = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    return start(config, originSpec, certificate.map(issued -> new ListenerTls(anyPort,
+        issued.certificate(), issued.key(), clientCa)), originTls);
+  }
+
+  private static ServerHarness start(CacheConfig config, Optional<String> originSpec,
+      Optional<ListenerTls> tls, OriginTls originTls) throws Exception {
     Optional<OriginConfig> origin = originSpec.map(spec -> new OriginConfig(spec,
-        Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(20), Optional.empty()));
+        Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(20), Optional.empty(),
+        originTls.isSystem() ? Optional.empty() : Optional.of(originTls.sslContext())));
     ImageCache cache = ImageCache.open(config, origin);
     try {
       InetSocketAddress anyPort = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-      ImageCacheServer server =
-          ImageCacheServer.start(cache, anyPort, ADMIN_TOKEN, BLOCKING_THREADS);
+      ImageCacheServer server = ImageCacheServer.start(cache, anyPort, ADMIN_TOKEN,
+          BLOCKING_THREADS, tls, originTls);
       return new ServerHarness(cache, server);
     } catch (Exception | Error e) {
       cache.close();
@@ -82,6 +101,16 @@ final class ServerHarness implements AutoCloseable {
 
   int port() {
     return server.address().getPort();
+  }
+
+  /** The TLS listener's port; fails when there is none. */
+  int tlsPort() {
+    return server.tlsAddress().orElseThrow().getPort();
+  }
+
+  /** The server itself. */
+  ImageCacheServer server() {
+    return server;
   }
 
   URI uri(String path) {

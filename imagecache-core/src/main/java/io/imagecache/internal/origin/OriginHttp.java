@@ -43,12 +43,13 @@ final class OriginHttp {
     this.settings = settings;
     this.name = "origin " + base.getScheme() + "://" + base.getHost()
         + (base.getPort() < 0 ? "" : ":" + base.getPort());
-    this.client = HttpClient.newBuilder()
+    HttpClient.Builder builder = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NORMAL)
         .connectTimeout(settings.connectTimeout())
-        .executor(executor)
-        .build();
+        .executor(executor);
+    settings.tls().ifPresent(builder::sslContext);
+    this.client = builder.build();
   }
 
   /** The origin's name for messages, e.g. {@code origin http://127.0.0.1:9292}. */
@@ -88,6 +89,10 @@ final class OriginHttp {
       String reason = e.getMessage() == null || e.getMessage().isBlank() ? "connection refused" : e.getMessage();
       throw new OriginUnavailableException("could not connect to " + name + ": " + reason, e);
     } catch (IOException e) {
+      if (OriginTlsFailures.isTls(e)) {
+        OriginTlsFailures.log(name, e);
+        throw new OriginUnavailableException(OriginTlsFailures.MESSAGE + " (" + name + ")", e);
+      }
       throw new OriginUnavailableException(
           "request to " + name + " failed: " + Throwables.describe(e), e);
     }
