@@ -11,8 +11,11 @@ import java.nio.channels.FileChannel;
  * {@code release}, the sender's share of the file.
  */
 final class SharedChunkedFile extends ChunkedNioFile {
-  /** Reads per chunk: few, large reads, each split into TLS records by the SslHandler. */
-  static final int CHUNK_SIZE = 1024 * 1024;
+  /**
+   * Bytes per read: large enough for few reads and writes, small enough that a chunk and its
+   * encrypted copy per connection stay far below the 64 MiB of direct memory the launcher allows.
+   */
+  static final int CHUNK_SIZE = 256 * 1024;
 
   private final Closeable release;
 

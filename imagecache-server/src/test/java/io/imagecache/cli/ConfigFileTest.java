@@ -94,8 +94,10 @@ class ConfigFileTest {
     assertThatThrownBy(() -> resolve(file))
         .isInstanceOf(SettingsException.class)
         .hasMessage("unknown key \"maxsize\" in config file " + file + "; known keys: listen,"
+            + " tls-listen, tls-cert, tls-key, tls-client-ca,"
             + " cache-dir, driver, origin, max-size, stall-time, admin-token, db-url, node-url,"
             + " origin-connect-timeout, origin-first-byte-timeout, origin-idle-timeout,"
+            + " origin-ca-file, origin-client-cert, origin-client-key,"
             + " origin-token, prefetch-workers, prefetch-attempts, high-water, low-water,"
             + " min-free-disk, prune-interval, clean-interval, no-fsync, blocking-threads,"
             + " shutdown-grace, log-level, log-format, access-log");
