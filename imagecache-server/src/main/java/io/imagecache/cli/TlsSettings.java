@@ -1,6 +1,7 @@
 package io.imagecache.cli;
 
 import io.imagecache.server.OriginTls;
+import io.imagecache.server.PemFiles;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,6 +34,23 @@ public record TlsSettings(Optional<ListenAddress> listen, Optional<Path> certifi
     }
     if (listen.isEmpty() && (certificate.isPresent() || key.isPresent() || clientCa.isPresent())) {
       throw new IllegalArgumentException("a TLS certificate, key or client CA needs a TLS listener");
+    }
+  }
+
+  /**
+   * Reads every configured PEM file once, as the start will.
+   *
+   * @throws SettingsException with one line naming the file that cannot be used
+   */
+  void checkFiles() throws SettingsException {
+    try {
+      certificate.ifPresent(PemFiles::certificates);
+      key.ifPresent(PemFiles::privateKey);
+      clientCa.ifPresent(PemFiles::certificates);
+      origin.trustManagerFactory();
+      origin.keyManagerFactory();
+    } catch (IllegalArgumentException e) {
+      throw new SettingsException(e.getMessage(), e);
     }
   }
 }

@@ -4,16 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imagecache.server.OriginTls;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The TLS options resolve from every source into {@link TlsSettings}, show in the effective
- * configuration, and options that cannot work alone are refused naming what is missing.
+ * configuration, options that cannot work alone are refused naming what is missing, and
+ * {@code serve --check} reads the PEM files.
  */
 class TlsOptionsTest {
   @TempDir
@@ -70,6 +74,25 @@ class TlsOptionsTest {
         .isInstanceOf(SettingsException.class)
         .hasMessage("invalid --tls-cert \"/cert.pem\" (from IMAGECACHE_TLS_CERT):"
             + " serves only on a TLS listener: set --tls-listen too");
+  }
+
+  @Test
+  void serveCheckRefusesAnUnreadableCertificateWithOneLine() throws Exception {
+    Path notPem = Files.writeString(temp.resolve("cert.pem"), "not a certificate\n");
+    StringWriter err = new StringWriter();
+    CommandLine commandLine = Main.commandLine(settings -> {
+      throw new AssertionError("serve --check must not start the server");
+    }, Map.of());
+    commandLine.setOut(new PrintWriter(new StringWriter(), true));
+    commandLine.setErr(new PrintWriter(err, true));
+
+    int exit = commandLine.execute("serve", "--check", "--cache-dir",
+        temp.resolve("cache").toString(), "--tls-listen", "127.0.0.1:0", "--tls-cert",
+        notPem.toString(), "--tls-key", notPem.toString());
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString().lines()).containsExactly("imagecache serve: certificate file "
+        + notPem + " holds no PEM certificate (BEGIN CERTIFICATE)");
   }
 
   @Test

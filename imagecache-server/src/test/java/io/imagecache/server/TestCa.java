@@ -18,9 +18,9 @@ import javax.net.ssl.TrustManagerFactory;
  * A small certificate authority for TLS tests, made by the real {@code openssl} command: a CA, and
  * certificates it issues for {@code localhost} and 127.0.0.1 with keys in the form asked for.
  */
-final class TestCa {
+public final class TestCa {
   /** How an issued key is written. */
-  enum KeyForm {
+  public enum KeyForm {
     /** {@code BEGIN PRIVATE KEY}. */
     PKCS8,
     /** {@code BEGIN RSA PRIVATE KEY} or {@code BEGIN EC PRIVATE KEY}. */
@@ -28,7 +28,7 @@ final class TestCa {
   }
 
   /** An issued certificate (chain: the leaf, then the CA) and its key. */
-  record Issued(Path certificate, Path key) {}
+  public record Issued(Path certificate, Path key) {}
 
   private final Path dir;
   private final Path certificate;
@@ -41,7 +41,7 @@ final class TestCa {
   }
 
   /** A new CA named {@code name}, its files in {@code dir}. */
-  static TestCa create(Path dir, String name) throws IOException {
+  public static TestCa create(Path dir, String name) throws IOException {
     Files.createDirectories(dir);
     Path certificate = dir.resolve(name + "-ca.crt");
     Path key = dir.resolve(name + "-ca.key");
@@ -54,12 +54,12 @@ final class TestCa {
   }
 
   /** The CA's certificate (PEM). */
-  Path certificate() {
+  public Path certificate() {
     return certificate;
   }
 
   /** An RSA certificate for {@code localhost} and 127.0.0.1, the key in PKCS#8. */
-  Issued issue(String name) throws IOException {
+  public Issued issue(String name) throws IOException {
     return issue(name, "rsa:2048", KeyForm.PKCS8);
   }
 
@@ -67,7 +67,7 @@ final class TestCa {
    * A certificate for {@code localhost} and 127.0.0.1 (server and client use) with a new key of
    * {@code keySpec} ({@code rsa:2048}, {@code ec}) written in {@code form}.
    */
-  Issued issue(String name, String keySpec, KeyForm form) throws IOException {
+  public Issued issue(String name, String keySpec, KeyForm form) throws IOException {
     Path key = dir.resolve(name + ".key");
     Path request = dir.resolve(name + ".csr");
     Path leaf = dir.resolve(name + ".leaf.crt");
@@ -95,12 +95,12 @@ final class TestCa {
   }
 
   /** A client context trusting this CA only, without a client certificate. */
-  SSLContext clientContext() throws Exception {
+  public SSLContext clientContext() throws Exception {
     return clientContext(null);
   }
 
   /** A client context trusting this CA only, presenting {@code client} when not null. */
-  SSLContext clientContext(Issued client) throws Exception {
+  public SSLContext clientContext(Issued client) throws Exception {
     KeyStore trusted = KeyStore.getInstance("PKCS12");
     trusted.load(null, null);
     trusted.setCertificateEntry("ca", PemFiles.certificates(certificate).get(0));
@@ -122,7 +122,7 @@ final class TestCa {
   }
 
   /** Runs {@code openssl ARGS} in {@code dir}; fails with its output unless it exits 0. */
-  static String openssl(Path dir, String... args) throws IOException {
+  public static String openssl(Path dir, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add("openssl");
     command.addAll(List.of(args));
