@@ -34,8 +34,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
   @Override
   protected void initChannel(SocketChannel channel) {
-    tls.ifPresent(server -> channel.pipeline()
-        .addLast("tls", server.current().newHandler(channel.alloc())));
+    tls.ifPresent(server -> channel.pipeline().addLast("tls", server.newHandler(channel)));
     channel.pipeline()
         .addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, MAX_CHUNK));
     if (AccessLogHandler.enabled()) {

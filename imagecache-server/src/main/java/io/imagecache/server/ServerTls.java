@@ -1,11 +1,13 @@
 package io.imagecache.server;
 
+import io.netty.channel.Channel;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.io.Closeable;
@@ -47,6 +49,8 @@ final class ServerTls implements Closeable {
       "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
       "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
   static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+  /** Plain bytes per encryption call: four full TLS records. */
+  static final int WRAP_DATA_SIZE = 64 * 1024;
 
   private final ListenerTls config;
   private final SslProvider provider;
@@ -73,6 +77,16 @@ final class ServerTls implements Closeable {
   /** The context new connections use. */
   SslContext current() {
     return current;
+  }
+
+  /**
+   * A handler for a new connection with the current context. It encrypts up to
+   * {@value #WRAP_DATA_SIZE} bytes per call (several records) rather than one 16 KiB record.
+   */
+  SslHandler newHandler(Channel channel) {
+    SslHandler handler = current.newHandler(channel.alloc());
+    handler.setWrapDataSize(WRAP_DATA_SIZE);
+    return handler;
   }
 
   /** The engine: {@code openssl} or {@code jdk}. */
