@@ -60,7 +60,8 @@ public record OriginConfig(
   public String toString() {
     return "OriginConfig[spec=" + spec + ", connectTimeout=" + connectTimeout
         + ", firstByteTimeout=" + firstByteTimeout + ", idleTimeout=" + idleTimeout
-        + ", token=" + (token.isPresent() ? "(set)" : "(none)") + ", tls=" + (tls.isPresent() ? "(own context)" : "(system)") + "]";
+        + ", token=" + (token.isPresent() ? "(set)" : "(none)")
+        + (tls.isPresent() ? ", tls=(own context)" : "") + "]";
   }
 
   private static void requirePositive(String name, Duration value) {

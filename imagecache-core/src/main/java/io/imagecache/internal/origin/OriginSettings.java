@@ -62,7 +62,7 @@ public record OriginSettings(
   public String toString() {
     return "OriginSettings[connectTimeout=" + connectTimeout + ", firstByteTimeout=" + firstByteTimeout
         + ", idleTimeout=" + idleTimeout + ", bearerToken=" + (bearerToken.isPresent() ? "(set)" : "(none)")
-        + ", tls=" + (tls.isPresent() ? "(own context)" : "(system)") + "]";
+        + (tls.isPresent() ? ", tls=(own context)" : "") + "]";
   }
 
   private static void requirePositive(String name, Duration value) {
