@@ -4,6 +4,7 @@ import io.imagecache.internal.origin.Origins;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 
 /**
  * Where a cache fetches what it does not hold, and how patiently.
@@ -16,10 +17,12 @@ import java.util.Optional;
  *     whole body, which can take minutes
  * @param token the cache's own credential: a bearer token for HTTP origins, the
  *     {@code X-Auth-Token} of prefetches from a Glance origin (client requests send their own)
+ * @param tls the TLS context for an HTTPS origin (trusted CAs, client certificate); empty for the
+ *     JDK's default, the system's CAs
  */
 public record OriginConfig(
     String spec, Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout,
-    Optional<String> token) {
+    Optional<String> token, Optional<SSLContext> tls) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_FIRST_BYTE_TIMEOUT = Duration.ofSeconds(30);
@@ -28,12 +31,24 @@ public record OriginConfig(
   public OriginConfig {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(token, "token");
+    Objects.requireNonNull(tls, "tls");
     requirePositive("connectTimeout", connectTimeout);
     requirePositive("firstByteTimeout", firstByteTimeout);
     requirePositive("idleTimeout", idleTimeout);
     if (spec.isBlank()) {
       throw new IllegalArgumentException("origin must not be empty");
     }
+  }
+
+  /** An origin trusting the system's CAs only, presenting no client certificate. */
+  public OriginConfig(String spec, Duration connectTimeout, Duration firstByteTimeout,
+      Duration idleTimeout, Optional<String> token) {
+    this(spec, connectTimeout, firstByteTimeout, idleTimeout, token, Optional.empty());
+  }
+
+  /** A copy with the TLS context {@code tls} for HTTPS origins. */
+  public OriginConfig withTls(Optional<SSLContext> tls) {
+    return new OriginConfig(spec, connectTimeout, firstByteTimeout, idleTimeout, token, tls);
   }
 
   /** {@code spec} with the default timeouts and no token. */
@@ -57,7 +72,8 @@ public record OriginConfig(
   public String toString() {
     return "OriginConfig[spec=" + spec + ", connectTimeout=" + connectTimeout
         + ", firstByteTimeout=" + firstByteTimeout + ", idleTimeout=" + idleTimeout
-        + ", token=" + (token.isPresent() ? "(set)" : "(none)") + "]";
+        + ", token=" + (token.isPresent() ? "(set)" : "(none)")
+        + (tls.isPresent() ? ", tls=(own context)" : "") + "]";
   }
 
   private static void requirePositive(String name, Duration value) {

@@ -141,7 +141,8 @@ public final class CacheRuntime implements Closeable {
 
   private static Origin openOrigin(OriginConfig config) {
     OriginSettings settings = OriginSettings.defaults().withTimeouts(
-        config.connectTimeout(), config.firstByteTimeout(), config.idleTimeout());
+        config.connectTimeout(), config.firstByteTimeout(), config.idleTimeout())
+        .withTls(config.tls());
     if (config.token().isPresent()) {
       settings = settings.withBearerToken(config.token().get());
     }

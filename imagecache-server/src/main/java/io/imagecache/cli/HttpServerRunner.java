@@ -4,6 +4,7 @@ import ch.qos.logback.classic.LoggerContext;
 import io.imagecache.ImageCache;
 import io.imagecache.OriginConfig;
 import io.imagecache.server.ImageCacheServer;
+import io.imagecache.server.ListenerTls;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -87,9 +88,12 @@ public final class HttpServerRunner implements ServerRunner {
   private int run(ServeSettings settings, Optional<SettingsSource> reread) throws Exception {
     Optional<OriginConfig> origin = settings.origin().map(spec -> new OriginConfig(spec,
         settings.originTimeouts().connect(), settings.originTimeouts().firstByte(),
-        settings.originTimeouts().idle(), settings.originToken()));
+        settings.originTimeouts().idle(), settings.originToken(),
+        settings.tls().origin().isSystem() ? Optional.empty()
+            : Optional.of(settings.tls().origin().sslContext())));
     // Taken over before the server listens: a SIGTERM during the start stops it right after.
     AtomicReference<SettingsReload> reload = new AtomicReference<>();
+    AtomicReference<ImageCacheServer> started = new AtomicReference<>();
     Optional<ProcessSignals> signals = exitAfterStart ? Optional.empty()
         : ProcessSignals.install(reread.map(source -> () -> {
           SettingsReload ready = reload.get();
@@ -97,6 +101,7 @@ public final class HttpServerRunner implements ServerRunner {
             LOG.warn("SIGHUP during the start: ignored, nothing reloaded");
           } else {
             ready.reload();
+            started.get().reloadTls();
           }
         }));
     SqliteNativeDirectory.prepare(settings.cache());
@@ -104,9 +109,14 @@ public final class HttpServerRunner implements ServerRunner {
     ImageCache cache = ImageCache.openDeferred(settings.cache(), origin);
     ImageCacheServer server;
     try {
-      server = ImageCacheServer.start(cache, settings.listen().socketAddress(),
-          settings.adminToken().orElseThrow(), settings.blockingThreads(),
-          settings.clientLimits(), settings.readyzOrigin());
+      server = ImageCacheServer.builder(cache, settings.listen().socketAddress(),
+              settings.adminToken().orElseThrow())
+          .blockingThreads(settings.blockingThreads())
+          .clientLimits(settings.clientLimits())
+          .readyzOrigin(settings.readyzOrigin())
+          .tls(listenerTls(settings))
+          .originTls(settings.tls().origin())
+          .start();
     } catch (Exception | Error e) {
       cache.close();
       Optional<IOException> listening = ListenFailure.of(settings.listen(), e);
@@ -122,6 +132,7 @@ public final class HttpServerRunner implements ServerRunner {
       return 0;
     }
     cache.startBackgroundWork();
+    started.set(server);
     LoggerContext logging = ownLogging;
     reread.ifPresent(source -> reload.set(logging == null
         ? new SettingsReload(source, cache, settings)
@@ -144,6 +155,12 @@ public final class HttpServerRunner implements ServerRunner {
     stop(server, cache);
     LOG.info("stopped");
     return 0;
+  }
+
+  private static Optional<ListenerTls> listenerTls(ServeSettings settings) {
+    TlsSettings tls = settings.tls();
+    return tls.listen().map(address -> new ListenerTls(address.socketAddress(),
+        tls.certificate().orElseThrow(), tls.key().orElseThrow(), tls.clientCa()));
   }
 
   private static void stop(ImageCacheServer server, ImageCache cache) {

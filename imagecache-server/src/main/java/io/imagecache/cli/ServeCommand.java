@@ -63,6 +63,7 @@ final class ServeCommand implements Callable<Integer> {
     try {
       Optional<Path> configFile = SettingsResolver.configFile(flags, environment);
       settings = SettingsResolver.resolve(flags, environment, configFile);
+      settings.tls().checkFiles();
       logs = SettingsResolver.logSettings(flags, environment, configFile);
       checkCacheDirectory(settings, flags, configFile);
     } catch (SettingsException e) {

@@ -13,6 +13,15 @@ enum ServeOption {
   LISTEN("listen", "HOST:PORT",
       "Address to listen on; [::1]:PORT for IPv6, port 0 for any free port"
           + " (default: 127.0.0.1:9292)"),
+  TLS_LISTEN("tls-listen", "HOST:PORT",
+      "Address of the TLS (HTTPS) listener, beside the plain one; needs tls-cert and tls-key"
+          + " (default: none)"),
+  TLS_CERT("tls-cert", "FILE",
+      "PEM certificate chain of the TLS listener, leaf first; read again when it changes"),
+  TLS_KEY("tls-key", "FILE",
+      "PEM private key of tls-cert (PKCS#8, RSA or EC, unencrypted); read again when it changes"),
+  TLS_CLIENT_CA("tls-client-ca", "FILE",
+      "PEM CA certificates: TLS clients must present a certificate from one (mutual TLS)"),
   CACHE_DIR("cache-dir", "DIR", "Cache directory (default: ./imagecache-data)"),
   DRIVER("driver", "sqlite|xattr|postgres", "Metadata store (default: sqlite)"),
   ORIGIN("origin", "ORIGIN",
@@ -39,6 +48,11 @@ enum ServeOption {
       "Time for the origin's first response byte (default: 30s)"),
   ORIGIN_IDLE_TIMEOUT("origin-idle-timeout", "DURATION",
       "Time the origin may send nothing during a body (default: 60s)"),
+  ORIGIN_CA_FILE("origin-ca-file", "FILE",
+      "PEM bundle of CA certificates trusted for HTTPS origins besides the system's"),
+  ORIGIN_CLIENT_CERT("origin-client-cert", "FILE",
+      "PEM certificate chain the cache presents to HTTPS origins (mutual TLS)"),
+  ORIGIN_CLIENT_KEY("origin-client-key", "FILE", "PEM private key of origin-client-cert"),
   ORIGIN_TOKEN("origin-token", "TOKEN",
       "The cache's own origin credential: bearer token for HTTP origins, X-Auth-Token of"
           + " prefetches for Glance"),

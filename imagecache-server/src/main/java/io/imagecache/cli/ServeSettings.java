@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param shutdownGrace how long a stop (SIGTERM) lets the requests being answered finish
  * @param clientLimits the timeouts, connection limit and header size clients are held to
  * @param readyzOrigin whether {@code /readyz} also asks the origin
+ * @param tls the TLS listener, if any, and how HTTPS origins are checked
  */
 public record ServeSettings(
     CacheConfig cache,
@@ -33,7 +34,8 @@ public record ServeSettings(
     int blockingThreads,
     Duration shutdownGrace,
     ClientLimits clientLimits,
-    boolean readyzOrigin) {
+    boolean readyzOrigin,
+    TlsSettings tls) {
 
   /** Default size of the pool for blocking calls. */
   public static final int DEFAULT_BLOCKING_THREADS = 16;
@@ -51,6 +53,7 @@ public record ServeSettings(
     Objects.requireNonNull(originToken, "originToken");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     Objects.requireNonNull(clientLimits, "clientLimits");
+    Objects.requireNonNull(tls, "tls");
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException("shutdownGrace must not be negative: " + shutdownGrace);
     }
@@ -71,7 +74,7 @@ public record ServeSettings(
   public static ServeSettings defaults(CacheConfig cache) {
     return new ServeSettings(cache, ListenAddress.DEFAULT, Optional.empty(), Optional.empty(),
         OriginTimeouts.DEFAULT, Optional.empty(), DEFAULT_BLOCKING_THREADS,
-        DEFAULT_SHUTDOWN_GRACE, ClientLimits.DEFAULT, false);
+        DEFAULT_SHUTDOWN_GRACE, ClientLimits.DEFAULT, false, TlsSettings.NONE);
   }
 
   /** The defaults with a default-configured cache in {@code cacheDir}. */
@@ -82,57 +85,63 @@ public record ServeSettings(
   /** A copy with {@code cache} instead. */
   public ServeSettings withCache(CacheConfig cache) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin);
+        shutdownGrace, clientLimits, readyzOrigin, tls);
   }
 
   /** A copy listening on {@code listen} instead. */
   public ServeSettings withListen(ListenAddress listen) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin);
+        shutdownGrace, clientLimits, readyzOrigin, tls);
   }
 
   /** A copy fetching misses from the ORIGIN spec {@code origin}. */
   public ServeSettings withOrigin(String origin) {
     return new ServeSettings(
         cache, listen, Optional.of(origin), adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin);
+        shutdownGrace, clientLimits, readyzOrigin, tls);
   }
 
   /** A copy with the admin token {@code token}. */
   public ServeSettings withAdminToken(String token) {
     return new ServeSettings(
         cache, listen, origin, Optional.of(token), originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin);
+        shutdownGrace, clientLimits, readyzOrigin, tls);
   }
 
   /** A copy with {@code originTimeouts} instead. */
   public ServeSettings withOriginTimeouts(OriginTimeouts originTimeouts) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin);
+        shutdownGrace, clientLimits, readyzOrigin, tls);
   }
 
   /** A copy with a pool of {@code blockingThreads} for blocking calls. */
   public ServeSettings withBlockingThreads(int blockingThreads) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin);
+        shutdownGrace, clientLimits, readyzOrigin, tls);
   }
 
   /** A copy that lets requests finish for {@code shutdownGrace} on a stop. */
   public ServeSettings withShutdownGrace(Duration shutdownGrace) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-        blockingThreads, shutdownGrace, clientLimits, readyzOrigin);
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls);
   }
 
   /** A copy holding clients to {@code clientLimits}. */
   public ServeSettings withClientLimits(ClientLimits clientLimits) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-        blockingThreads, shutdownGrace, clientLimits, readyzOrigin);
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls);
   }
 
   /** A copy whose {@code /readyz} asks the origin too, or not. */
   public ServeSettings withReadyzOrigin(boolean readyzOrigin) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-        blockingThreads, shutdownGrace, clientLimits, readyzOrigin);
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls);
+  }
+
+  /** A copy with {@code tls} instead. */
+  public ServeSettings withTls(TlsSettings tls) {
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls);
   }
 
   /** Like the record's own, but never shows the admin token. */
@@ -142,7 +151,8 @@ public record ServeSettings(
         + ", adminToken=" + adminToken.map(token -> "<redacted>") + ", originTimeouts="
         + originTimeouts + ", originToken=" + originToken.map(token -> "<redacted>")
         + ", blockingThreads=" + blockingThreads + ", shutdownGrace=" + shutdownGrace
-        + ", clientLimits=" + clientLimits + ", readyzOrigin=" + readyzOrigin + "]";
+        + ", clientLimits=" + clientLimits + ", readyzOrigin=" + readyzOrigin
+        + ", tls=" + tls + "]";
   }
 
   /** Returns {@code token} if it can go into an HTTP header: visible ASCII, no spaces. */

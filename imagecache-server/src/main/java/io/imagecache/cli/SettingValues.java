@@ -63,6 +63,10 @@ final class SettingValues {
     String value = switch (option) {
       case CONFIG -> null;
       case LISTEN -> settings.listen().toString();
+      case TLS_LISTEN -> settings.tls().listen().map(ListenAddress::toString).orElse(NONE);
+      case TLS_CERT -> path(settings.tls().certificate());
+      case TLS_KEY -> path(settings.tls().key());
+      case TLS_CLIENT_CA -> path(settings.tls().clientCa());
       case CACHE_DIR -> cache.dir().toString();
       case DRIVER -> cache.driver().configName();
       case ORIGIN -> settings.origin().orElse(NONE);
@@ -77,6 +81,9 @@ final class SettingValues {
       case ORIGIN_CONNECT_TIMEOUT -> Durations.format(settings.originTimeouts().connect());
       case ORIGIN_FIRST_BYTE_TIMEOUT -> Durations.format(settings.originTimeouts().firstByte());
       case ORIGIN_IDLE_TIMEOUT -> Durations.format(settings.originTimeouts().idle());
+      case ORIGIN_CA_FILE -> path(settings.tls().origin().caFile());
+      case ORIGIN_CLIENT_CERT -> path(settings.tls().origin().clientCert());
+      case ORIGIN_CLIENT_KEY -> path(settings.tls().origin().clientKey());
       case ORIGIN_TOKEN -> settings.originToken().orElse(NONE);
       case PREFETCH_WORKERS -> Integer.toString(cache.prefetchWorkers());
       case PREFETCH_ATTEMPTS -> Integer.toString(cache.prefetchMaxAttempts());
@@ -100,6 +107,10 @@ final class SettingValues {
           : l.access().file().map(Path::toString).orElse("off")).orElse(null);
     };
     return Optional.ofNullable(value);
+  }
+
+  private static String path(Optional<Path> file) {
+    return file.map(Path::toString).orElse(NONE);
   }
 
   private static String percent(double fraction) {

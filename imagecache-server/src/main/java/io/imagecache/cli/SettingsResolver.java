@@ -6,6 +6,7 @@ import io.imagecache.Durations;
 import io.imagecache.OriginConfig;
 import io.imagecache.Sizes;
 import io.imagecache.server.ClientLimits;
+import io.imagecache.server.OriginTls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -70,7 +71,8 @@ final class SettingsResolver {
         values.get(ServeOption.SHUTDOWN_GRACE, Durations::parse,
             ServeSettings.DEFAULT_SHUTDOWN_GRACE),
         clientLimits(values),
-        values.get(ServeOption.READYZ_ORIGIN, SettingsResolver::onOff, false));
+        values.get(ServeOption.READYZ_ORIGIN, SettingsResolver::onOff, false),
+        tlsSettings(values));
   }
 
   private static ClientLimits clientLimits(Values values) throws SettingsException {
@@ -103,6 +105,45 @@ final class SettingsResolver {
       throw new IllegalArgumentException("expected a size from 1KiB to 1MiB");
     }
     return (int) size;
+  }
+
+  private static TlsSettings tlsSettings(Values values) throws SettingsException {
+    Optional<ListenAddress> listen = values.optional(ServeOption.TLS_LISTEN, ListenAddress::parse);
+    Optional<Path> certificate = values.optional(ServeOption.TLS_CERT, SettingsResolver::path);
+    Optional<Path> key = values.optional(ServeOption.TLS_KEY, SettingsResolver::path);
+    Optional<Path> clientCa = values.optional(ServeOption.TLS_CLIENT_CA, SettingsResolver::path);
+    if (listen.isPresent()) {
+      RawSetting source = values.raw(ServeOption.TLS_LISTEN).orElseThrow();
+      for (ServeOption needed : new ServeOption[] {ServeOption.TLS_CERT, ServeOption.TLS_KEY}) {
+        if (values.raw(needed).isEmpty()) {
+          throw source.invalid("the TLS listener needs " + needed.flag());
+        }
+      }
+    } else {
+      for (ServeOption file : new ServeOption[] {
+          ServeOption.TLS_CERT, ServeOption.TLS_KEY, ServeOption.TLS_CLIENT_CA}) {
+        if (values.raw(file).isPresent()) {
+          throw values.raw(file).get().invalid(
+              "serves only on a TLS listener: set " + ServeOption.TLS_LISTEN.flag() + " too");
+        }
+      }
+    }
+    Optional<Path> originCert =
+        values.optional(ServeOption.ORIGIN_CLIENT_CERT, SettingsResolver::path);
+    Optional<Path> originKey =
+        values.optional(ServeOption.ORIGIN_CLIENT_KEY, SettingsResolver::path);
+    if (originCert.isPresent() != originKey.isPresent()) {
+      ServeOption given = originCert.isPresent()
+          ? ServeOption.ORIGIN_CLIENT_CERT : ServeOption.ORIGIN_CLIENT_KEY;
+      ServeOption missing = originCert.isPresent()
+          ? ServeOption.ORIGIN_CLIENT_KEY : ServeOption.ORIGIN_CLIENT_CERT;
+      throw values.raw(given).orElseThrow().invalid("needs " + missing.flag() + " too");
+    }
+    OriginTls origin = new OriginTls(
+        values.optional(ServeOption.ORIGIN_CA_FILE, SettingsResolver::path).map(Path::toAbsolutePath),
+        originCert.map(Path::toAbsolutePath), originKey.map(Path::toAbsolutePath));
+    return new TlsSettings(listen, certificate.map(Path::toAbsolutePath),
+        key.map(Path::toAbsolutePath), clientCa.map(Path::toAbsolutePath), origin);
   }
 
   /**

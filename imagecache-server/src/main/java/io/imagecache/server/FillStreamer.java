@@ -78,7 +78,7 @@ final class FillStreamer {
     if (limit > position) {
       long from = position;
       position = limit;
-      ctx.writeAndFlush(new SharedFileRegion(filling.channel(), from, limit - from))
+      ctx.writeAndFlush(FileBody.of(ctx, filling.channel(), from, limit - from))
           .addListener(future -> {
             if (future.isSuccess()) {
               step();

@@ -75,7 +75,15 @@ final class GlanceProxy {
    * checks the host name.
    */
   GlanceProxy(URI upstream) {
-    this(upstream, isTls(upstream) ? Optional.of(defaultClientTls()) : Optional.empty(), null);
+    this(upstream, OriginTls.SYSTEM);
+  }
+
+  /**
+   * As {@link #GlanceProxy(URI)}, HTTPS trusting the CAs and presenting the client certificate of
+   * {@code originTls}, as the cache's own requests to the origin do.
+   */
+  GlanceProxy(URI upstream, OriginTls originTls) {
+    this(upstream, isTls(upstream) ? Optional.of(clientTls(originTls)) : Optional.empty(), null);
   }
 
   /** A proxy to an {@code https} (or {@code glance+https}) {@code upstream} using {@code tls}. */
@@ -173,9 +181,13 @@ final class GlanceProxy {
     return scheme.startsWith("glance+") ? scheme.substring("glance+".length()) : scheme;
   }
 
-  private static SslContext defaultClientTls() {
+  private static SslContext clientTls(OriginTls originTls) {
     try {
-      return SslContextBuilder.forClient().build();
+      SslContextBuilder builder = SslContextBuilder.forClient()
+          .trustManager(originTls.trustManagerFactory())
+          .endpointIdentificationAlgorithm("HTTPS");
+      originTls.keyManagerFactory().ifPresent(builder::keyManager);
+      return builder.build();
     } catch (SSLException e) {
       throw new IllegalStateException("cannot set up TLS for the Glance origin", e);
     }

@@ -165,7 +165,7 @@ final class ImageFileExchange extends LocalExchange {
     long length = part.map(ByteRange::length).orElse(hit.size());
     ctx.write(head);
     if (length > 0) {
-      ctx.write(new SharedFileRegion(hit.channel(), first, length, hit));
+      ctx.write(FileBody.of(ctx, hit.channel(), first, length, hit));
     } else {
       closeQuietly(hit);
     }

@@ -321,7 +321,12 @@ final class ProxyExchange {
     phase = Phase.ENDING;
     releasePending();
     String message = "Glance origin unreachable: " + ProxyFailureReason.describe(cause, authority);
-    log.debug("{} {} -> 502: {}", request.method(), request.uri(), message, cause);
+    if (ProxyFailureReason.isTls(cause)) {
+      log.warn("{} {} -> 502: TLS with Glance origin {} failed", request.method(), request.uri(),
+          authority, cause);
+    } else {
+      log.debug("{} {} -> 502: {}", request.method(), request.uri(), message, cause);
+    }
     keepAlive = request.keepAlive() && requestComplete;
     RequestInfo answering = new RequestInfo(request.method(), request.uri(), request.path(),
         request.headers(), keepAlive);

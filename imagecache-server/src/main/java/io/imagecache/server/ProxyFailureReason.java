@@ -29,7 +29,8 @@ final class ProxyFailureReason {
         return "connection to " + authority + " refused";
       }
       if (cause instanceof SSLException) {
-        return "TLS handshake with " + authority + " failed (" + cause.getMessage() + ")";
+        // The certificate details stay in the log (see isTls): no internals for the client.
+        return "origin TLS failure with " + authority;
       }
       if (cause instanceof PrematureChannelClosureException
           || cause instanceof ClosedChannelException) {
@@ -41,6 +42,16 @@ final class ProxyFailureReason {
     }
     return failure.getClass().getSimpleName() + " talking to " + authority
         + (failure.getMessage() == null ? "" : " (" + failure.getMessage() + ")");
+  }
+
+  /** Whether {@code failure} or a cause of it is a TLS failure (a certificate, a handshake). */
+  static boolean isTls(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SSLException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String hostOf(String authority) {

@@ -57,7 +57,7 @@ class ConfigFileTest {
         Optional.of("t0ken"),
         new OriginTimeouts(Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofMinutes(2)),
         Optional.empty(), 32, Duration.ofMinutes(2), ClientLimits.DEFAULT,
-        true));
+        true, TlsSettings.NONE));
   }
 
   @Test
@@ -97,9 +97,11 @@ class ConfigFileTest {
     assertThatThrownBy(() -> resolve(file))
         .isInstanceOf(SettingsException.class)
         .hasMessage("unknown key \"maxsize\" in config file " + file + "; known keys: listen,"
+            + " tls-listen, tls-cert, tls-key, tls-client-ca,"
             + " cache-dir, driver, origin, max-size, stall-time, admin-token,"
             + " admin-token-file, origin-token-file, db-password, db-password-file, db-url, node-url,"
             + " origin-connect-timeout, origin-first-byte-timeout, origin-idle-timeout,"
+            + " origin-ca-file, origin-client-cert, origin-client-key,"
             + " origin-token, prefetch-workers, prefetch-attempts, high-water, low-water,"
             + " min-free-disk, prune-interval, clean-interval, no-fsync, blocking-threads,"
             + " header-timeout, idle-timeout, write-stall-timeout, max-connections, max-header-size,"

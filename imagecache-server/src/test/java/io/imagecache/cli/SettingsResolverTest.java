@@ -125,7 +125,7 @@ class SettingsResolverTest {
         new OriginTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)),
         Optional.empty(), 16, Duration.ofSeconds(30),
         new ClientLimits(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofMinutes(5),
-            10_000, 32 * 1024), false));
+            10_000, 32 * 1024), false, TlsSettings.NONE));
   }
 
   @Test

@@ -425,8 +425,8 @@ class GlanceProxyTest {
         proxy.resolve("/v2/images")).build(), BodyHandlers.ofString());
 
     assertThat(response.statusCode()).isEqualTo(502);
-    assertThat(response.body()).startsWith(
-        "Glance origin unreachable: TLS handshake with 127.0.0.1:" + port + " failed");
+    assertThat(response.body()).isEqualTo(
+        "Glance origin unreachable: origin TLS failure with 127.0.0.1:" + port + "\n");
   }
 
   @Test

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -57,31 +58,47 @@ final class ServerHarness implements AutoCloseable {
 
   /** A cache opened with {@code config}, fetching misses from {@code originSpec} if given. */
   static ServerHarness start(CacheConfig config, Optional<String> originSpec) throws Exception {
-    return start(config, originSpec, ClientLimits.DEFAULT, false);
+    return start(config, originSpec, OriginTls.SYSTEM, server -> server);
   }
 
   /** As {@link #start(CacheConfig, Optional)}, holding clients to {@code limits}. */
   static ServerHarness start(CacheConfig config, Optional<String> originSpec, ClientLimits limits)
       throws Exception {
-    return start(config, originSpec, limits, false);
+    return start(config, originSpec, OriginTls.SYSTEM, server -> server.clientLimits(limits));
   }
 
   /** As {@link #start(CacheConfig, Optional)}; {@code /readyz} asks the origin when asked to. */
   static ServerHarness start(CacheConfig config, Optional<String> originSpec,
       boolean readyzOrigin) throws Exception {
-    return start(config, originSpec, ClientLimits.DEFAULT, readyzOrigin);
+    return start(config, originSpec, OriginTls.SYSTEM,
+        server -> server.readyzOrigin(readyzOrigin));
+  }
+
+  /**
+   * As {@link #start(CacheConfig, Optional)}, with a TLS listener on any loopback port serving
+   * {@code certificate} and {@code key} (clients need a certificate from {@code clientCa} when
+   * given) when {@code certificate} is given, and HTTPS origins checked with {@code originTls}.
+   */
+  static ServerHarness start(CacheConfig config, Optional<String> originSpec,
+      Optional<TestCa.Issued> certificate, Optional<Path> clientCa, OriginTls originTls)
+      throws Exception {
+    InetSocketAddress anyPort = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    Optional<ListenerTls> tls = certificate.map(issued -> new ListenerTls(anyPort,
+        issued.certificate(), issued.key(), clientCa));
+    return start(config, originSpec, originTls,
+        server -> server.tls(tls).originTls(originTls));
   }
 
   private static ServerHarness start(CacheConfig config, Optional<String> originSpec,
-      ClientLimits limits, boolean readyzOrigin) throws Exception {
+      OriginTls originTls, UnaryOperator<ImageCacheServer.Builder> settings) throws Exception {
     Optional<OriginConfig> origin = originSpec.map(spec -> new OriginConfig(spec,
-        Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(20), Optional.empty()));
+        Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(20), Optional.empty(),
+        originTls.isSystem() ? Optional.empty() : Optional.of(originTls.sslContext())));
     ImageCache cache = ImageCache.open(config, origin);
     try {
       InetSocketAddress anyPort = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-      ImageCacheServer server =
-          ImageCacheServer.start(cache, anyPort, ADMIN_TOKEN, BLOCKING_THREADS, limits,
-              readyzOrigin);
+      ImageCacheServer server = settings.apply(ImageCacheServer.builder(cache, anyPort, ADMIN_TOKEN)
+          .blockingThreads(BLOCKING_THREADS)).start();
       return new ServerHarness(cache, server);
     } catch (Exception | Error e) {
       cache.close();
@@ -105,6 +122,16 @@ final class ServerHarness implements AutoCloseable {
 
   int port() {
     return server.address().getPort();
+  }
+
+  /** The TLS listener's port; fails when there is none. */
+  int tlsPort() {
+    return server.tlsAddress().orElseThrow().getPort();
+  }
+
+  /** The server itself. */
+  ImageCacheServer server() {
+    return server;
   }
 
   URI uri(String path) {

@@ -41,12 +41,13 @@ final class OriginHttp {
     this.settings = settings;
     this.name = "origin " + base.getScheme() + "://" + base.getHost()
         + (base.getPort() < 0 ? "" : ":" + base.getPort());
-    this.client = HttpClient.newBuilder()
+    HttpClient.Builder builder = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NORMAL)
         .connectTimeout(settings.connectTimeout())
-        .executor(executor)
-        .build();
+        .executor(executor);
+    settings.tls().ifPresent(builder::sslContext);
+    this.client = builder.build();
   }
 
   /** How long a readiness probe waits for the origin's response head. */

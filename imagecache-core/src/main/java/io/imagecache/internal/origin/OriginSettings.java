@@ -4,6 +4,7 @@ import io.imagecache.OriginConfig;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 
 /**
  * How an origin is talked to: timeouts for connecting, for the response headers and for each body
@@ -15,17 +16,25 @@ import java.util.Optional;
  * for prefetches ({@link Origin#prefetchSource}), which the cache makes on its own behalf.
  */
 public record OriginSettings(
-    Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout, Optional<String> bearerToken) {
+    Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout, Optional<String> bearerToken,
+    Optional<SSLContext> tls) {
   private static final OriginSettings DEFAULTS = new OriginSettings(
       OriginConfig.DEFAULT_CONNECT_TIMEOUT, OriginConfig.DEFAULT_FIRST_BYTE_TIMEOUT,
-      OriginConfig.DEFAULT_IDLE_TIMEOUT, Optional.empty());
+      OriginConfig.DEFAULT_IDLE_TIMEOUT, Optional.empty(), Optional.empty());
 
   public OriginSettings {
     requirePositive("connect timeout", connectTimeout);
     requirePositive("first byte timeout", firstByteTimeout);
     requirePositive("idle timeout", idleTimeout);
     Objects.requireNonNull(bearerToken, "bearerToken");
+    Objects.requireNonNull(tls, "tls");
     bearerToken.ifPresent(token -> HeaderValues.requireToken("bearer token", token));
+  }
+
+  /** Settings trusting the system's CAs only. */
+  public OriginSettings(Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout,
+      Optional<String> bearerToken) {
+    this(connectTimeout, firstByteTimeout, idleTimeout, bearerToken, Optional.empty());
   }
 
   /** {@link OriginConfig}'s default timeouts, no bearer token. */
@@ -35,12 +44,17 @@ public record OriginSettings(
 
   /** These settings with the three timeouts replaced. */
   public OriginSettings withTimeouts(Duration connect, Duration firstByte, Duration idle) {
-    return new OriginSettings(connect, firstByte, idle, bearerToken);
+    return new OriginSettings(connect, firstByte, idle, bearerToken, tls);
   }
 
   /** These settings with {@code token} as the bearer token for HTTP template origins. */
   public OriginSettings withBearerToken(String token) {
-    return new OriginSettings(connectTimeout, firstByteTimeout, idleTimeout, Optional.of(token));
+    return new OriginSettings(connectTimeout, firstByteTimeout, idleTimeout, Optional.of(token), tls);
+  }
+
+  /** These settings with the TLS context {@code tls} for HTTPS origins (empty: the JDK's default). */
+  public OriginSettings withTls(Optional<SSLContext> tls) {
+    return new OriginSettings(connectTimeout, firstByteTimeout, idleTimeout, bearerToken, tls);
   }
 
   /** Shows the timeouts and whether a token is set, never the token itself. */
@@ -48,7 +62,7 @@ public record OriginSettings(
   public String toString() {
     return "OriginSettings[connectTimeout=" + connectTimeout + ", firstByteTimeout=" + firstByteTimeout
         + ", idleTimeout=" + idleTimeout + ", bearerToken=" + (bearerToken.isPresent() ? "(set)" : "(none)")
-        + "]";
+        + (tls.isPresent() ? ", tls=(own context)" : "") + "]";
   }
 
   private static void requirePositive(String name, Duration value) {

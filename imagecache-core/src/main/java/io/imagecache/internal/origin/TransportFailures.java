@@ -34,7 +34,9 @@ final class TransportFailures {
         return "could not connect to " + name + ": unknown host " + uri.getHost();
       }
       if (cause instanceof SSLException) {
-        return "TLS handshake with " + name + " failed: " + Throwables.describe(cause);
+        // Certificate paths and provider classes go to the log, never to a client.
+        OriginTlsFailures.log(name, failure);
+        return OriginTlsFailures.MESSAGE + " (" + name + ")";
       }
       if (cause.getCause() == cause) {
         break;

@@ -1,0 +1,106 @@
+package io.imagecache.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.imagecache.server.OriginTls;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The TLS options resolve from every source into {@link TlsSettings}, show in the effective
+ * configuration, options that cannot work alone are refused naming what is missing, and
+ * {@code serve --check} reads the PEM files.
+ */
+class TlsOptionsTest {
+  @TempDir
+  Path temp;
+
+  @Test
+  void listenerAndOriginOptionsReachTheSettings() throws Exception {
+    Path file = Files.writeString(temp.resolve("imagecache.yaml"),
+        "tls_listen: 127.0.0.1:9443\ntls-key: /etc/imagecache/key.pem\n"
+            + "origin-ca-file: /etc/imagecache/origin-ca.pem\n");
+
+    ServeSettings settings = SettingsResolver.resolve(
+        Map.of("tls-cert", "/etc/imagecache/cert.pem", "origin-client-cert", "/c.pem"),
+        Map.of("IMAGECACHE_TLS_CLIENT_CA", "/etc/imagecache/clients.pem",
+            "IMAGECACHE_ORIGIN_CLIENT_KEY", "/k.pem"),
+        Optional.of(file));
+
+    assertThat(settings.tls()).isEqualTo(new TlsSettings(
+        Optional.of(new ListenAddress("127.0.0.1", 9443)),
+        Optional.of(Path.of("/etc/imagecache/cert.pem")),
+        Optional.of(Path.of("/etc/imagecache/key.pem")),
+        Optional.of(Path.of("/etc/imagecache/clients.pem")),
+        new OriginTls(Optional.of(Path.of("/etc/imagecache/origin-ca.pem")),
+            Optional.of(Path.of("/c.pem")), Optional.of(Path.of("/k.pem")))));
+    Map<ServeOption, String> shown = SettingValues.of(settings);
+    assertThat(shown.get(ServeOption.TLS_LISTEN)).isEqualTo("127.0.0.1:9443");
+    assertThat(shown.get(ServeOption.TLS_CLIENT_CA)).isEqualTo("/etc/imagecache/clients.pem");
+    assertThat(shown.get(ServeOption.ORIGIN_CA_FILE)).isEqualTo("/etc/imagecache/origin-ca.pem");
+  }
+
+  @Test
+  void withoutTlsOptionsThereIsNoListenerAndTheSystemsTrust() throws Exception {
+    ServeSettings settings = SettingsResolver.resolve(Map.of(), Map.of(), Optional.empty());
+
+    assertThat(settings.tls()).isEqualTo(TlsSettings.NONE);
+    assertThat(SettingValues.of(settings).get(ServeOption.TLS_CERT)).isEqualTo("none");
+    assertThat(SettingValues.of(settings).get(ServeOption.ORIGIN_CLIENT_KEY)).isEqualTo("none");
+  }
+
+  @Test
+  void aTlsListenerWithoutAKeyNamesTheMissingOption() {
+    assertThatThrownBy(() -> SettingsResolver.resolve(
+        Map.of("tls-listen", "0.0.0.0:9443", "tls-cert", "/cert.pem"), Map.of(),
+        Optional.empty()))
+        .isInstanceOf(SettingsException.class)
+        .hasMessage("invalid --tls-listen \"0.0.0.0:9443\" (from the command line):"
+            + " the TLS listener needs --tls-key");
+  }
+
+  @Test
+  void aCertificateWithoutATlsListenerIsRefused() {
+    assertThatThrownBy(() -> SettingsResolver.resolve(
+        Map.of(), Map.of("IMAGECACHE_TLS_CERT", "/cert.pem"), Optional.empty()))
+        .isInstanceOf(SettingsException.class)
+        .hasMessage("invalid --tls-cert \"/cert.pem\" (from IMAGECACHE_TLS_CERT):"
+            + " serves only on a TLS listener: set --tls-listen too");
+  }
+
+  @Test
+  void serveCheckRefusesAnUnreadableCertificateWithOneLine() throws Exception {
+    Path notPem = Files.writeString(temp.resolve("cert.pem"), "not a certificate\n");
+    StringWriter err = new StringWriter();
+    CommandLine commandLine = Main.commandLine(settings -> {
+      throw new AssertionError("serve --check must not start the server");
+    }, Map.of());
+    commandLine.setOut(new PrintWriter(new StringWriter(), true));
+    commandLine.setErr(new PrintWriter(err, true));
+
+    int exit = commandLine.execute("serve", "--check", "--cache-dir",
+        temp.resolve("cache").toString(), "--tls-listen", "127.0.0.1:0", "--tls-cert",
+        notPem.toString(), "--tls-key", notPem.toString());
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString().lines()).containsExactly("imagecache serve: certificate file "
+        + notPem + " holds no PEM certificate (BEGIN CERTIFICATE)");
+  }
+
+  @Test
+  void anOriginClientCertificateWithoutItsKeyIsRefused() {
+    assertThatThrownBy(() -> SettingsResolver.resolve(
+        Map.of("origin-client-cert", "/c.pem"), Map.of(), Optional.empty()))
+        .isInstanceOf(SettingsException.class)
+        .hasMessage("invalid --origin-client-cert \"/c.pem\" (from the command line):"
+            + " needs --origin-client-key too");
+  }
+}

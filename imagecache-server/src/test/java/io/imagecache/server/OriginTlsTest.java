@@ -1,0 +1,129 @@
+package io.imagecache.server;
+
+import static io.imagecache.server.ServerHarness.file;
+import static io.imagecache.server.TestImages.MiB;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * HTTPS origins with a private CA, a real TLS server on 127.0.0.1 (another imagecache's TLS
+ * listener): trusted with {@code origin-ca-file}, refused without it, where the client sees a 502
+ * "origin TLS failure" and no certificate internals; a client certificate for an origin that wants
+ * one; the same for requests passed through to a Glance origin.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class OriginTlsTest {
+  private static final byte[] IMAGE = TestImages.bytes(21, 2 * MiB + 3);
+
+  @TempDir
+  Path tmp;
+  private TestCa originCa;
+  private final List<ServerHarness> servers = new ArrayList<>();
+
+  @BeforeEach
+  void makeCa() throws IOException {
+    originCa = TestCa.create(tmp.resolve("origin-ca"), "origin");
+    Path images = Files.createDirectories(tmp.resolve("images"));
+    Files.write(images.resolve("private"), IMAGE);
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    for (ServerHarness server : servers) {
+      server.close();
+    }
+  }
+
+  private ServerHarness origin(Optional<Path> clientCa) throws Exception {
+    ServerHarness origin = ServerHarness.start(
+        ServerHarness.config(tmp.resolve("origin-cache")).build(),
+        Optional.of(tmp.resolve("images").toString()), Optional.of(originCa.issue("origin")),
+        clientCa, OriginTls.SYSTEM);
+    servers.add(origin);
+    return origin;
+  }
+
+  private ServerHarness cache(String originSpec, OriginTls tls) throws Exception {
+    ServerHarness cache = ServerHarness.start(
+        ServerHarness.config(tmp.resolve("cache-" + servers.size())).build(),
+        Optional.of(originSpec), Optional.empty(), Optional.empty(), tls);
+    servers.add(cache);
+    return cache;
+  }
+
+  private static String template(ServerHarness origin) {
+    return "https://localhost:" + origin.tlsPort() + "/v2/images/{id}/file";
+  }
+
+  @Test
+  void aPrivateCaIsTrustedWithTheCaFileAndRefusedWithoutIt() throws Exception {
+    ServerHarness origin = origin(Optional.empty());
+
+    HttpResponse<byte[]> refused =
+        cache(template(origin), OriginTls.SYSTEM).get(file("private"));
+    assertThat(refused.statusCode()).isEqualTo(502);
+    assertNoInternals(refused);
+
+    OriginTls trusting =
+        new OriginTls(Optional.of(originCa.certificate()), Optional.empty(), Optional.empty());
+    HttpResponse<byte[]> served = cache(template(origin), trusting).get(file("private"));
+    assertThat(served.statusCode()).isEqualTo(200);
+    assertThat(served.body()).isEqualTo(IMAGE);
+  }
+
+  @Test
+  void anOriginWantingAClientCertificateGetsTheConfiguredOne() throws Exception {
+    TestCa clientCa = TestCa.create(tmp.resolve("client-ca"), "clients");
+    ServerHarness origin = origin(Optional.of(clientCa.certificate()));
+    TestCa.Issued client = clientCa.issue("cache-node");
+
+    OriginTls withoutCertificate =
+        new OriginTls(Optional.of(originCa.certificate()), Optional.empty(), Optional.empty());
+    HttpResponse<byte[]> refused = cache(template(origin), withoutCertificate)
+        .get(file("private"));
+    assertThat(refused.statusCode()).isEqualTo(502);
+    assertNoInternals(refused);
+
+    OriginTls withCertificate = new OriginTls(Optional.of(originCa.certificate()),
+        Optional.of(client.certificate()), Optional.of(client.key()));
+    HttpResponse<byte[]> served = cache(template(origin), withCertificate).get(file("private"));
+    assertThat(served.statusCode()).isEqualTo(200);
+    assertThat(served.body()).isEqualTo(IMAGE);
+  }
+
+  @Test
+  void passThroughToAGlanceOriginUsesTheSameTrust() throws Exception {
+    ServerHarness origin = origin(Optional.empty());
+    String glance = "glance+https://localhost:" + origin.tlsPort();
+
+    HttpResponse<byte[]> refused = cache(glance, OriginTls.SYSTEM).get("/v2/schemas/image");
+    assertThat(refused.statusCode()).isEqualTo(502);
+    assertNoInternals(refused);
+
+    OriginTls trusting =
+        new OriginTls(Optional.of(originCa.certificate()), Optional.empty(), Optional.empty());
+    HttpResponse<byte[]> passed = cache(glance, trusting).get("/v2/schemas/image");
+    assertThat(passed.statusCode()).as("the origin's own answer, passed through")
+        .isNotEqualTo(502);
+  }
+
+  private static void assertNoInternals(HttpResponse<byte[]> response) {
+    String body = new String(response.body(), StandardCharsets.UTF_8);
+    assertThat(body).contains("origin TLS failure")
+        .doesNotContain("PKIX", "sun.security", "certification path", "Exception", "bad_certificate");
+  }
+}
