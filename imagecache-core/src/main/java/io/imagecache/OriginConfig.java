@@ -15,10 +15,11 @@ import java.util.Optional;
  *     whole body, which can take minutes
  * @param token the cache's own credential: a bearer token for HTTP origins, the
  *     {@code X-Auth-Token} of prefetches from a Glance origin (client requests send their own)
+ * @param credential instead of {@code token}, a credential that renews its token (Keystone)
  */
 public record OriginConfig(
     String spec, Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout,
-    Optional<String> token) {
+    Optional<String> token, Optional<OriginCredential> credential) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_FIRST_BYTE_TIMEOUT = Duration.ofSeconds(30);
@@ -27,12 +28,27 @@ public record OriginConfig(
   public OriginConfig {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(token, "token");
+    Objects.requireNonNull(credential, "credential");
+    if (token.isPresent() && credential.isPresent()) {
+      throw new IllegalArgumentException("an origin token and a renewing credential exclude each other");
+    }
     requirePositive("connectTimeout", connectTimeout);
     requirePositive("firstByteTimeout", firstByteTimeout);
     requirePositive("idleTimeout", idleTimeout);
     if (spec.isBlank()) {
       throw new IllegalArgumentException("origin must not be empty");
     }
+  }
+
+  /** A fixed {@code token}, or none. */
+  public OriginConfig(String spec, Duration connectTimeout, Duration firstByteTimeout,
+      Duration idleTimeout, Optional<String> token) {
+    this(spec, connectTimeout, firstByteTimeout, idleTimeout, token, Optional.empty());
+  }
+
+  /** The credential the cache sends: the renewing one, else the fixed token, else none. */
+  public Optional<OriginCredential> ownCredential() {
+    return credential.isPresent() ? credential : token.map(OriginCredential::fixed);
   }
 
   /** {@code spec} with the default timeouts and no token. */
@@ -45,7 +61,8 @@ public record OriginConfig(
   public String toString() {
     return "OriginConfig[spec=" + spec + ", connectTimeout=" + connectTimeout
         + ", firstByteTimeout=" + firstByteTimeout + ", idleTimeout=" + idleTimeout
-        + ", token=" + (token.isPresent() ? "(set)" : "(none)") + "]";
+        + ", token=" + (token.isPresent() ? "(set)" : "(none)")
+        + ", credential=" + credential.map(Object::toString).orElse("(none)") + "]";
   }
 
   private static void requirePositive(String name, Duration value) {

@@ -138,8 +138,8 @@ public final class CacheRuntime implements Closeable {
   private static Origin openOrigin(OriginConfig config) {
     OriginSettings settings = OriginSettings.defaults().withTimeouts(
         config.connectTimeout(), config.firstByteTimeout(), config.idleTimeout());
-    if (config.token().isPresent()) {
-      settings = settings.withBearerToken(config.token().get());
+    if (config.ownCredential().isPresent()) {
+      settings = settings.withCredential(config.ownCredential().get());
     }
     return Origins.parse(config.spec(), settings);
   }

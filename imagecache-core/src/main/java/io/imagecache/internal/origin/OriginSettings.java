@@ -1,21 +1,23 @@
 package io.imagecache.internal.origin;
 
 import io.imagecache.OriginConfig;
+import io.imagecache.OriginCredential;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * How an origin is talked to: timeouts for connecting, for the response headers and for each body
- * read (never a whole-request deadline: a multi-GiB body takes minutes), and an optional bearer token
- * sent as {@code Authorization: Bearer …} to HTTP template origins.
+ * read (never a whole-request deadline: a multi-GiB body takes minutes), and an optional credential
+ * of the cache's own whose token is sent as {@code Authorization: Bearer …} to HTTP template origins.
  *
  * <p>A Glance origin never sends the bearer token for a client: Glance sees the caller's own token,
  * so that Glance alone decides who may read which image. It sends it, as {@code X-Auth-Token}, only
  * for prefetches ({@link Origin#prefetchSource}), which the cache makes on its own behalf.
  */
 public record OriginSettings(
-    Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout, Optional<String> bearerToken) {
+    Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout,
+    Optional<OriginCredential> credential) {
   private static final OriginSettings DEFAULTS = new OriginSettings(
       OriginConfig.DEFAULT_CONNECT_TIMEOUT, OriginConfig.DEFAULT_FIRST_BYTE_TIMEOUT,
       OriginConfig.DEFAULT_IDLE_TIMEOUT, Optional.empty());
@@ -24,8 +26,7 @@ public record OriginSettings(
     requirePositive("connect timeout", connectTimeout);
     requirePositive("first byte timeout", firstByteTimeout);
     requirePositive("idle timeout", idleTimeout);
-    Objects.requireNonNull(bearerToken, "bearerToken");
-    bearerToken.ifPresent(token -> HeaderValues.requireToken("bearer token", token));
+    Objects.requireNonNull(credential, "credential");
   }
 
   /** {@link OriginConfig}'s default timeouts, no bearer token. */
@@ -35,19 +36,25 @@ public record OriginSettings(
 
   /** These settings with the three timeouts replaced. */
   public OriginSettings withTimeouts(Duration connect, Duration firstByte, Duration idle) {
-    return new OriginSettings(connect, firstByte, idle, bearerToken);
+    return new OriginSettings(connect, firstByte, idle, credential);
   }
 
   /** These settings with {@code token} as the bearer token for HTTP template origins. */
   public OriginSettings withBearerToken(String token) {
-    return new OriginSettings(connectTimeout, firstByteTimeout, idleTimeout, Optional.of(token));
+    HeaderValues.requireToken("bearer token", token);
+    return withCredential(OriginCredential.fixed(token));
+  }
+
+  /** These settings with {@code credential} as the cache's own (renewing) credential. */
+  public OriginSettings withCredential(OriginCredential credential) {
+    return new OriginSettings(connectTimeout, firstByteTimeout, idleTimeout, Optional.of(credential));
   }
 
   /** Shows the timeouts and whether a token is set, never the token itself. */
   @Override
   public String toString() {
     return "OriginSettings[connectTimeout=" + connectTimeout + ", firstByteTimeout=" + firstByteTimeout
-        + ", idleTimeout=" + idleTimeout + ", bearerToken=" + (bearerToken.isPresent() ? "(set)" : "(none)")
+        + ", idleTimeout=" + idleTimeout + ", bearerToken=" + (credential.isPresent() ? "(set)" : "(none)")
         + "]";
   }
 
