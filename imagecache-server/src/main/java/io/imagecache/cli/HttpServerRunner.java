@@ -3,8 +3,13 @@ package io.imagecache.cli;
 import ch.qos.logback.classic.LoggerContext;
 import io.imagecache.ImageCache;
 import io.imagecache.OriginConfig;
+import io.imagecache.OriginCredential;
+import io.imagecache.keystone.KeystoneClient;
+import io.imagecache.keystone.KeystoneOriginCredential;
+import io.imagecache.keystone.KeystoneRoleCheck;
 import io.imagecache.server.ImageCacheServer;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -58,9 +63,15 @@ public final class HttpServerRunner implements ServerRunner {
   }
 
   private int run(ServeSettings settings, Optional<SettingsSource> reread) throws Exception {
+    Optional<KeystoneClient> keystone =
+        settings.keystone().map(k -> new KeystoneClient(k.url()));
+    Optional<OriginCredential> login = settings.keystone().flatMap(KeystoneSettings::originLogin)
+        .map(way -> new KeystoneOriginCredential(keystone.orElseThrow(), way, Clock.systemUTC()));
     Optional<OriginConfig> origin = settings.origin().map(spec -> new OriginConfig(spec,
         settings.originTimeouts().connect(), settings.originTimeouts().firstByte(),
-        settings.originTimeouts().idle(), settings.originToken()));
+        settings.originTimeouts().idle(), settings.originToken(), login));
+    Optional<KeystoneRoleCheck> roleCheck = settings.keystone().map(k ->
+        new KeystoneRoleCheck(keystone.orElseThrow(), k.adminRole(), Clock.systemUTC()));
     // Taken over before the server listens: a SIGTERM during the start stops it right after.
     AtomicReference<SettingsReload> reload = new AtomicReference<>();
     Optional<ProcessSignals> signals = exitAfterStart ? Optional.empty()
@@ -77,7 +88,7 @@ public final class HttpServerRunner implements ServerRunner {
     ImageCacheServer server;
     try {
       server = ImageCacheServer.start(cache, settings.listen().socketAddress(),
-          settings.adminToken().orElseThrow(), settings.blockingThreads());
+          settings.adminToken().orElseThrow(), roleCheck, settings.blockingThreads());
     } catch (Exception | Error e) {
       cache.close();
       throw e;

@@ -19,6 +19,8 @@ import java.util.Optional;
  *     the {@code X-Auth-Token} of prefetches and management checks for a Glance origin
  * @param blockingThreads threads for calls that may block (metadata queries, waiting on fills)
  * @param shutdownGrace how long a stop (SIGTERM) lets the requests being answered finish
+ * @param keystone the Keystone that judges management calls' tokens and may issue the origin
+ *     token, if any
  */
 public record ServeSettings(
     CacheConfig cache,
@@ -28,7 +30,8 @@ public record ServeSettings(
     OriginTimeouts originTimeouts,
     Optional<String> originToken,
     int blockingThreads,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Optional<KeystoneSettings> keystone) {
 
   /** Default size of the pool for blocking calls. */
   public static final int DEFAULT_BLOCKING_THREADS = 16;
@@ -45,6 +48,10 @@ public record ServeSettings(
     Objects.requireNonNull(originTimeouts, "originTimeouts");
     Objects.requireNonNull(originToken, "originToken");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+    Objects.requireNonNull(keystone, "keystone");
+    if (originToken.isPresent() && keystone.flatMap(KeystoneSettings::originLogin).isPresent()) {
+      throw new IllegalArgumentException("originToken and a Keystone origin login exclude each other");
+    }
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException("shutdownGrace must not be negative: " + shutdownGrace);
     }
@@ -59,6 +66,14 @@ public record ServeSettings(
       throw new IllegalArgumentException(
           "blockingThreads must be 1 to " + MAX_BLOCKING_THREADS + ": " + blockingThreads);
     }
+  }
+
+  /** Without Keystone. */
+  public ServeSettings(CacheConfig cache, ListenAddress listen, Optional<String> origin,
+      Optional<String> adminToken, OriginTimeouts originTimeouts, Optional<String> originToken,
+      int blockingThreads, Duration shutdownGrace) {
+    this(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
+        shutdownGrace, Optional.empty());
   }
 
   /** The defaults around {@code cache}: 127.0.0.1:9292, no origin, no token, default timeouts. */
@@ -76,45 +91,51 @@ public record ServeSettings(
   /** A copy with {@code cache} instead. */
   public ServeSettings withCache(CacheConfig cache) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace);
+        shutdownGrace, keystone);
   }
 
   /** A copy listening on {@code listen} instead. */
   public ServeSettings withListen(ListenAddress listen) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace);
+        shutdownGrace, keystone);
   }
 
   /** A copy fetching misses from the ORIGIN spec {@code origin}. */
   public ServeSettings withOrigin(String origin) {
     return new ServeSettings(
         cache, listen, Optional.of(origin), adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace);
+        shutdownGrace, keystone);
   }
 
   /** A copy with the admin token {@code token}. */
   public ServeSettings withAdminToken(String token) {
     return new ServeSettings(
         cache, listen, origin, Optional.of(token), originTimeouts, originToken, blockingThreads,
-        shutdownGrace);
+        shutdownGrace, keystone);
   }
 
   /** A copy with {@code originTimeouts} instead. */
   public ServeSettings withOriginTimeouts(OriginTimeouts originTimeouts) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace);
+        shutdownGrace, keystone);
   }
 
   /** A copy with a pool of {@code blockingThreads} for blocking calls. */
   public ServeSettings withBlockingThreads(int blockingThreads) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace);
+        shutdownGrace, keystone);
   }
 
   /** A copy that lets requests finish for {@code shutdownGrace} on a stop. */
   public ServeSettings withShutdownGrace(Duration shutdownGrace) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-        blockingThreads, shutdownGrace);
+        blockingThreads, shutdownGrace, keystone);
+  }
+
+  /** A copy with {@code keystone} instead. */
+  public ServeSettings withKeystone(Optional<KeystoneSettings> keystone) {
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
+        blockingThreads, shutdownGrace, keystone);
   }
 
   /** Like the record's own, but never shows the admin token. */
@@ -123,7 +144,8 @@ public record ServeSettings(
     return "ServeSettings[cache=" + cache + ", listen=" + listen + ", origin=" + origin
         + ", adminToken=" + adminToken.map(token -> "<redacted>") + ", originTimeouts="
         + originTimeouts + ", originToken=" + originToken.map(token -> "<redacted>")
-        + ", blockingThreads=" + blockingThreads + ", shutdownGrace=" + shutdownGrace + "]";
+        + ", blockingThreads=" + blockingThreads + ", shutdownGrace=" + shutdownGrace
+        + ", keystone=" + keystone + "]";
   }
 
   /** Returns {@code token} if it can go into an HTTP header: visible ASCII, no spaces. */

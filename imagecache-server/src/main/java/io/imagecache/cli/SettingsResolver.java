@@ -4,9 +4,13 @@ import io.imagecache.CacheConfig;
 import io.imagecache.DriverKind;
 import io.imagecache.Durations;
 import io.imagecache.Sizes;
+import io.imagecache.keystone.KeystoneClient;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -64,7 +68,8 @@ final class SettingsResolver {
         values.get(ServeOption.BLOCKING_THREADS, SettingsResolver::threads,
             ServeSettings.DEFAULT_BLOCKING_THREADS),
         values.get(ServeOption.SHUTDOWN_GRACE, Durations::parse,
-            ServeSettings.DEFAULT_SHUTDOWN_GRACE));
+            ServeSettings.DEFAULT_SHUTDOWN_GRACE),
+        keystone(values));
   }
 
   /**
@@ -159,6 +164,114 @@ final class SettingsResolver {
     } catch (IllegalArgumentException e) {
       throw new SettingsException("invalid cache settings: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * {@code keystone-url} with {@code admin-role} and the {@code origin-auth-*} options, which
+   * need it; a login is an application credential (id and secret) or a user (name, password,
+   * project), each secret given directly or by its {@code -file}, never besides origin-token.
+   */
+  private static Optional<KeystoneSettings> keystone(Values values) throws SettingsException {
+    Optional<String> url = values.optional(ServeOption.KEYSTONE_URL, text -> {
+      KeystoneClient.tokensUri(text);
+      return text.strip();
+    });
+    String role = values.get(ServeOption.ADMIN_ROLE, SettingsResolver::name,
+        KeystoneSettings.DEFAULT_ADMIN_ROLE);
+    Map<ServeOption, String> auth = new EnumMap<>(ServeOption.class);
+    for (ServeOption option : KeystoneSettings.ORIGIN_AUTH) {
+      values.optional(option, SettingsResolver::name).ifPresent(value -> auth.put(option, value));
+    }
+    secretFrom(values, auth, ServeOption.ORIGIN_AUTH_APPLICATION_CREDENTIAL_SECRET_FILE,
+        ServeOption.ORIGIN_AUTH_APPLICATION_CREDENTIAL_SECRET);
+    secretFrom(values, auth, ServeOption.ORIGIN_AUTH_PASSWORD_FILE,
+        ServeOption.ORIGIN_AUTH_PASSWORD);
+    if (url.isEmpty()) {
+      Optional<RawSetting> needing = values.raw(ServeOption.ADMIN_ROLE);
+      if (needing.isEmpty() && !auth.isEmpty()) {
+        needing = values.raw(auth.keySet().iterator().next());
+      }
+      if (needing.isPresent()) {
+        throw refused(needing.get(), "needs " + ServeOption.KEYSTONE_URL.flag());
+      }
+      return Optional.empty();
+    }
+    boolean application = auth.containsKey(ServeOption.ORIGIN_AUTH_APPLICATION_CREDENTIAL_ID);
+    boolean user = auth.containsKey(ServeOption.ORIGIN_AUTH_USERNAME);
+    if (application && user) {
+      throw refused(values.raw(ServeOption.ORIGIN_AUTH_USERNAME).orElseThrow(),
+          "give either a user or " + ServeOption.ORIGIN_AUTH_APPLICATION_CREDENTIAL_ID.flag()
+              + ", not both");
+    }
+    List<ServeOption> required = application
+        ? List.of(ServeOption.ORIGIN_AUTH_APPLICATION_CREDENTIAL_SECRET)
+        : List.of(ServeOption.ORIGIN_AUTH_PASSWORD, ServeOption.ORIGIN_AUTH_PROJECT);
+    if (!auth.isEmpty() && !application && !user) {
+      throw refused(values.raw(auth.keySet().iterator().next()).orElseThrow(), "needs "
+          + ServeOption.ORIGIN_AUTH_USERNAME.flag() + " or "
+          + ServeOption.ORIGIN_AUTH_APPLICATION_CREDENTIAL_ID.flag());
+    }
+    if (application || user) {
+      ServeOption login = application
+          ? ServeOption.ORIGIN_AUTH_APPLICATION_CREDENTIAL_ID : ServeOption.ORIGIN_AUTH_USERNAME;
+      for (ServeOption option : required) {
+        if (!auth.containsKey(option)) {
+          throw refused(values.raw(login).orElseThrow(), "needs " + option.flag()
+              + (KeystoneSettings.SECRETS.contains(option) ? " or " + option.flag() + "-file" : ""));
+        }
+      }
+      Optional<RawSetting> token = values.raw(ServeOption.ORIGIN_TOKEN);
+      if (token.isPresent()) {
+        throw refused(token.get(), "the cache logs in with " + login.flag()
+            + " and gets its origin token from Keystone: give one or the other");
+      }
+    }
+    return Optional.of(new KeystoneSettings(url.get(), role, auth));
+  }
+
+  /** Reads {@code secret} from the file {@code fileOption} names; both at once is an error. */
+  private static void secretFrom(Values values, Map<ServeOption, String> auth,
+      ServeOption fileOption, ServeOption secret) throws SettingsException {
+    Optional<RawSetting> file = values.raw(fileOption);
+    if (file.isEmpty()) {
+      return;
+    }
+    if (auth.containsKey(secret)) {
+      throw refused(file.get(), "give " + secret.flag() + " or " + fileOption.flag() + ", not both");
+    }
+    auth.put(secret, secretFile(file.get()));
+  }
+
+  /** The content of the file {@code raw} names, surrounding whitespace removed; never echoed. */
+  private static String secretFile(RawSetting raw) throws SettingsException {
+    Path file = Path.of(raw.value().strip());
+    String content;
+    try {
+      content = Files.readString(file).strip();
+    } catch (IOException | RuntimeException e) {
+      throw refused(raw, "cannot read the file: " + e.getClass().getSimpleName());
+    }
+    if (content.isEmpty()) {
+      throw refused(raw, "the file is empty");
+    }
+    return content;
+  }
+
+  /** {@code raw}'s error; the value of a secret option is not shown. */
+  private static SettingsException refused(RawSetting raw, String problem) {
+    if (KeystoneSettings.SECRETS.contains(raw.option()) || raw.option() == ServeOption.ORIGIN_TOKEN) {
+      return new SettingsException("invalid " + raw.option().flag() + " (from " + raw.source()
+          + "): " + problem);
+    }
+    return raw.invalid(problem);
+  }
+
+  /** A Keystone name, id or secret: anything but blank. */
+  private static String name(String text) {
+    if (text.isBlank()) {
+      throw new IllegalArgumentException("must not be empty");
+    }
+    return text.strip();
   }
 
   private static OriginTimeouts originTimeouts(Values values) throws SettingsException {

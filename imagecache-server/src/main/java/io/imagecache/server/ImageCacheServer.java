@@ -3,6 +3,7 @@ package io.imagecache.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imagecache.Durations;
 import io.imagecache.ImageCache;
+import io.imagecache.keystone.KeystoneRoleCheck;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -13,6 +14,7 @@ import java.io.Closeable;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +55,16 @@ public final class ImageCacheServer implements Closeable {
    */
   public static ImageCacheServer start(ImageCache cache, InetSocketAddress listen,
       String adminToken, int blockingThreads) throws InterruptedException {
+    return start(cache, listen, adminToken, Optional.empty(), blockingThreads);
+  }
+
+  /**
+   * As {@link #start(ImageCache, InetSocketAddress, String, int)}; with {@code keystone},
+   * management calls also accept a user's Keystone token that carries its role.
+   */
+  public static ImageCacheServer start(ImageCache cache, InetSocketAddress listen,
+      String adminToken, Optional<KeystoneRoleCheck> keystone, int blockingThreads)
+      throws InterruptedException {
     Transport transport = Transport.best();
     EventLoopGroup boss = transport.newGroup(1);
     EventLoopGroup workers = transport.newGroup(Runtime.getRuntime().availableProcessors());
@@ -61,7 +73,7 @@ public final class ImageCacheServer implements Closeable {
     ServerMetrics metrics = new ServerMetrics(
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), cache, readiness);
     try {
-      ServerContext context = new ServerContext(cache, blocking, new ObjectMapper(), new AdminAuth(adminToken),
+      ServerContext context = new ServerContext(cache, blocking, new ObjectMapper(), new AdminAuth(adminToken, keystone),
           cache.originApi().map(GlanceProxy::new));
       RouteTable routes = RouteTable.of(List.of(
           new CacheApiRoutes(context), new MetricsRoutes(context, metrics),

@@ -96,7 +96,13 @@ class ConfigFileTest {
         .hasMessage("unknown key \"maxsize\" in config file " + file + "; known keys: listen,"
             + " cache-dir, driver, origin, max-size, stall-time, admin-token, db-url, node-url,"
             + " origin-connect-timeout, origin-first-byte-timeout, origin-idle-timeout,"
-            + " origin-token, prefetch-workers, prefetch-attempts, high-water, low-water,"
+            + " origin-token,"
+            + " keystone-url, admin-role, origin-auth-application-credential-id,"
+            + " origin-auth-application-credential-secret,"
+            + " origin-auth-application-credential-secret-file, origin-auth-username,"
+            + " origin-auth-password, origin-auth-password-file, origin-auth-project,"
+            + " origin-auth-domain,"
+            + " prefetch-workers, prefetch-attempts, high-water, low-water,"
             + " min-free-disk, prune-interval, clean-interval, no-fsync, blocking-threads,"
             + " shutdown-grace, log-level, log-format, access-log");
   }
