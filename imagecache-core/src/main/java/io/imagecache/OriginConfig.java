@@ -1,5 +1,6 @@
 package io.imagecache;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,11 +20,41 @@ import java.util.Optional;
  */
 public record OriginConfig(
     String spec, Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout,
-    Optional<String> token, Optional<OriginCredential> credential) {
+    Optional<String> token, Optional<Credential> credential) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_FIRST_BYTE_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * The cache's own credential for its origin, asked for the token to send before each request it
+   * makes on its own behalf; a renewing one (e.g. Keystone) obtains a new token when the current
+   * one nears its expiry or the origin refused it.
+   */
+  public interface Credential {
+
+    /** The token to send now; may block while a new one is obtained. */
+    String token() throws IOException;
+
+    /** The origin answered 401 to {@code token}: the next {@link #token()} should be a new one. */
+    default void refused(String token) {}
+
+    /** A token that never changes (the {@code origin-token} option). */
+    static Credential fixed(String token) {
+      Objects.requireNonNull(token, "token");
+      return new Credential() {
+        @Override
+        public String token() {
+          return token;
+        }
+
+        @Override
+        public String toString() {
+          return "fixed origin token";
+        }
+      };
+    }
+  }
 
   public OriginConfig {
     Objects.requireNonNull(spec, "spec");
@@ -47,8 +78,8 @@ public record OriginConfig(
   }
 
   /** The credential the cache sends: the renewing one, else the fixed token, else none. */
-  public Optional<OriginCredential> ownCredential() {
-    return credential.isPresent() ? credential : token.map(OriginCredential::fixed);
+  public Optional<Credential> ownCredential() {
+    return credential.isPresent() ? credential : token.map(Credential::fixed);
   }
 
   /** {@code spec} with the default timeouts and no token. */

@@ -3,7 +3,6 @@ package io.imagecache.cli;
 import ch.qos.logback.classic.LoggerContext;
 import io.imagecache.ImageCache;
 import io.imagecache.OriginConfig;
-import io.imagecache.OriginCredential;
 import io.imagecache.keystone.KeystoneClient;
 import io.imagecache.keystone.KeystoneOriginCredential;
 import io.imagecache.keystone.KeystoneRoleCheck;
@@ -65,7 +64,7 @@ public final class HttpServerRunner implements ServerRunner {
   private int run(ServeSettings settings, Optional<SettingsSource> reread) throws Exception {
     Optional<KeystoneClient> keystone =
         settings.keystone().map(k -> new KeystoneClient(k.url()));
-    Optional<OriginCredential> login = settings.keystone().flatMap(KeystoneSettings::originLogin)
+    Optional<OriginConfig.Credential> login = settings.keystone().flatMap(KeystoneSettings::originLogin)
         .map(way -> new KeystoneOriginCredential(keystone.orElseThrow(), way, Clock.systemUTC()));
     Optional<OriginConfig> origin = settings.origin().map(spec -> new OriginConfig(spec,
         settings.originTimeouts().connect(), settings.originTimeouts().firstByte(),

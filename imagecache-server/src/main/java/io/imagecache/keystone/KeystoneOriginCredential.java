@@ -1,6 +1,6 @@
 package io.imagecache.keystone;
 
-import io.imagecache.OriginCredential;
+import io.imagecache.OriginConfig;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * blocks the callers that need the token meanwhile; a failure is theirs and the next call tries
  * again.
  */
-public final class KeystoneOriginCredential implements OriginCredential {
+public final class KeystoneOriginCredential implements OriginConfig.Credential {
   private static final Logger LOG = LoggerFactory.getLogger(KeystoneOriginCredential.class);
 
   private final KeystoneClient keystone;

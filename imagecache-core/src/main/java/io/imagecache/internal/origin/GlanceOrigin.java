@@ -2,7 +2,7 @@ package io.imagecache.internal.origin;
 
 import io.imagecache.ImageNotActiveException;
 import io.imagecache.InvalidRequestException;
-import io.imagecache.OriginCredential;
+import io.imagecache.OriginConfig;
 import io.imagecache.OriginUnavailableException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -50,10 +50,10 @@ final class GlanceOrigin implements Origin {
   /** The executor this origin created and must shut down, if it was not injected. */
   private final Optional<ExecutorService> ownedExecutor;
   /** The cache's own token, sent only by {@link #prefetchSource}; never by client requests. */
-  private final Optional<OriginCredential> serviceToken;
+  private final Optional<OriginConfig.Credential> serviceToken;
 
   GlanceOrigin(String base, OriginHttp http, Optional<ExecutorService> ownedExecutor,
-      Optional<OriginCredential> serviceToken) {
+      Optional<OriginConfig.Credential> serviceToken) {
     this.base = base;
     this.http = http;
     this.ownedExecutor = ownedExecutor;

@@ -5,7 +5,7 @@ import io.imagecache.internal.fill.ImageSource;
 import io.imagecache.internal.fill.SourceResponse;
 import io.imagecache.internal.store.ExpectedContent;
 import java.io.IOException;
-import io.imagecache.OriginCredential;
+import io.imagecache.OriginConfig;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -22,7 +22,7 @@ import java.util.concurrent.ExecutorService;
 final class HttpTemplateOrigin implements Origin {
   private final String template;
   private final OriginHttp http;
-  private final Optional<OriginCredential> credential;
+  private final Optional<OriginConfig.Credential> credential;
   /** The executor this origin created and must shut down, if it was not injected. */
   private final Optional<ExecutorService> ownedExecutor;
 

@@ -1,7 +1,6 @@
 package io.imagecache.internal.origin;
 
 import io.imagecache.OriginConfig;
-import io.imagecache.OriginCredential;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,7 +16,7 @@ import java.util.Optional;
  */
 public record OriginSettings(
     Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout,
-    Optional<OriginCredential> credential) {
+    Optional<OriginConfig.Credential> credential) {
   private static final OriginSettings DEFAULTS = new OriginSettings(
       OriginConfig.DEFAULT_CONNECT_TIMEOUT, OriginConfig.DEFAULT_FIRST_BYTE_TIMEOUT,
       OriginConfig.DEFAULT_IDLE_TIMEOUT, Optional.empty());
@@ -42,11 +41,11 @@ public record OriginSettings(
   /** These settings with {@code token} as the bearer token for HTTP template origins. */
   public OriginSettings withBearerToken(String token) {
     HeaderValues.requireToken("bearer token", token);
-    return withCredential(OriginCredential.fixed(token));
+    return withCredential(OriginConfig.Credential.fixed(token));
   }
 
   /** These settings with {@code credential} as the cache's own (renewing) credential. */
-  public OriginSettings withCredential(OriginCredential credential) {
+  public OriginSettings withCredential(OriginConfig.Credential credential) {
     return new OriginSettings(connectTimeout, firstByteTimeout, idleTimeout, Optional.of(credential));
   }
 

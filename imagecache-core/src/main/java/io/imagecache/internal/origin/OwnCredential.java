@@ -1,7 +1,7 @@
 package io.imagecache.internal.origin;
 
 import io.imagecache.OriginAccessDeniedException;
-import io.imagecache.OriginCredential;
+import io.imagecache.OriginConfig;
 import java.io.IOException;
 import java.util.Optional;
 
@@ -15,7 +15,7 @@ final class OwnCredential {
 
   private OwnCredential() {}
 
-  static <T> T send(Optional<OriginCredential> credential, Send<T> send) throws IOException {
+  static <T> T send(Optional<OriginConfig.Credential> credential, Send<T> send) throws IOException {
     if (credential.isEmpty()) {
       return send.send(Optional.empty());
     }
@@ -31,7 +31,7 @@ final class OwnCredential {
     }
   }
 
-  private static String token(OriginCredential credential) throws IOException {
+  private static String token(OriginConfig.Credential credential) throws IOException {
     try {
       return HeaderValues.requireToken("the cache's origin token", credential.token());
     } catch (IllegalArgumentException e) {
