@@ -1,6 +1,7 @@
 package io.imagecache;
 
 import io.imagecache.internal.origin.Origins;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,21 +18,56 @@ import javax.net.ssl.SSLContext;
  *     whole body, which can take minutes
  * @param token the cache's own credential: a bearer token for HTTP origins, the
  *     {@code X-Auth-Token} of prefetches from a Glance origin (client requests send their own)
+ * @param credential instead of {@code token}, a credential that renews its token (Keystone)
  * @param tls the TLS context for an HTTPS origin (trusted CAs, client certificate); empty for the
  *     JDK's default, the system's CAs
  */
 public record OriginConfig(
     String spec, Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout,
-    Optional<String> token, Optional<SSLContext> tls) {
+    Optional<String> token, Optional<Credential> credential, Optional<SSLContext> tls) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_FIRST_BYTE_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
+  /**
+   * The cache's own credential for its origin, asked for the token to send before each request it
+   * makes on its own behalf; a renewing one (e.g. Keystone) obtains a new token when the current
+   * one nears its expiry or the origin refused it.
+   */
+  public interface Credential {
+
+    /** The token to send now; may block while a new one is obtained. */
+    String token() throws IOException;
+
+    /** The origin answered 401 to {@code token}: the next {@link #token()} should be a new one. */
+    default void refused(String token) {}
+
+    /** A token that never changes (the {@code origin-token} option). */
+    static Credential fixed(String token) {
+      Objects.requireNonNull(token, "token");
+      return new Credential() {
+        @Override
+        public String token() {
+          return token;
+        }
+
+        @Override
+        public String toString() {
+          return "fixed origin token";
+        }
+      };
+    }
+  }
+
   public OriginConfig {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(token, "token");
+    Objects.requireNonNull(credential, "credential");
     Objects.requireNonNull(tls, "tls");
+    if (token.isPresent() && credential.isPresent()) {
+      throw new IllegalArgumentException("an origin token and a renewing credential exclude each other");
+    }
     requirePositive("connectTimeout", connectTimeout);
     requirePositive("firstByteTimeout", firstByteTimeout);
     requirePositive("idleTimeout", idleTimeout);
@@ -40,15 +76,31 @@ public record OriginConfig(
     }
   }
 
-  /** An origin trusting the system's CAs only, presenting no client certificate. */
+  /**
+   * A fixed {@code token}, or none; an origin trusting the system's CAs only, presenting no client
+   * certificate.
+   */
   public OriginConfig(String spec, Duration connectTimeout, Duration firstByteTimeout,
       Duration idleTimeout, Optional<String> token) {
-    this(spec, connectTimeout, firstByteTimeout, idleTimeout, token, Optional.empty());
+    this(spec, connectTimeout, firstByteTimeout, idleTimeout, token, Optional.empty(),
+        Optional.empty());
   }
 
   /** A copy with the TLS context {@code tls} for HTTPS origins. */
   public OriginConfig withTls(Optional<SSLContext> tls) {
-    return new OriginConfig(spec, connectTimeout, firstByteTimeout, idleTimeout, token, tls);
+    return new OriginConfig(spec, connectTimeout, firstByteTimeout, idleTimeout, token, credential,
+        tls);
+  }
+
+  /** A copy sending the token of the renewing {@code credential} instead of a fixed token. */
+  public OriginConfig withCredential(Optional<Credential> credential) {
+    return new OriginConfig(spec, connectTimeout, firstByteTimeout, idleTimeout,
+        credential.isPresent() ? Optional.empty() : token, credential, tls);
+  }
+
+  /** The credential the cache sends: the renewing one, else the fixed token, else none. */
+  public Optional<Credential> ownCredential() {
+    return credential.isPresent() ? credential : token.map(Credential::fixed);
   }
 
   /** {@code spec} with the default timeouts and no token. */
@@ -73,6 +125,7 @@ public record OriginConfig(
     return "OriginConfig[spec=" + spec + ", connectTimeout=" + connectTimeout
         + ", firstByteTimeout=" + firstByteTimeout + ", idleTimeout=" + idleTimeout
         + ", token=" + (token.isPresent() ? "(set)" : "(none)")
+        + ", credential=" + credential.map(Object::toString).orElse("(none)")
         + (tls.isPresent() ? ", tls=(own context)" : "") + "]";
   }
 

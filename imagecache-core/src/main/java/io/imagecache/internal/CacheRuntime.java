@@ -143,8 +143,8 @@ public final class CacheRuntime implements Closeable {
     OriginSettings settings = OriginSettings.defaults().withTimeouts(
         config.connectTimeout(), config.firstByteTimeout(), config.idleTimeout())
         .withTls(config.tls());
-    if (config.token().isPresent()) {
-      settings = settings.withBearerToken(config.token().get());
+    if (config.ownCredential().isPresent()) {
+      settings = settings.withCredential(config.ownCredential().get());
     }
     return Origins.parse(config.spec(), settings);
   }

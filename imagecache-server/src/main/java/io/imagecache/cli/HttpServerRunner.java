@@ -3,9 +3,13 @@ package io.imagecache.cli;
 import ch.qos.logback.classic.LoggerContext;
 import io.imagecache.ImageCache;
 import io.imagecache.OriginConfig;
+import io.imagecache.keystone.KeystoneClient;
+import io.imagecache.keystone.KeystoneOriginCredential;
+import io.imagecache.keystone.KeystoneRoleCheck;
 import io.imagecache.server.ImageCacheServer;
 import io.imagecache.server.ListenerTls;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -86,11 +90,18 @@ public final class HttpServerRunner implements ServerRunner {
   }
 
   private int run(ServeSettings settings, Optional<SettingsSource> reread) throws Exception {
+    Optional<KeystoneClient> keystone =
+        settings.keystone().map(k -> new KeystoneClient(k.url()));
+    Optional<OriginConfig.Credential> login = settings.keystone().flatMap(KeystoneSettings::originLogin)
+        .map(way -> new KeystoneOriginCredential(keystone.orElseThrow(), way, Clock.systemUTC()));
     Optional<OriginConfig> origin = settings.origin().map(spec -> new OriginConfig(spec,
         settings.originTimeouts().connect(), settings.originTimeouts().firstByte(),
-        settings.originTimeouts().idle(), settings.originToken(),
-        settings.tls().origin().isSystem() ? Optional.empty()
+        settings.originTimeouts().idle(), settings.originToken())
+        .withCredential(login)
+        .withTls(settings.tls().origin().isSystem() ? Optional.empty()
             : Optional.of(settings.tls().origin().sslContext())));
+    Optional<KeystoneRoleCheck> roleCheck = settings.keystone().map(k ->
+        new KeystoneRoleCheck(keystone.orElseThrow(), k.adminRole(), Clock.systemUTC()));
     // Taken over before the server listens: a SIGTERM during the start stops it right after.
     AtomicReference<SettingsReload> reload = new AtomicReference<>();
     AtomicReference<ImageCacheServer> started = new AtomicReference<>();
@@ -116,6 +127,7 @@ public final class HttpServerRunner implements ServerRunner {
           .readyzOrigin(settings.readyzOrigin())
           .tls(listenerTls(settings))
           .originTls(settings.tls().origin())
+          .keystone(roleCheck)
           .start();
     } catch (Exception | Error e) {
       cache.close();

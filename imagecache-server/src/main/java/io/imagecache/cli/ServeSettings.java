@@ -23,6 +23,8 @@ import java.util.Optional;
  * @param clientLimits the timeouts, connection limit and header size clients are held to
  * @param readyzOrigin whether {@code /readyz} also asks the origin
  * @param tls the TLS listener, if any, and how HTTPS origins are checked
+ * @param keystone the Keystone that judges management calls' tokens and may issue the origin
+ *     token, if any
  */
 public record ServeSettings(
     CacheConfig cache,
@@ -35,7 +37,8 @@ public record ServeSettings(
     Duration shutdownGrace,
     ClientLimits clientLimits,
     boolean readyzOrigin,
-    TlsSettings tls) {
+    TlsSettings tls,
+    Optional<KeystoneSettings> keystone) {
 
   /** Default size of the pool for blocking calls. */
   public static final int DEFAULT_BLOCKING_THREADS = 16;
@@ -54,6 +57,10 @@ public record ServeSettings(
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     Objects.requireNonNull(clientLimits, "clientLimits");
     Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(keystone, "keystone");
+    if (originToken.isPresent() && keystone.flatMap(KeystoneSettings::originLogin).isPresent()) {
+      throw new IllegalArgumentException("originToken and a Keystone origin login exclude each other");
+    }
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException("shutdownGrace must not be negative: " + shutdownGrace);
     }
@@ -70,11 +77,20 @@ public record ServeSettings(
     }
   }
 
+  /** Without Keystone. */
+  public ServeSettings(CacheConfig cache, ListenAddress listen, Optional<String> origin,
+      Optional<String> adminToken, OriginTimeouts originTimeouts, Optional<String> originToken,
+      int blockingThreads, Duration shutdownGrace, ClientLimits clientLimits,
+      boolean readyzOrigin, TlsSettings tls) {
+    this(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
+        shutdownGrace, clientLimits, readyzOrigin, tls, Optional.empty());
+  }
+
   /** The defaults around {@code cache}: 127.0.0.1:9292, no origin, no token, default timeouts. */
   public static ServeSettings defaults(CacheConfig cache) {
     return new ServeSettings(cache, ListenAddress.DEFAULT, Optional.empty(), Optional.empty(),
         OriginTimeouts.DEFAULT, Optional.empty(), DEFAULT_BLOCKING_THREADS,
-        DEFAULT_SHUTDOWN_GRACE, ClientLimits.DEFAULT, false, TlsSettings.NONE);
+        DEFAULT_SHUTDOWN_GRACE, ClientLimits.DEFAULT, false, TlsSettings.NONE, Optional.empty());
   }
 
   /** The defaults with a default-configured cache in {@code cacheDir}. */
@@ -85,63 +101,69 @@ public record ServeSettings(
   /** A copy with {@code cache} instead. */
   public ServeSettings withCache(CacheConfig cache) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin, tls);
+        shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
   }
 
   /** A copy listening on {@code listen} instead. */
   public ServeSettings withListen(ListenAddress listen) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin, tls);
+        shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
   }
 
   /** A copy fetching misses from the ORIGIN spec {@code origin}. */
   public ServeSettings withOrigin(String origin) {
     return new ServeSettings(
         cache, listen, Optional.of(origin), adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin, tls);
+        shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
   }
 
   /** A copy with the admin token {@code token}. */
   public ServeSettings withAdminToken(String token) {
     return new ServeSettings(
         cache, listen, origin, Optional.of(token), originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin, tls);
+        shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
   }
 
   /** A copy with {@code originTimeouts} instead. */
   public ServeSettings withOriginTimeouts(OriginTimeouts originTimeouts) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin, tls);
+        shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
   }
 
   /** A copy with a pool of {@code blockingThreads} for blocking calls. */
   public ServeSettings withBlockingThreads(int blockingThreads) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin, tls);
+        shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
   }
 
   /** A copy that lets requests finish for {@code shutdownGrace} on a stop. */
   public ServeSettings withShutdownGrace(Duration shutdownGrace) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls);
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
   }
 
   /** A copy holding clients to {@code clientLimits}. */
   public ServeSettings withClientLimits(ClientLimits clientLimits) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls);
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
   }
 
   /** A copy whose {@code /readyz} asks the origin too, or not. */
   public ServeSettings withReadyzOrigin(boolean readyzOrigin) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls);
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
   }
 
   /** A copy with {@code tls} instead. */
   public ServeSettings withTls(TlsSettings tls) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls);
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
+  }
+
+  /** A copy with {@code keystone} instead. */
+  public ServeSettings withKeystone(Optional<KeystoneSettings> keystone) {
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
   }
 
   /** Like the record's own, but never shows the admin token. */
@@ -152,7 +174,7 @@ public record ServeSettings(
         + originTimeouts + ", originToken=" + originToken.map(token -> "<redacted>")
         + ", blockingThreads=" + blockingThreads + ", shutdownGrace=" + shutdownGrace
         + ", clientLimits=" + clientLimits + ", readyzOrigin=" + readyzOrigin
-        + ", tls=" + tls + "]";
+        + ", tls=" + tls + ", keystone=" + keystone + "]";
   }
 
   /** Returns {@code token} if it can go into an HTTP header: visible ASCII, no spaces. */

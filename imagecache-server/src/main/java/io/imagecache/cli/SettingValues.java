@@ -48,7 +48,8 @@ final class SettingValues {
   /** {@code value} of {@code option} fit to print: tokens hidden, a password in a URL too. */
   static String masked(ServeOption option, String value) {
     return switch (option) {
-      case ADMIN_TOKEN, ORIGIN_TOKEN -> value.equals(NONE) ? NONE : "(secret)";
+      case ADMIN_TOKEN, ORIGIN_TOKEN, ORIGIN_AUTH_APPLICATION_CREDENTIAL_SECRET,
+          ORIGIN_AUTH_PASSWORD -> value.equals(NONE) ? NONE : "(secret)";
       case DB_URL -> URL_PASSWORD.matcher(value).replaceAll(match -> Matcher.quoteReplacement(
           match.group(1) != null
               ? match.group(1) + "(secret)"
@@ -85,6 +86,15 @@ final class SettingValues {
       case ORIGIN_CLIENT_CERT -> path(settings.tls().origin().clientCert());
       case ORIGIN_CLIENT_KEY -> path(settings.tls().origin().clientKey());
       case ORIGIN_TOKEN -> settings.originToken().orElse(NONE);
+      case KEYSTONE_URL -> settings.keystone().map(KeystoneSettings::url).orElse(NONE);
+      case ADMIN_ROLE -> settings.keystone().map(KeystoneSettings::adminRole)
+          .orElse(KeystoneSettings.DEFAULT_ADMIN_ROLE);
+      case ORIGIN_AUTH_APPLICATION_CREDENTIAL_ID, ORIGIN_AUTH_APPLICATION_CREDENTIAL_SECRET,
+          ORIGIN_AUTH_APPLICATION_CREDENTIAL_SECRET_FILE, ORIGIN_AUTH_USERNAME,
+          ORIGIN_AUTH_PASSWORD, ORIGIN_AUTH_PASSWORD_FILE, ORIGIN_AUTH_PROJECT ->
+          settings.keystone().map(k -> k.originAuth().get(option)).orElse(NONE);
+      case ORIGIN_AUTH_DOMAIN -> settings.keystone()
+          .map(k -> k.originAuth().get(option)).orElse(KeystoneSettings.DEFAULT_DOMAIN);
       case PREFETCH_WORKERS -> Integer.toString(cache.prefetchWorkers());
       case PREFETCH_ATTEMPTS -> Integer.toString(cache.prefetchMaxAttempts());
       case HIGH_WATER -> percent(cache.highWater());

@@ -7,9 +7,13 @@ import io.imagecache.OriginConfig;
 import io.imagecache.Sizes;
 import io.imagecache.server.ClientLimits;
 import io.imagecache.server.OriginTls;
+import io.imagecache.keystone.KeystoneClient;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -72,7 +76,8 @@ final class SettingsResolver {
             ServeSettings.DEFAULT_SHUTDOWN_GRACE),
         clientLimits(values),
         values.get(ServeOption.READYZ_ORIGIN, SettingsResolver::onOff, false),
-        tlsSettings(values));
+        tlsSettings(values),
+        keystone(values));
   }
 
   private static ClientLimits clientLimits(Values values) throws SettingsException {
@@ -286,6 +291,89 @@ final class SettingsResolver {
     double percent = Math.round(fraction * 100 * 1000) / 1000.0;
     return (percent == Math.rint(percent) ? String.valueOf((long) percent)
         : String.valueOf(percent)) + "%";
+  }
+
+  /**
+   * {@code keystone-url} with {@code admin-role} and the {@code origin-auth-*} options, which
+   * need it; a login is an application credential (id and secret) or a user (name, password,
+   * project), each secret given directly or by its {@code -file}, never besides origin-token.
+   */
+  private static Optional<KeystoneSettings> keystone(Values values) throws SettingsException {
+    Optional<String> url = values.optional(ServeOption.KEYSTONE_URL, text -> {
+      KeystoneClient.tokensUri(text);
+      return text.strip();
+    });
+    String role = values.get(ServeOption.ADMIN_ROLE, SettingsResolver::name,
+        KeystoneSettings.DEFAULT_ADMIN_ROLE);
+    Map<ServeOption, String> auth = new EnumMap<>(ServeOption.class);
+    for (ServeOption option : KeystoneSettings.ORIGIN_AUTH) {
+      values.optional(option, SettingsResolver::name).ifPresent(value -> auth.put(option, value));
+    }
+    for (ServeOption secret : KeystoneSettings.SECRETS) {
+      // The generic -file rule: read from the twin file, both given is an error.
+      Optional<String> value = values.secret(secret, SettingsResolver::name);
+      if (value.isPresent()) {
+        auth.put(secret, value.get());
+      }
+    }
+    if (url.isEmpty()) {
+      Optional<RawSetting> needing = values.raw(ServeOption.ADMIN_ROLE);
+      if (needing.isEmpty() && !auth.isEmpty()) {
+        needing = values.raw(auth.keySet().iterator().next());
+      }
+      if (needing.isPresent()) {
+        throw refused(needing.get(), "needs " + ServeOption.KEYSTONE_URL.flag());
+      }
+      return Optional.empty();
+    }
+    boolean application = auth.containsKey(ServeOption.ORIGIN_AUTH_APPLICATION_CREDENTIAL_ID);
+    boolean user = auth.containsKey(ServeOption.ORIGIN_AUTH_USERNAME);
+    if (application && user) {
+      throw refused(values.raw(ServeOption.ORIGIN_AUTH_USERNAME).orElseThrow(),
+          "give either a user or " + ServeOption.ORIGIN_AUTH_APPLICATION_CREDENTIAL_ID.flag()
+              + ", not both");
+    }
+    List<ServeOption> required = application
+        ? List.of(ServeOption.ORIGIN_AUTH_APPLICATION_CREDENTIAL_SECRET)
+        : List.of(ServeOption.ORIGIN_AUTH_PASSWORD, ServeOption.ORIGIN_AUTH_PROJECT);
+    if (!auth.isEmpty() && !application && !user) {
+      throw refused(values.raw(auth.keySet().iterator().next()).orElseThrow(), "needs "
+          + ServeOption.ORIGIN_AUTH_USERNAME.flag() + " or "
+          + ServeOption.ORIGIN_AUTH_APPLICATION_CREDENTIAL_ID.flag());
+    }
+    if (application || user) {
+      ServeOption login = application
+          ? ServeOption.ORIGIN_AUTH_APPLICATION_CREDENTIAL_ID : ServeOption.ORIGIN_AUTH_USERNAME;
+      for (ServeOption option : required) {
+        if (!auth.containsKey(option)) {
+          throw refused(values.raw(login).orElseThrow(), "needs " + option.flag()
+              + (KeystoneSettings.SECRETS.contains(option) ? " or " + option.flag() + "-file" : ""));
+        }
+      }
+      Optional<RawSetting> token = values.raw(ServeOption.ORIGIN_TOKEN);
+      if (token.isPresent()) {
+        throw refused(token.get(), "the cache logs in with " + login.flag()
+            + " and gets its origin token from Keystone: give one or the other");
+      }
+    }
+    return Optional.of(new KeystoneSettings(url.get(), role, auth));
+  }
+
+  /** {@code raw}'s error; the value of a secret option is not shown. */
+  private static SettingsException refused(RawSetting raw, String problem) {
+    if (KeystoneSettings.SECRETS.contains(raw.option()) || raw.option() == ServeOption.ORIGIN_TOKEN) {
+      return new SettingsException("invalid " + raw.option().flag() + " (from " + raw.source()
+          + "): " + problem);
+    }
+    return raw.invalid(problem);
+  }
+
+  /** A Keystone name, id or secret: anything but blank. */
+  private static String name(String text) {
+    if (text.isBlank()) {
+      throw new IllegalArgumentException("must not be empty");
+    }
+    return text.strip();
   }
 
   private static OriginTimeouts originTimeouts(Values values) throws SettingsException {

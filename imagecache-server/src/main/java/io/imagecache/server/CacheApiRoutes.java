@@ -94,6 +94,14 @@ final class CacheApiRoutes implements RouteTable {
       response.headers().set(HttpHeaderNames.ALLOW, resource.allow);
       return send(ctx, request, response);
     }
+    Optional<String> keystoneToken = auth.keystoneToken(request);
+    if (keystoneToken.isPresent()) {
+      // Keystone may take a while: its check and the call run off the event loop together.
+      return BlockingCallExchange.start(ctx, request, context.blocking(), () -> {
+        Optional<FullHttpResponse> refused = auth.keystoneRefusal(keystoneToken.get());
+        return refused.isPresent() ? refused.get() : authorized(call, request, match.get()).call();
+      });
+    }
     Optional<FullHttpResponse> refusal = auth.refusal(request);
     if (refusal.isPresent()) {
       return send(ctx, request, refusal.get());
@@ -110,6 +118,20 @@ final class CacheApiRoutes implements RouteTable {
           Responses.glanceError(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
     }
     return BlockingCallExchange.start(ctx, request, context.blocking(), work);
+  }
+
+  /** The answer to an authorized {@code call}: the call's work, or 400 for what it rejects. */
+  private Callable<FullHttpResponse> authorized(Call call, RequestInfo request, Match match) {
+    if (call.rejectsBody && hasBody(request)) {
+      return () -> Responses.glanceError(HttpResponseStatus.BAD_REQUEST,
+          "A body is not expected with this request.");
+    }
+    try {
+      return work(call, request, match.rawId().map(ImageIdSegment::decode));
+    } catch (IllegalArgumentException e) {
+      String message = e.getMessage();
+      return () -> Responses.glanceError(HttpResponseStatus.BAD_REQUEST, message);
+    }
   }
 
   /** The blocking work of {@code call}; {@link IllegalArgumentException} for a bad header. */

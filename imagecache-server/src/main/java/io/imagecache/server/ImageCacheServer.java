@@ -3,6 +3,7 @@ package io.imagecache.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imagecache.Durations;
 import io.imagecache.ImageCache;
+import io.imagecache.keystone.KeystoneRoleCheck;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -78,6 +79,7 @@ public final class ImageCacheServer implements Closeable {
     private boolean readyzOrigin;
     private Optional<ListenerTls> tls = Optional.empty();
     private OriginTls originTls = OriginTls.SYSTEM;
+    private Optional<KeystoneRoleCheck> keystone = Optional.empty();
 
     private Builder(ImageCache cache, InetSocketAddress listen, String adminToken) {
       this.cache = cache;
@@ -118,6 +120,15 @@ public final class ImageCacheServer implements Closeable {
       return this;
     }
 
+    /**
+     * With {@code keystone}, management calls also accept a user's Keystone token that carries
+     * its role (the admin token keeps working).
+     */
+    public Builder keystone(Optional<KeystoneRoleCheck> keystone) {
+      this.keystone = keystone;
+      return this;
+    }
+
     /** Binds the listeners and starts serving. */
     public ImageCacheServer start() throws InterruptedException {
       return ImageCacheServer.start(this);
@@ -137,7 +148,7 @@ public final class ImageCacheServer implements Closeable {
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), cache, readiness);
     try {
       ServerContext context = new ServerContext(cache, blocking, new ObjectMapper(),
-          new AdminAuth(settings.adminToken),
+          new AdminAuth(settings.adminToken, settings.keystone),
           cache.originApi().map(uri -> new GlanceProxy(uri, settings.originTls)));
       RouteTable routes = RouteTable.of(List.of(
           new CacheApiRoutes(context), new MetricsRoutes(context, metrics),

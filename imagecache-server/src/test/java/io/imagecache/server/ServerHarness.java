@@ -92,8 +92,8 @@ final class ServerHarness implements AutoCloseable {
   private static ServerHarness start(CacheConfig config, Optional<String> originSpec,
       OriginTls originTls, UnaryOperator<ImageCacheServer.Builder> settings) throws Exception {
     Optional<OriginConfig> origin = originSpec.map(spec -> new OriginConfig(spec,
-        Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(20), Optional.empty(),
-        originTls.isSystem() ? Optional.empty() : Optional.of(originTls.sslContext())));
+        Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(20), Optional.empty())
+        .withTls(originTls.isSystem() ? Optional.empty() : Optional.of(originTls.sslContext())));
     ImageCache cache = ImageCache.open(config, origin);
     try {
       InetSocketAddress anyPort = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);

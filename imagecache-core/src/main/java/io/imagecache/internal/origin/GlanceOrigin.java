@@ -2,6 +2,7 @@ package io.imagecache.internal.origin;
 
 import io.imagecache.ImageNotActiveException;
 import io.imagecache.InvalidRequestException;
+import io.imagecache.OriginConfig;
 import io.imagecache.OriginUnavailableException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * {@code os_hash_algo}/{@code os_hash_value}), bytes from {@code GET /v2/images/{id}/file}, each with
  * the caller's {@code X-Auth-Token}, so Glance decides who may see which image (it answers 404 for an
  * image the caller may not see). Prefetches alone ({@link #prefetchSource}) send the cache's own
- * token (the settings' bearer token) when one is configured. Only {@code active} images are downloaded. The download's expected
+ * token (the settings' credential, renewed once after a 401) when one is configured. Only {@code active} images are downloaded. The download's expected
  * size and digests come from the metadata, because Glance streams a cache miss without
  * {@code Content-Length}; a {@code Content-Length} or {@code Content-MD5} that contradicts the
  * metadata makes the download fail before any byte is used.
@@ -49,10 +50,10 @@ final class GlanceOrigin implements Origin {
   /** The executor this origin created and must shut down, if it was not injected. */
   private final Optional<ExecutorService> ownedExecutor;
   /** The cache's own token, sent only by {@link #prefetchSource}; never by client requests. */
-  private final Optional<String> serviceToken;
+  private final Optional<OriginConfig.Credential> serviceToken;
 
   GlanceOrigin(String base, OriginHttp http, Optional<ExecutorService> ownedExecutor,
-      Optional<String> serviceToken) {
+      Optional<OriginConfig.Credential> serviceToken) {
     this.base = base;
     this.http = http;
     this.ownedExecutor = ownedExecutor;
@@ -111,12 +112,18 @@ final class GlanceOrigin implements Origin {
   @Override
   public ImageMetadata managementMetadata(ImageId id, Optional<String> callerToken)
       throws IOException {
-    return metadata(id, serviceToken.isPresent() ? serviceToken : callerToken);
+    if (serviceToken.isEmpty()) {
+      return metadata(id, callerToken);
+    }
+    return OwnCredential.send(serviceToken, token -> metadata(id, token));
   }
 
   @Override
   public ImageSource prefetchSource(ImageId id, Optional<String> callerToken) {
-    return source(id, serviceToken.isPresent() ? serviceToken : callerToken);
+    if (serviceToken.isEmpty()) {
+      return source(id, callerToken);
+    }
+    return () -> OwnCredential.send(serviceToken, token -> source(id, token).open());
   }
 
   private HttpRequest.Builder request(String path, Optional<String> token) {

@@ -5,6 +5,7 @@ import io.imagecache.internal.fill.ImageSource;
 import io.imagecache.internal.fill.SourceResponse;
 import io.imagecache.internal.store.ExpectedContent;
 import java.io.IOException;
+import io.imagecache.OriginConfig;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -15,20 +16,20 @@ import java.util.concurrent.ExecutorService;
 /**
  * Any HTTP store: {@code {id}} in the URL template is replaced by the image id (always URL-safe). The
  * size comes from {@code Content-Length}, digests from {@code Content-MD5} and {@code Repr-Digest};
- * {@code metadata} is a HEAD request. The configured bearer token is sent on every request; the
- * caller's token is not (it belongs to Glance origins).
+ * {@code metadata} is a HEAD request. The cache's own token is sent as a bearer token on every
+ * request (renewed once after a 401); the caller's token is not (it belongs to Glance origins).
  */
 final class HttpTemplateOrigin implements Origin {
   private final String template;
   private final OriginHttp http;
-  private final Optional<String> authorization;
+  private final Optional<OriginConfig.Credential> credential;
   /** The executor this origin created and must shut down, if it was not injected. */
   private final Optional<ExecutorService> ownedExecutor;
 
   HttpTemplateOrigin(String template, OriginSettings settings, OriginHttp http, Optional<ExecutorService> ownedExecutor) {
     this.template = template;
     this.http = http;
-    this.authorization = settings.bearerToken().map(token -> "Bearer " + token);
+    this.credential = settings.credential();
     this.ownedExecutor = ownedExecutor;
   }
 
@@ -41,8 +42,9 @@ final class HttpTemplateOrigin implements Origin {
 
   @Override
   public ImageMetadata metadata(ImageId id, Optional<String> authToken) throws IOException {
-    HttpRequest request = request(id).method("HEAD", HttpRequest.BodyPublishers.noBody()).build();
-    HttpResponse<BodyChannel> response = http.send(request, id, info -> OptionalLong.empty());
+    HttpResponse<BodyChannel> response = OwnCredential.send(credential, token -> http.send(
+        request(id, token).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), id,
+        info -> OptionalLong.empty()));
     response.body().close();
     ExpectedContent expected = ExpectedHeaders.expected(response.headers(), http.name());
     return new ImageMetadata(id, ImageMetadata.ACTIVE, expected);
@@ -51,9 +53,9 @@ final class HttpTemplateOrigin implements Origin {
   @Override
   public ImageSource source(ImageId id, Optional<String> authToken) {
     return () -> {
-      HttpRequest request = request(id).GET().build();
-      HttpResponse<BodyChannel> response =
-          http.send(request, id, info -> OriginHttp.lenientContentLength(info.headers()));
+      HttpResponse<BodyChannel> response = OwnCredential.send(credential, token -> http.send(
+          request(id, token).GET().build(), id,
+          info -> OriginHttp.lenientContentLength(info.headers())));
       try {
         return SourceResponse.of(ExpectedHeaders.expected(response.headers(), http.name()), response.body());
       } catch (IOException | RuntimeException e) {
@@ -63,9 +65,9 @@ final class HttpTemplateOrigin implements Origin {
     };
   }
 
-  private HttpRequest.Builder request(ImageId id) {
+  private HttpRequest.Builder request(ImageId id, Optional<String> token) {
     HttpRequest.Builder builder = http.newRequest(URI.create(template.replace(Origins.ID_PLACEHOLDER, id.value())));
-    authorization.ifPresent(value -> builder.header("Authorization", value));
+    token.ifPresent(value -> builder.header("Authorization", "Bearer " + value));
     return builder;
   }
 

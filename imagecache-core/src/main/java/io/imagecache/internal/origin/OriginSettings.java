@@ -8,16 +8,16 @@ import javax.net.ssl.SSLContext;
 
 /**
  * How an origin is talked to: timeouts for connecting, for the response headers and for each body
- * read (never a whole-request deadline: a multi-GiB body takes minutes), and an optional bearer token
- * sent as {@code Authorization: Bearer …} to HTTP template origins.
+ * read (never a whole-request deadline: a multi-GiB body takes minutes), and an optional credential
+ * of the cache's own whose token is sent as {@code Authorization: Bearer …} to HTTP template origins.
  *
  * <p>A Glance origin never sends the bearer token for a client: Glance sees the caller's own token,
  * so that Glance alone decides who may read which image. It sends it, as {@code X-Auth-Token}, only
  * for prefetches ({@link Origin#prefetchSource}), which the cache makes on its own behalf.
  */
 public record OriginSettings(
-    Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout, Optional<String> bearerToken,
-    Optional<SSLContext> tls) {
+    Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout,
+    Optional<OriginConfig.Credential> credential, Optional<SSLContext> tls) {
   private static final OriginSettings DEFAULTS = new OriginSettings(
       OriginConfig.DEFAULT_CONNECT_TIMEOUT, OriginConfig.DEFAULT_FIRST_BYTE_TIMEOUT,
       OriginConfig.DEFAULT_IDLE_TIMEOUT, Optional.empty(), Optional.empty());
@@ -26,15 +26,14 @@ public record OriginSettings(
     requirePositive("connect timeout", connectTimeout);
     requirePositive("first byte timeout", firstByteTimeout);
     requirePositive("idle timeout", idleTimeout);
-    Objects.requireNonNull(bearerToken, "bearerToken");
+    Objects.requireNonNull(credential, "credential");
     Objects.requireNonNull(tls, "tls");
-    bearerToken.ifPresent(token -> HeaderValues.requireToken("bearer token", token));
   }
 
   /** Settings trusting the system's CAs only. */
   public OriginSettings(Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout,
-      Optional<String> bearerToken) {
-    this(connectTimeout, firstByteTimeout, idleTimeout, bearerToken, Optional.empty());
+      Optional<OriginConfig.Credential> credential) {
+    this(connectTimeout, firstByteTimeout, idleTimeout, credential, Optional.empty());
   }
 
   /** {@link OriginConfig}'s default timeouts, no bearer token. */
@@ -44,24 +43,31 @@ public record OriginSettings(
 
   /** These settings with the three timeouts replaced. */
   public OriginSettings withTimeouts(Duration connect, Duration firstByte, Duration idle) {
-    return new OriginSettings(connect, firstByte, idle, bearerToken, tls);
+    return new OriginSettings(connect, firstByte, idle, credential, tls);
   }
 
   /** These settings with {@code token} as the bearer token for HTTP template origins. */
   public OriginSettings withBearerToken(String token) {
-    return new OriginSettings(connectTimeout, firstByteTimeout, idleTimeout, Optional.of(token), tls);
+    HeaderValues.requireToken("bearer token", token);
+    return withCredential(OriginConfig.Credential.fixed(token));
+  }
+
+  /** These settings with {@code credential} as the cache's own (renewing) credential. */
+  public OriginSettings withCredential(OriginConfig.Credential credential) {
+    return new OriginSettings(connectTimeout, firstByteTimeout, idleTimeout, Optional.of(credential),
+        tls);
   }
 
   /** These settings with the TLS context {@code tls} for HTTPS origins (empty: the JDK's default). */
   public OriginSettings withTls(Optional<SSLContext> tls) {
-    return new OriginSettings(connectTimeout, firstByteTimeout, idleTimeout, bearerToken, tls);
+    return new OriginSettings(connectTimeout, firstByteTimeout, idleTimeout, credential, tls);
   }
 
   /** Shows the timeouts and whether a token is set, never the token itself. */
   @Override
   public String toString() {
     return "OriginSettings[connectTimeout=" + connectTimeout + ", firstByteTimeout=" + firstByteTimeout
-        + ", idleTimeout=" + idleTimeout + ", bearerToken=" + (bearerToken.isPresent() ? "(set)" : "(none)")
+        + ", idleTimeout=" + idleTimeout + ", bearerToken=" + (credential.isPresent() ? "(set)" : "(none)")
         + (tls.isPresent() ? ", tls=(own context)" : "") + "]";
   }
 

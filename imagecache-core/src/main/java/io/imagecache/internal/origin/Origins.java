@@ -167,7 +167,7 @@ public final class Origins {
     String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     Optional<ExecutorService> owned = executor.isPresent() ? Optional.empty() : Optional.of(newDaemonExecutor());
     OriginHttp http = new OriginHttp(uri, settings, executor.isPresent() ? executor.get() : owned.get());
-    return new GlanceOrigin(base, http, owned, settings.bearerToken());
+    return new GlanceOrigin(base, http, owned, settings.credential());
   }
 
   /** The Glance API's URL, checked to be an absolute http(s) URL without query or fragment. */
