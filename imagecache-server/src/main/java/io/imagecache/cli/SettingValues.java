@@ -48,8 +48,6 @@ final class SettingValues {
   /** {@code value} of {@code option} fit to print: tokens hidden, a password in a URL too. */
   static String masked(ServeOption option, String value) {
     return switch (option) {
-      case ADMIN_TOKEN, ORIGIN_TOKEN, ORIGIN_AUTH_APPLICATION_CREDENTIAL_SECRET,
-          ORIGIN_AUTH_PASSWORD -> value.equals(NONE) ? NONE : "(secret)";
       case DB_URL -> URL_PASSWORD.matcher(value).replaceAll(match -> Matcher.quoteReplacement(
           match.group(1) != null
               ? match.group(1) + "(secret)"
@@ -89,9 +87,9 @@ final class SettingValues {
       case KEYSTONE_URL -> settings.keystone().map(KeystoneSettings::url).orElse(NONE);
       case ADMIN_ROLE -> settings.keystone().map(KeystoneSettings::adminRole)
           .orElse(KeystoneSettings.DEFAULT_ADMIN_ROLE);
+      case ORIGIN_AUTH_APPLICATION_CREDENTIAL_SECRET_FILE, ORIGIN_AUTH_PASSWORD_FILE -> null;
       case ORIGIN_AUTH_APPLICATION_CREDENTIAL_ID, ORIGIN_AUTH_APPLICATION_CREDENTIAL_SECRET,
-          ORIGIN_AUTH_APPLICATION_CREDENTIAL_SECRET_FILE, ORIGIN_AUTH_USERNAME,
-          ORIGIN_AUTH_PASSWORD, ORIGIN_AUTH_PASSWORD_FILE, ORIGIN_AUTH_PROJECT ->
+          ORIGIN_AUTH_USERNAME, ORIGIN_AUTH_PASSWORD, ORIGIN_AUTH_PROJECT ->
           settings.keystone().map(k -> k.originAuth().get(option)).orElse(NONE);
       case ORIGIN_AUTH_DOMAIN -> settings.keystone()
           .map(k -> k.originAuth().get(option)).orElse(KeystoneSettings.DEFAULT_DOMAIN);

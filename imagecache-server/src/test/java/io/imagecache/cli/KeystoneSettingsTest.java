@@ -89,8 +89,9 @@ class KeystoneSettingsTest {
         "origin-auth-application-credential-secret", "t0p",
         "origin-auth-application-credential-secret-file", secret.toString()),
         Map.of(), Optional.empty()))
-        .hasMessageEndingWith(": give --origin-auth-application-credential-secret or"
-            + " --origin-auth-application-credential-secret-file, not both")
+        .hasMessage("--origin-auth-application-credential-secret (from the command line) and"
+            + " --origin-auth-application-credential-secret-file (from the command line) are both"
+            + " set: give one of them")
         .hasMessageNotContaining("t0p");
   }
 
@@ -102,7 +103,7 @@ class KeystoneSettingsTest {
         "origin-auth-username", "u", "origin-auth-project", "p",
         "origin-auth-password-file", missing.toString()), Map.of(), Optional.empty()))
         .hasMessage("invalid --origin-auth-password-file \"" + missing
-            + "\" (from the command line): cannot read the file: NoSuchFileException");
+            + "\" (from the command line): no such file");
   }
 
   @Test
