@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.AutoComplete;
@@ -65,8 +66,11 @@ public final class ReleaseFiles {
       }
       String description = option.description().replace("%%", "%");
       Matcher matcher = DEFAULT.matcher(description);
-      // A default that is a value is shown as one; one that is a behaviour stays in the comment.
-      String value = matcher.find() && !matcher.group(1).contains(" ") ? matcher.group(1)
+      // A default that is a value is shown as one; one that is a behaviour ("none": the option
+      // is unset) or that only applies beside another option (admin-role needs keystone-url)
+      // stays in the comment.
+      String value = matcher.find() && !matcher.group(1).contains(" ")
+          && validAlone(option, matcher.group(1)) ? matcher.group(1)
           : option.isSwitch() ? "false" : "";
       text.append("\n# ").append(description);
       if (!option.isSwitch()) {
@@ -76,6 +80,16 @@ public final class ReleaseFiles {
           .append(value.isEmpty() ? "" : " " + yamlScalar(value, option.isSwitch())).append('\n');
     }
     return text.toString();
+  }
+
+  /** Whether {@code serve} takes {@code option} set to {@code value} and nothing else. */
+  private static boolean validAlone(ServeOption option, String value) {
+    try {
+      SettingsResolver.resolve(Map.of(option.optionName(), value), Map.of(), Optional.empty());
+      return true;
+    } catch (SettingsException e) {
+      return false;
+    }
   }
 
   /**
