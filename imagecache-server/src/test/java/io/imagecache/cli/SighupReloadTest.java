@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code serve} in its own JVM reloads its config file on SIGHUP: a smaller max-size prunes the
- * cache at once, a new log-level and prefetch-workers apply, a setting that needs a restart is named, a bad file is
- * rejected, and the process stays up throughout.
+ * cache at once, a new log-level and prefetch-workers apply, a setting that needs a restart is
+ * named, a bad file is rejected, and the process stays up throughout.
  */
 class SighupReloadTest {
   private static final int MIB = 1 << 20;

@@ -48,10 +48,10 @@ import org.slf4j.LoggerFactory;
  * Threads.  policy.workers() worker threads from the injected ThreadFactory, started by start()
  *   and stopped by close(); workers(n) changes the count while the queue runs: more workers are
  *   started at once, surplus ones exit when they next look for work (after their current
- *   fetch). A worker takes the oldest QUEUED entry, calls its Fetch outside the
- *   lock and blocks until the returned future completes, so at most workers(n)'s latest n
- *   fetches are in flight (once the surplus workers' fetches end). Every attempt runs inside catch (Throwable): a fetch that throws, returns null or
- *   fails its future is a failed attempt, logged at WARN, and the worker goes on with the next
+ *   fetch). A worker takes the oldest QUEUED entry, calls its Fetch outside the lock and blocks
+ *   until the returned future completes, so at most n fetches are in flight (once the surplus
+ *   workers' fetches end). Every attempt runs inside catch (Throwable): a fetch that throws,
+ *   returns null or fails its future is a failed attempt, logged at WARN, and the worker goes on with the next
  *   image. A future that never completes would hold its worker: the cache's fills always end
  *   (the origin's idle timeout bounds a stalled body). Retries are timed by the injected
  *   scheduler (its task only moves the entry back into the line); nextAttemptAt is read from the
