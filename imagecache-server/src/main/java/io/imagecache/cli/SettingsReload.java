@@ -13,12 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What SIGHUP does to a running {@code serve}: resolves the settings again from the same
- * sources (flags, environment, the config file read anew), applies what can change without a
- * restart (the size bound: max-size, high-water, low-water; prefetch-workers; and log-level when
- * the logging is {@code serve}'s own) and logs one line of what changed and one naming what
- * changed but needs a restart. A configuration that does not resolve is rejected with its message, and the running
- * one stays.
+ * What SIGHUP does to a running {@code serve}: resolves the settings again from the same sources
+ * (flags, environment, the config file read anew), applies what can change without a restart (the
+ * size bound: max-size, high-water, low-water; prefetch-workers; and log-level when the logging is
+ * {@code serve}'s own) and logs one line of what changed and one naming what changed but needs a
+ * restart. A configuration that does not resolve is rejected with its message, and the running one
+ * stays.
  */
 final class SettingsReload {
   private static final Logger LOG = LoggerFactory.getLogger(SettingsReload.class);

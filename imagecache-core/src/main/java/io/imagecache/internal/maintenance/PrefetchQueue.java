@@ -45,21 +45,21 @@ import org.slf4j.LoggerFactory;
  *   A success forgets the id (the cache's fetch committed the image, and the commit removed its
  *   queue marker).
  *
- * Threads.  policy.workers() worker threads from the injected ThreadFactory, started by start()
- *   and stopped by close(); workers(n) changes the count while the queue runs: more workers are
- *   started at once, surplus ones exit when they next look for work (after their current
- *   fetch). A worker takes the oldest QUEUED entry, calls its Fetch outside the lock and blocks
- *   until the returned future completes, so at most n fetches are in flight (once the surplus
- *   workers' fetches end). Every attempt runs inside catch (Throwable): a fetch that throws,
- *   returns null or fails its future is a failed attempt, logged at WARN, and the worker goes on with the next
- *   image. A future that never completes would hold its worker: the cache's fills always end
- *   (the origin's idle timeout bounds a stalled body). Retries are timed by the injected
- *   scheduler (its task only moves the entry back into the line); nextAttemptAt is read from the
- *   injected Clock, for display only.
+ * Threads.  policy.workers() worker threads from the injected ThreadFactory, started by start() and
+ *   stopped by close(); workers(n) changes the count while the queue runs: more workers are started
+ *   at once, surplus ones exit when they next look for work (after their current fetch). A worker
+ *   takes the oldest QUEUED entry, calls its Fetch outside the lock and blocks until the returned
+ *   future completes, so at most n fetches are in flight (once the surplus workers' fetches end).
+ *   Every attempt runs inside catch (Throwable): a fetch that throws, returns null or fails its
+ *   future is a failed attempt, logged at WARN, and the worker goes on with the next image. A
+ *   future that never completes would hold its worker: the cache's fills always end (the origin's
+ *   idle timeout bounds a stalled body). Retries are timed by the injected scheduler (its task only
+ *   moves the entry back into the line); nextAttemptAt is read from the injected Clock, for display
+ *   only.
  *
  * Locks.  lock guards entries, ready, closed, workers, wantedWorkers and every field of every
- *   Entry. It is held only to
- *   read or change those: never while a Fetch starts or is awaited, never while logging. A worker
+ *   Entry. It is held only to read or change those: never while a Fetch starts or is awaited,
+ *   never while logging. A worker
  *   that finishes an attempt acts only if the entry is still the one in entries (identity): an
  *   entry removed or replaced meanwhile is left alone, so remove() never waits for a fetch.
  * </pre>
