@@ -116,9 +116,10 @@ public final class ImageCache implements Closeable {
   }
 
   /**
-   * Takes the size bound of {@code config} (max size, high- and low-water marks) from now on,
-   * e.g. on a reload of the settings, and prunes soon if the cache is now above the high-water
-   * mark. Fills already admitted keep their room.
+   * Takes the size bound of {@code config} (max size, high- and low-water marks) and its number
+   * of prefetch workers from now on, e.g. on a reload of the settings, and prunes soon if the
+   * cache is now above the high-water mark. Fills already admitted keep their room; surplus
+   * prefetch workers stop after their current image.
    *
    * @throws IllegalArgumentException if {@code config} differs from {@link #config()} in
    *     anything else, which only a restart can change

@@ -289,7 +289,8 @@ class AutomaticSizeBoundTest {
     assertThatThrownBy(() -> cache.reconfigure(
             before.toBuilder().maxSize(5 * KIB).pruneInterval(Duration.ofSeconds(5)).build()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("only the max size and the high- and low-water marks");
+        .hasMessageContaining(
+            "only the max size, the high- and low-water marks and the prefetch workers");
     assertThat(cache.config()).isEqualTo(before);
   }
 

@@ -222,9 +222,9 @@ public final class CacheRuntime implements Closeable {
   }
 
   /**
-   * Takes the size bound of {@code next} (max size, high- and low-water marks) from now on and
-   * checks it soon, pruning if the cache is now above the high-water mark. Fills already
-   * admitted keep their room.
+   * Takes the size bound of {@code next} (max size, high- and low-water marks) and its number of
+   * prefetch workers from now on; checks the bound soon, pruning if the cache is now above the
+   * high-water mark. Fills already admitted keep their room; prefetches in progress finish.
    *
    * @throws IllegalArgumentException if {@code next} differs in anything else
    */
@@ -232,22 +232,34 @@ public final class CacheRuntime implements Closeable {
     requireOpen();
     CacheConfig current = config;
     CacheConfig resized = current.toBuilder()
-        .maxSize(next.maxSize()).highWater(next.highWater()).lowWater(next.lowWater()).build();
+        .maxSize(next.maxSize()).highWater(next.highWater()).lowWater(next.lowWater())
+        .prefetchWorkers(next.prefetchWorkers()).build();
     if (!resized.equals(next)) {
-      throw new IllegalArgumentException("only the max size and the high- and low-water marks"
-          + " can change while the cache is open");
+      throw new IllegalArgumentException("only the max size, the high- and low-water marks and"
+          + " the prefetch workers can change while the cache is open");
     }
     if (resized.equals(current)) {
+      return;
+    }
+    if (resized.prefetchWorkers() != current.prefetchWorkers()) {
+      prefetcher.workers(resized.prefetchWorkers());
+    }
+    config = resized;
+    if (sameBound(resized, current)) {
       return;
     }
     admission.maxSize(resized.maxSize());
     downloads.maxSize(resized.maxSize());
     sizeBound.bounds(resized);
-    config = resized;
     LOG.info("size bound of {} now: max size {}, high water {}%, low water {}%", current.dir(),
         Sizes.format(resized.maxSize()), percent(resized.highWater()),
         percent(resized.lowWater()));
     housekeeping.checkSoon();
+  }
+
+  private static boolean sameBound(CacheConfig a, CacheConfig b) {
+    return a.maxSize() == b.maxSize() && a.highWater() == b.highWater()
+        && a.lowWater() == b.lowWater();
   }
 
   private static String percent(double fraction) {

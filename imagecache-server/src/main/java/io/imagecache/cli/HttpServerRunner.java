@@ -131,7 +131,9 @@ public final class HttpServerRunner implements ServerRunner {
           .start();
     } catch (Exception | Error e) {
       cache.close();
-      Optional<IOException> listening = ListenFailure.of(settings.listen(), e);
+      Optional<IOException> listening = ListenFailure.of(
+          e instanceof ImageCacheServer.TlsListenException
+              ? settings.tls().listen().orElseThrow() : settings.listen(), e);
       if (listening.isPresent()) {
         throw listening.get();
       }

@@ -15,7 +15,7 @@ enum ServeOption {
           + " (default: 127.0.0.1:9292)"),
   TLS_LISTEN("tls-listen", "HOST:PORT",
       "Address of the TLS (HTTPS) listener, beside the plain one; needs tls-cert and tls-key"
-          + " (default: none)"),
+          + " (default: no TLS listener)"),
   TLS_CERT("tls-cert", "FILE",
       "PEM certificate chain of the TLS listener, leaf first; read again when it changes"),
   TLS_KEY("tls-key", "FILE",

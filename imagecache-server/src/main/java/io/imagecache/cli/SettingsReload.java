@@ -13,18 +13,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What SIGHUP does to a running {@code serve}: resolves the settings again from the same
- * sources (flags, environment, the config file read anew), applies what can change without a
- * restart (the size bound: max-size, high-water, low-water; and log-level when the logging is
+ * What SIGHUP does to a running {@code serve}: resolves the settings again from the same sources
+ * (flags, environment, the config file read anew), applies what can change without a restart (the
+ * size bound: max-size, high-water, low-water; prefetch-workers; and log-level when the logging is
  * {@code serve}'s own) and logs one line of what changed and one naming what changed but needs a
- * restart. A configuration that does not resolve is rejected with its message, and the running
- * one stays.
+ * restart. A configuration that does not resolve is rejected with its message, and the running one
+ * stays.
  */
 final class SettingsReload {
   private static final Logger LOG = LoggerFactory.getLogger(SettingsReload.class);
   /** The options a reload applies. */
   static final Set<ServeOption> RELOADABLE = EnumSet.of(ServeOption.MAX_SIZE,
-      ServeOption.HIGH_WATER, ServeOption.LOW_WATER, ServeOption.LOG_LEVEL);
+      ServeOption.HIGH_WATER, ServeOption.LOW_WATER, ServeOption.PREFETCH_WORKERS,
+      ServeOption.LOG_LEVEL);
 
   private final ServerRunner.SettingsSource source;
   private final ImageCache cache;
@@ -34,7 +35,7 @@ final class SettingsReload {
   /** The logging settings in force, when known: then a reload compares them too. */
   private Optional<LogSettings> runningLogs;
 
-  /** A reload of the size bound only; the logging is left as it is. */
+  /** A reload of the size bound and prefetch workers only; the logging is left as it is. */
   SettingsReload(ServerRunner.SettingsSource source, ImageCache cache, ServeSettings running) {
     this(source, cache, running, Optional.empty(), Optional.empty());
   }
@@ -90,7 +91,8 @@ final class SettingsReload {
     }
     if (!sameBound(running.cache(), next.cache())) {
       CacheConfig bound = running.cache().toBuilder().maxSize(next.cache().maxSize())
-          .highWater(next.cache().highWater()).lowWater(next.cache().lowWater()).build();
+          .highWater(next.cache().highWater()).lowWater(next.cache().lowWater())
+          .prefetchWorkers(next.cache().prefetchWorkers()).build();
       try {
         cache.reconfigure(bound);
       } catch (IllegalArgumentException e) {
@@ -127,6 +129,6 @@ final class SettingsReload {
 
   private static boolean sameBound(CacheConfig a, CacheConfig b) {
     return a.maxSize() == b.maxSize() && a.highWater() == b.highWater()
-        && a.lowWater() == b.lowWater();
+        && a.lowWater() == b.lowWater() && a.prefetchWorkers() == b.prefetchWorkers();
   }
 }

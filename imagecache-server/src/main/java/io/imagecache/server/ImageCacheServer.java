@@ -166,6 +166,10 @@ public final class ImageCacheServer implements Closeable {
         } catch (InterruptedException | RuntimeException e) {
           listener.close();
           throw e;
+        } catch (Exception e) {
+          // Netty rethrows the bind failure unchecked, without the address: say which listener.
+          listener.close();
+          throw new TlsListenException(e);
         }
       }
       LOG.info("serving {} on http://{} ({})", cache.config().dir(),
@@ -276,4 +280,13 @@ public final class ImageCacheServer implements Closeable {
     };
   }
 
+
+  /** The TLS listener could not bind (its address is the TLS one); the cause says why. */
+  public static final class TlsListenException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TlsListenException(Throwable cause) {
+      super("cannot listen on the TLS address: " + cause.getMessage(), cause);
+    }
+  }
 }

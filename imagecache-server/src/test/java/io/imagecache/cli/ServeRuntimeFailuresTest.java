@@ -2,6 +2,7 @@ package io.imagecache.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imagecache.server.TestCa;
 import io.imagecache.testing.TestOrigin;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -30,6 +31,26 @@ class ServeRuntimeFailuresTest {
         ServeProcess serve = ServeProcess.startOn("127.0.0.1:" + taken.getLocalPort(),
             temp.resolve("serve.log"), Map.of(), "--cache-dir", temp.resolve("cache").toString(),
             "--admin-token", TOKEN)) {
+
+      int exit = serve.awaitExit(ServeProcess.WAIT);
+
+      assertThat(exit).isEqualTo(1);
+      assertThat(serve.output().lines().filter(line -> line.startsWith("imagecache")))
+          .containsExactly("imagecache serve: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+              + ": address already in use");
+      assertThat(serve.output()).doesNotContain("\tat ").doesNotContain("Exception");
+    }
+  }
+
+  @Test
+  void aTlsPortInUseExitsWith1NamingTheTlsAddress() throws Exception {
+    TestCa.Issued issued = TestCa.create(temp.resolve("ca"), "in-use").issue("in-use");
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ServeProcess serve = ServeProcess.start(temp.resolve("serve.log"), Map.of(),
+            "--cache-dir", temp.resolve("cache").toString(), "--admin-token", TOKEN,
+            "--tls-listen", "127.0.0.1:" + taken.getLocalPort(),
+            "--tls-cert", issued.certificate().toString(),
+            "--tls-key", issued.key().toString())) {
 
       int exit = serve.awaitExit(ServeProcess.WAIT);
 

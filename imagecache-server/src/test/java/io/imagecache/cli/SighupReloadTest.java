@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code serve} in its own JVM reloads its config file on SIGHUP: a smaller max-size prunes the
- * cache at once, a new log-level applies, a setting that needs a restart is named, a bad file is
- * rejected, and the process stays up throughout.
+ * cache at once, a new log-level and prefetch-workers apply, a setting that needs a restart is
+ * named, a bad file is rejected, and the process stays up throughout.
  */
 class SighupReloadTest {
   private static final int MIB = 1 << 20;
@@ -68,7 +68,7 @@ class SighupReloadTest {
   }
 
   @Test
-  void sighupAppliesANewLogLevelAndNamesPrefetchWorkersAsNeedingARestart() throws Exception {
+  void sighupAppliesANewLogLevelAndPrefetchWorkers() throws Exception {
     Path origin = Files.createDirectories(tmp.resolve("origin"));
     Files.write(origin.resolve("img-0"), new byte[4096]);
     Path config = Files.writeString(tmp.resolve("imagecache.yaml"), "log-level: info\n");
@@ -82,18 +82,17 @@ class SighupReloadTest {
       Files.writeString(config, "log-level: debug\nprefetch-workers: 4\n");
       serve.hangUp();
 
-      serve.awaitLine(Pattern.compile(
-          "SIGHUP: configuration reloaded; changed: log-level info -> debug$"));
-      serve.awaitLine(Pattern.compile(
-          "SIGHUP: changed, but only a restart applies: prefetch-workers$"));
+      serve.awaitLine(Pattern.compile("SIGHUP: configuration reloaded; changed:"
+          + " prefetch-workers 2 -> 4, log-level info -> debug$"));
+      serve.awaitLine(Pattern.compile("prefetch workers: 2 -> 4$"));
       assertThat(get(port, "/v2/images/img-0/file")).isEqualTo(200);
       serve.awaitLine(Pattern.compile("DEBUG .* GET image img-0$"));
 
       Files.writeString(config, "log-level: warn\n");
       serve.hangUp();
 
-      serve.awaitLine(Pattern.compile(
-          "SIGHUP: configuration reloaded; changed: log-level debug -> warn$"));
+      serve.awaitLine(Pattern.compile("SIGHUP: configuration reloaded; changed:"
+          + " prefetch-workers 4 -> 2, log-level debug -> warn$"));
       assertThat(serve.isAlive()).isTrue();
     }
   }

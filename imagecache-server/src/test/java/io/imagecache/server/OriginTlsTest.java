@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * HTTPS origins with a private CA, a real TLS server on 127.0.0.1 (another imagecache's TLS
  * listener): trusted with {@code origin-ca-file}, refused without it, where the client sees a 502
- * "origin TLS failure" and no certificate internals; a client certificate for an origin that wants
+ * "origin TLS failure" and no certificate internals; a certificate for another host name is
+ * refused even from a trusted CA; a client certificate for an origin that wants
  * one; the same for requests passed through to a Glance origin.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -49,9 +50,14 @@ class OriginTlsTest {
   }
 
   private ServerHarness origin(Optional<Path> clientCa) throws Exception {
+    return origin(originCa.issue("origin"), clientCa);
+  }
+
+  private ServerHarness origin(TestCa.Issued certificate, Optional<Path> clientCa)
+      throws Exception {
     ServerHarness origin = ServerHarness.start(
         ServerHarness.config(tmp.resolve("origin-cache")).build(),
-        Optional.of(tmp.resolve("images").toString()), Optional.of(originCa.issue("origin")),
+        Optional.of(tmp.resolve("images").toString()), Optional.of(certificate),
         clientCa, OriginTls.SYSTEM);
     servers.add(origin);
     return origin;
@@ -83,6 +89,31 @@ class OriginTlsTest {
     HttpResponse<byte[]> served = cache(template(origin), trusting).get(file("private"));
     assertThat(served.statusCode()).isEqualTo(200);
     assertThat(served.body()).isEqualTo(IMAGE);
+  }
+
+  @Test
+  void aCertificateForAnotherHostIsRefusedEvenFromATrustedCa() throws Exception {
+    ServerHarness origin =
+        origin(originCa.issueFor("elsewhere", "DNS:elsewhere.example"), Optional.empty());
+    OriginTls trusting =
+        new OriginTls(Optional.of(originCa.certificate()), Optional.empty(), Optional.empty());
+
+    HttpResponse<byte[]> byName = cache(template(origin), trusting).get(file("private"));
+    assertThat(byName.statusCode()).isEqualTo(502);
+    assertNoInternals(byName);
+    assertThat(new String(byName.body(), StandardCharsets.UTF_8))
+        .doesNotContain("elsewhere", "subject", "No name matching");
+
+    HttpResponse<byte[]> byAddress = cache(
+        "https://127.0.0.1:" + origin.tlsPort() + "/v2/images/{id}/file", trusting)
+        .get(file("private"));
+    assertThat(byAddress.statusCode()).isEqualTo(502);
+    assertNoInternals(byAddress);
+
+    HttpResponse<byte[]> passedThrough = cache("glance+https://localhost:" + origin.tlsPort(),
+        trusting).get("/v2/schemas/image");
+    assertThat(passedThrough.statusCode()).isEqualTo(502);
+    assertNoInternals(passedThrough);
   }
 
   @Test

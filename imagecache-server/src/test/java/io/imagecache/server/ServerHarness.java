@@ -89,6 +89,16 @@ final class ServerHarness implements AutoCloseable {
         server -> server.tls(tls).originTls(originTls));
   }
 
+  /** A cache with a TLS listener serving {@code certificate}, holding clients to {@code limits}. */
+  static ServerHarness start(CacheConfig config, Optional<String> originSpec,
+      TestCa.Issued certificate, ClientLimits limits) throws Exception {
+    InetSocketAddress anyPort = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    Optional<ListenerTls> tls = Optional.of(new ListenerTls(anyPort,
+        certificate.certificate(), certificate.key(), Optional.empty()));
+    return start(config, originSpec, OriginTls.SYSTEM,
+        server -> server.tls(tls).clientLimits(limits));
+  }
+
   private static ServerHarness start(CacheConfig config, Optional<String> originSpec,
       OriginTls originTls, UnaryOperator<ImageCacheServer.Builder> settings) throws Exception {
     Optional<OriginConfig> origin = originSpec.map(spec -> new OriginConfig(spec,

@@ -68,11 +68,24 @@ public final class TestCa {
    * {@code keySpec} ({@code rsa:2048}, {@code ec}) written in {@code form}.
    */
   public Issued issue(String name, String keySpec, KeyForm form) throws IOException {
+    return issue(name, keySpec, form, "DNS:localhost,IP:127.0.0.1");
+  }
+
+  /**
+   * An RSA certificate (key in PKCS#8) for {@code subjectAltName} only, e.g.
+   * {@code DNS:elsewhere.example}: for a host name that does not match.
+   */
+  public Issued issueFor(String name, String subjectAltName) throws IOException {
+    return issue(name, "rsa:2048", KeyForm.PKCS8, subjectAltName);
+  }
+
+  private Issued issue(String name, String keySpec, KeyForm form, String subjectAltName)
+      throws IOException {
     Path key = dir.resolve(name + ".key");
     Path request = dir.resolve(name + ".csr");
     Path leaf = dir.resolve(name + ".leaf.crt");
     Path extensions = dir.resolve(name + ".ext");
-    Files.writeString(extensions, "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
+    Files.writeString(extensions, "subjectAltName=" + subjectAltName + "\n"
         + "extendedKeyUsage=serverAuth,clientAuth\n");
     List<String> newKey = new ArrayList<>(List.of("req", "-newkey", keySpec));
     if (keySpec.equals("ec")) {

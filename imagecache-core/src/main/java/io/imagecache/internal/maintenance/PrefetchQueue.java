@@ -45,18 +45,21 @@ import org.slf4j.LoggerFactory;
  *   A success forgets the id (the cache's fetch committed the image, and the commit removed its
  *   queue marker).
  *
- * Threads.  policy.workers() worker threads from the injected ThreadFactory, started by start()
- *   and stopped by close(). A worker takes the oldest QUEUED entry, calls its Fetch outside the
- *   lock and blocks until the returned future completes, so at most policy.workers() fetches are
- *   in flight. Every attempt runs inside catch (Throwable): a fetch that throws, returns null or
- *   fails its future is a failed attempt, logged at WARN, and the worker goes on with the next
- *   image. A future that never completes would hold its worker: the cache's fills always end
- *   (the origin's idle timeout bounds a stalled body). Retries are timed by the injected
- *   scheduler (its task only moves the entry back into the line); nextAttemptAt is read from the
- *   injected Clock, for display only.
+ * Threads.  policy.workers() worker threads from the injected ThreadFactory, started by start() and
+ *   stopped by close(); workers(n) changes the count while the queue runs: more workers are started
+ *   at once, surplus ones exit when they next look for work (after their current fetch). A worker
+ *   takes the oldest QUEUED entry, calls its Fetch outside the lock and blocks until the returned
+ *   future completes, so at most n fetches are in flight (once the surplus workers' fetches end).
+ *   Every attempt runs inside catch (Throwable): a fetch that throws, returns null or fails its
+ *   future is a failed attempt, logged at WARN, and the worker goes on with the next image. A
+ *   future that never completes would hold its worker: the cache's fills always end (the origin's
+ *   idle timeout bounds a stalled body). Retries are timed by the injected scheduler (its task only
+ *   moves the entry back into the line); nextAttemptAt is read from the injected Clock, for display
+ *   only.
  *
- * Locks.  lock guards entries, ready, closed and every field of every Entry. It is held only to
- *   read or change those: never while a Fetch starts or is awaited, never while logging. A worker
+ * Locks.  lock guards entries, ready, closed, workers, wantedWorkers and every field of every
+ *   Entry. It is held only to read or change those: never while a Fetch starts or is awaited,
+ *   never while logging. A worker
  *   that finishes an attempt acts only if the entry is still the one in entries (identity): an
  *   entry removed or replaced meanwhile is left alone, so remove() never waits for a fetch.
  * </pre>
@@ -82,8 +85,12 @@ final class PrefetchQueue implements Closeable {
   private final PrefetchPolicy policy;
   private final ScheduledExecutorService retryScheduler;
   private final Clock clock;
-  /** Made by the constructor, started by start(); immutable. */
-  private final List<Thread> workers;
+  /** Makes every worker thread, those of workers(n) included. */
+  private final ThreadFactory workerThreads;
+  /** lock. The live workers: made by the constructor or workers(n); a worker removes itself. */
+  private final List<Thread> workers = new ArrayList<>();
+  /** lock. How many workers the queue should have; surplus workers exit when they look for work. */
+  private int wantedWorkers;
 
   /** Guards everything marked "lock"; see the design note. */
   private final ReentrantLock lock = new ReentrantLock();
@@ -101,18 +108,21 @@ final class PrefetchQueue implements Closeable {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.retryScheduler = Objects.requireNonNull(retryScheduler, "retryScheduler");
     this.clock = Objects.requireNonNull(clock, "clock");
-    Objects.requireNonNull(workerThreads, "workerThreads");
-    List<Thread> made = new ArrayList<>();
+    this.workerThreads = Objects.requireNonNull(workerThreads, "workerThreads");
+    this.wantedWorkers = policy.workers();
     for (int i = 0; i < policy.workers(); i++) {
       // Not started here: start() starts them once the queue is fully built.
-      Thread worker = workerThreads.newThread(this::work);
-      if (worker == null) {
-        throw new IllegalStateException(
-            "the thread factory gave no thread for prefetch worker " + i);
-      }
-      made.add(worker);
+      workers.add(newWorker(i));
     }
-    this.workers = List.copyOf(made);
+  }
+
+  private Thread newWorker(int index) {
+    Thread worker = workerThreads.newThread(this::work);
+    if (worker == null) {
+      throw new IllegalStateException(
+          "the thread factory gave no thread for prefetch worker " + index);
+    }
+    return worker;
   }
 
   /**
@@ -122,8 +132,42 @@ final class PrefetchQueue implements Closeable {
   public static PrefetchQueue start(PrefetchPolicy policy, ThreadFactory workerThreads,
       ScheduledExecutorService retryScheduler, Clock clock) {
     PrefetchQueue queue = new PrefetchQueue(policy, workerThreads, retryScheduler, clock);
-    queue.workers.forEach(Thread::start);
+    queue.lock.lock();
+    try {
+      queue.workers.forEach(Thread::start);
+    } finally {
+      queue.lock.unlock();
+    }
     return queue;
+  }
+
+  /**
+   * Has {@code count} images fetched at once from now on: more workers start at once; surplus
+   * workers exit when they next look for work, so a fetch in progress is never cut. Nothing on a
+   * closed queue.
+   */
+  public void workers(int count) {
+    if (count < 1) {
+      throw new IllegalArgumentException("workers must be >= 1: " + count);
+    }
+    lock.lock();
+    try {
+      if (closed || count == wantedWorkers) {
+        return;
+      }
+      int before = wantedWorkers;
+      wantedWorkers = count;
+      // Surplus workers still fetching leave when done; until then they count as live.
+      for (int i = workers.size(); i < count; i++) {
+        Thread worker = newWorker(i);
+        workers.add(worker);
+        worker.start();
+      }
+      readyOrClosed.signalAll();
+      LOG.info("prefetch workers: {} -> {}", before, count);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -239,10 +283,17 @@ final class PrefetchQueue implements Closeable {
     } finally {
       lock.unlock();
     }
-    workers.forEach(Thread::interrupt);
+    List<Thread> stopping;
+    lock.lock();
+    try {
+      stopping = List.copyOf(workers);
+    } finally {
+      lock.unlock();
+    }
+    stopping.forEach(Thread::interrupt);
     long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
     boolean interrupted = false;
-    for (Thread worker : workers) {
+    for (Thread worker : stopping) {
       if (worker == Thread.currentThread()) {
         continue;
       }
@@ -286,14 +337,21 @@ final class PrefetchQueue implements Closeable {
     }
   }
 
-  /** The oldest ready entry, now FETCHING; empty once the queue is closed. */
+  /**
+   * The oldest ready entry, now FETCHING; empty once the queue is closed or when this worker is
+   * surplus (it has left the live workers then).
+   */
   private Optional<Attempt> take() throws InterruptedException {
     lock.lockInterruptibly();
     try {
-      while (!closed && ready.isEmpty()) {
+      while (!closed && ready.isEmpty() && !surplus()) {
         readyOrClosed.await();
       }
       if (closed) {
+        return Optional.empty();
+      }
+      if (surplus()) {
+        workers.remove(Thread.currentThread());
         return Optional.empty();
       }
       Entry entry = ready.removeFirst();
@@ -413,6 +471,11 @@ final class PrefetchQueue implements Closeable {
   private void forget(Entry entry) {
     ready.remove(entry);
     entry.cancelRetry();
+  }
+
+  /** Under lock: whether there are more live workers than wanted (so this one may leave). */
+  private boolean surplus() {
+    return workers.size() > wantedWorkers;
   }
 
   private boolean isClosed() {

@@ -143,6 +143,14 @@ public final class Prefetcher implements Closeable {
     return queue.map(PrefetchQueue::removeAll).orElse(0);
   }
 
+  /**
+   * Has {@code count} images fetched at once from now on (see {@link PrefetchQueue#workers});
+   * nothing without an origin, where no workers run.
+   */
+  public void workers(int count) {
+    queue.ifPresent(q -> q.workers(count));
+  }
+
   /** Stops the workers; queue markers stay for the next start. */
   @Override
   public void close() {

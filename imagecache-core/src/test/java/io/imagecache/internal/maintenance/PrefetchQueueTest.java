@@ -278,6 +278,53 @@ class PrefetchQueueTest {
     assertThat(held.get(A)).isNotDone();
   }
 
+  // ---- worker count changed while running ------------------------------------------------
+
+  @Test
+  void moreWorkersStartFetchingTheWaitingImagesAtOnce() {
+    PrefetchQueue queue = start(new PrefetchPolicy(1, 1, QUICK, QUICK));
+    for (ImageId id : List.of(A, B, C)) {
+      queue.submit(id, held(id));
+    }
+    await().atMost(WAIT).until(() -> held.containsKey(A));
+    assertThat(started).containsExactly(A);
+
+    queue.workers(3);
+
+    await().atMost(WAIT).until(() -> inFlight.get() == 3);
+    assertThat(queue.states()).extracting(PrefetchState::status)
+        .containsOnly(Status.FETCHING);
+    assertThat(threads).hasSize(3);
+    List.of(A, B, C).forEach(id -> await().atMost(WAIT).until(() -> held.containsKey(id)));
+    held.values().forEach(future -> future.complete(null));
+    await().atMost(WAIT).until(() -> queue.states().isEmpty());
+  }
+
+  @Test
+  void fewerWorkersLetTheFetchesInProgressFinishThenFetchOneAtATime() {
+    PrefetchQueue queue = start(new PrefetchPolicy(3, 1, QUICK, QUICK));
+    for (ImageId id : List.of(A, B, C)) {
+      queue.submit(id, held(id));
+    }
+    await().atMost(WAIT).until(() -> inFlight.get() == 3);
+
+    queue.workers(1);
+    queue.submit(D, held(D));
+    assertThat(held.get(A)).isNotDone();
+    List.of(A, B, C).forEach(id -> await().atMost(WAIT).until(() -> held.containsKey(id)));
+    List.of(A, B, C).forEach(id -> held.get(id).complete(null));
+
+    await().atMost(WAIT).until(() -> held.containsKey(D));
+    await().atMost(WAIT).until(() -> threads.stream().filter(Thread::isAlive).count() == 1);
+    queue.submit(B, held(B));
+    assertThat(queue.states()).extracting(PrefetchState::imageId, PrefetchState::status)
+        .containsExactly(tuple(D, Status.FETCHING), tuple(B, Status.QUEUED));
+    held.get(D).complete(null);
+    await().atMost(WAIT).until(() -> held.containsKey(B) && !held.get(B).isDone());
+    held.get(B).complete(null);
+    await().atMost(WAIT).until(() -> queue.states().isEmpty());
+  }
+
   // ---- helpers -------------------------------------------------------------------------------
 
   private PrefetchQueue start(PrefetchPolicy policy) {
