@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -90,6 +91,26 @@ class ServeRuntimeFailuresTest {
     }
   }
 
+
+  @Test
+  void aMissForAnImageTheOriginLacksIsA404AndNoWarning() throws Exception {
+    Path origin = Files.createDirectories(temp.resolve("origin"));
+    try (ServeProcess serve = ServeProcess.start(temp.resolve("serve.log"), Map.of(),
+        "--cache-dir", temp.resolve("cache").toString(), "--admin-token", TOKEN,
+        "--origin", origin.toString())) {
+      int port = serve.awaitPort();
+
+      int status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + port + "/v2/images/absent/file")).build(),
+          BodyHandlers.discarding()).statusCode();
+
+      assertThat(status).isEqualTo(404);
+      serve.awaitLine(Pattern.compile("fill of absent not started"));
+      assertThat(serve.output().lines().filter(line -> line.contains(" WARN "))).isEmpty();
+      serve.terminate();
+      assertThat(serve.awaitExit(ServeProcess.WAIT)).isZero();
+    }
+  }
 
   @Test
   void aPrefetchTheOriginCutsShortGivesUpInOneWarnLineWithoutAStackTrace() throws Exception {

@@ -4,6 +4,8 @@ import io.imagecache.CachedImage;
 import io.imagecache.FillFailureReason;
 import io.imagecache.FillProgress;
 import io.imagecache.ImageId;
+import io.imagecache.ImageNotFoundException;
+import io.imagecache.OriginAccessDeniedException;
 import io.imagecache.internal.Throwables;
 import io.imagecache.internal.store.CacheWriter;
 import io.imagecache.internal.store.ExpectedContent;
@@ -167,6 +169,10 @@ final class FillRun {
     } else {
       if (outcome instanceof NotCacheableException) {
         LOG.info("fill of {} refused: {}", imageId, Throwables.describe(outcome));
+      } else if (outcome instanceof ImageNotFoundException
+          || outcome instanceof OriginAccessDeniedException) {
+        // The client's answer (404, 401/403) says it; nothing is wrong with the cache or origin.
+        LOG.info("fill of {} not started: {}", imageId, Throwables.describe(outcome));
       } else if (!ending.cancelledBefore()) {
         LOG.warn("fill of {} failed after {} bytes: {}", imageId, fill.bytesWritten(),
             Throwables.describe(outcome));
