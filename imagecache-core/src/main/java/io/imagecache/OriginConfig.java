@@ -2,6 +2,7 @@ package io.imagecache;
 
 import io.imagecache.internal.origin.Origins;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
@@ -19,10 +20,13 @@ import javax.net.ssl.SSLContext;
  *     {@code X-Auth-Token} of prefetches from a Glance origin (client requests send their own)
  * @param tls the TLS context for an HTTPS origin (trusted CAs, client certificate); empty for the
  *     JDK's default, the system's CAs
+ * @param verify which of the offered digests a fill verifies
+ * @param resumeAttempts how often one fill resumes a broken body with a range request (0: never)
  */
 public record OriginConfig(
     String spec, Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout,
-    Optional<String> token, Optional<SSLContext> tls) {
+    Optional<String> token, Optional<SSLContext> tls, Verify verify, int resumeAttempts) {
+  public static final int DEFAULT_RESUME_ATTEMPTS = 5;
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_FIRST_BYTE_TIMEOUT = Duration.ofSeconds(30);
@@ -32,12 +36,23 @@ public record OriginConfig(
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(token, "token");
     Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(verify, "verify");
+    if (resumeAttempts < 0) {
+      throw new IllegalArgumentException("resumeAttempts must be >= 0: " + resumeAttempts);
+    }
     requirePositive("connectTimeout", connectTimeout);
     requirePositive("firstByteTimeout", firstByteTimeout);
     requirePositive("idleTimeout", idleTimeout);
     if (spec.isBlank()) {
       throw new IllegalArgumentException("origin must not be empty");
     }
+  }
+
+  /** An origin verifying the strongest digest, resuming up to {@link #DEFAULT_RESUME_ATTEMPTS} times. */
+  public OriginConfig(String spec, Duration connectTimeout, Duration firstByteTimeout,
+      Duration idleTimeout, Optional<String> token, Optional<SSLContext> tls) {
+    this(spec, connectTimeout, firstByteTimeout, idleTimeout, token, tls, Verify.STRONGEST,
+        DEFAULT_RESUME_ATTEMPTS);
   }
 
   /** An origin trusting the system's CAs only, presenting no client certificate. */
@@ -48,7 +63,14 @@ public record OriginConfig(
 
   /** A copy with the TLS context {@code tls} for HTTPS origins. */
   public OriginConfig withTls(Optional<SSLContext> tls) {
-    return new OriginConfig(spec, connectTimeout, firstByteTimeout, idleTimeout, token, tls);
+    return new OriginConfig(spec, connectTimeout, firstByteTimeout, idleTimeout, token, tls,
+        verify, resumeAttempts);
+  }
+
+  /** A copy verifying as {@code verify} says, resuming a broken body up to {@code attempts} times. */
+  public OriginConfig withFetch(Verify verify, int attempts) {
+    return new OriginConfig(spec, connectTimeout, firstByteTimeout, idleTimeout, token, tls,
+        verify, attempts);
   }
 
   /** {@code spec} with the default timeouts and no token. */
@@ -73,13 +95,45 @@ public record OriginConfig(
     return "OriginConfig[spec=" + spec + ", connectTimeout=" + connectTimeout
         + ", firstByteTimeout=" + firstByteTimeout + ", idleTimeout=" + idleTimeout
         + ", token=" + (token.isPresent() ? "(set)" : "(none)")
-        + (tls.isPresent() ? ", tls=(own context)" : "") + "]";
+        + (tls.isPresent() ? ", tls=(own context)" : "") + (verify == Verify.STRONGEST ? "" : ", verify=" + verify.optionValue())
+        + (resumeAttempts == OriginConfig.DEFAULT_RESUME_ATTEMPTS ? ""
+            : ", resumeAttempts=" + resumeAttempts) + "]";
   }
 
   private static void requirePositive(String name, Duration value) {
     Objects.requireNonNull(value, name);
     if (value.isZero() || value.isNegative()) {
       throw new IllegalArgumentException(name + " must be > 0: " + Durations.format(value));
+    }
+  }
+
+  /** Which of the digests an origin offers a fill verifies before it commits (option {@code verify}). */
+  public enum Verify {
+    /**
+     * The strongest offered digest (sha-512 > sha-384 > sha-256 > sha-1 > md5) and the size; the
+     * others are kept as the origin's word (an offered MD5 is still served as {@code Content-MD5}).
+     */
+    STRONGEST,
+    /** Every offered digest and the size. */
+    ALL;
+
+    /** The option's spelling: {@code strongest} or {@code all}. */
+    public String optionValue() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Parses {@code strongest} or {@code all} (any case).
+     *
+     * @throws IllegalArgumentException naming the accepted values
+     */
+    public static Verify parse(String text) {
+      for (Verify policy : values()) {
+        if (policy.optionValue().equalsIgnoreCase(text.strip())) {
+          return policy;
+        }
+      }
+      throw new IllegalArgumentException("verify must be strongest or all, was \"" + text + "\"");
     }
   }
 }

@@ -90,7 +90,8 @@ public final class HttpServerRunner implements ServerRunner {
         settings.originTimeouts().connect(), settings.originTimeouts().firstByte(),
         settings.originTimeouts().idle(), settings.originToken(),
         settings.tls().origin().isSystem() ? Optional.empty()
-            : Optional.of(settings.tls().origin().sslContext())));
+            : Optional.of(settings.tls().origin().sslContext()))
+        .withFetch(settings.originFetch().verify(), settings.originFetch().resumeAttempts()));
     // Taken over before the server listens: a SIGTERM during the start stops it right after.
     AtomicReference<SettingsReload> reload = new AtomicReference<>();
     AtomicReference<ImageCacheServer> started = new AtomicReference<>();

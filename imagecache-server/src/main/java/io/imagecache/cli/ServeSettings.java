@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param clientLimits the timeouts, connection limit and header size clients are held to
  * @param readyzOrigin whether {@code /readyz} also asks the origin
  * @param tls the TLS listener, if any, and how HTTPS origins are checked
+ * @param originFetch which offered digests fills verify, and how often they resume a broken body
  */
 public record ServeSettings(
     CacheConfig cache,
@@ -35,7 +36,8 @@ public record ServeSettings(
     Duration shutdownGrace,
     ClientLimits clientLimits,
     boolean readyzOrigin,
-    TlsSettings tls) {
+    TlsSettings tls,
+    OriginFetch originFetch) {
 
   /** Default size of the pool for blocking calls. */
   public static final int DEFAULT_BLOCKING_THREADS = 16;
@@ -54,6 +56,7 @@ public record ServeSettings(
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     Objects.requireNonNull(clientLimits, "clientLimits");
     Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(originFetch, "originFetch");
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException("shutdownGrace must not be negative: " + shutdownGrace);
     }
@@ -70,11 +73,20 @@ public record ServeSettings(
     }
   }
 
+  /** Settings fetching with {@link OriginFetch#DEFAULT}. */
+  public ServeSettings(CacheConfig cache, ListenAddress listen, Optional<String> origin,
+      Optional<String> adminToken, OriginTimeouts originTimeouts, Optional<String> originToken,
+      int blockingThreads, Duration shutdownGrace, ClientLimits clientLimits, boolean readyzOrigin,
+      TlsSettings tls) {
+    this(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
+        shutdownGrace, clientLimits, readyzOrigin, tls, OriginFetch.DEFAULT);
+  }
+
   /** The defaults around {@code cache}: 127.0.0.1:9292, no origin, no token, default timeouts. */
   public static ServeSettings defaults(CacheConfig cache) {
     return new ServeSettings(cache, ListenAddress.DEFAULT, Optional.empty(), Optional.empty(),
         OriginTimeouts.DEFAULT, Optional.empty(), DEFAULT_BLOCKING_THREADS,
-        DEFAULT_SHUTDOWN_GRACE, ClientLimits.DEFAULT, false, TlsSettings.NONE);
+        DEFAULT_SHUTDOWN_GRACE, ClientLimits.DEFAULT, false, TlsSettings.NONE, OriginFetch.DEFAULT);
   }
 
   /** The defaults with a default-configured cache in {@code cacheDir}. */
@@ -85,63 +97,69 @@ public record ServeSettings(
   /** A copy with {@code cache} instead. */
   public ServeSettings withCache(CacheConfig cache) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin, tls);
+        shutdownGrace, clientLimits, readyzOrigin, tls, originFetch);
   }
 
   /** A copy listening on {@code listen} instead. */
   public ServeSettings withListen(ListenAddress listen) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin, tls);
+        shutdownGrace, clientLimits, readyzOrigin, tls, originFetch);
   }
 
   /** A copy fetching misses from the ORIGIN spec {@code origin}. */
   public ServeSettings withOrigin(String origin) {
     return new ServeSettings(
         cache, listen, Optional.of(origin), adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin, tls);
+        shutdownGrace, clientLimits, readyzOrigin, tls, originFetch);
   }
 
   /** A copy with the admin token {@code token}. */
   public ServeSettings withAdminToken(String token) {
     return new ServeSettings(
         cache, listen, origin, Optional.of(token), originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin, tls);
+        shutdownGrace, clientLimits, readyzOrigin, tls, originFetch);
   }
 
   /** A copy with {@code originTimeouts} instead. */
   public ServeSettings withOriginTimeouts(OriginTimeouts originTimeouts) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin, tls);
+        shutdownGrace, clientLimits, readyzOrigin, tls, originFetch);
   }
 
   /** A copy with a pool of {@code blockingThreads} for blocking calls. */
   public ServeSettings withBlockingThreads(int blockingThreads) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin, tls);
+        shutdownGrace, clientLimits, readyzOrigin, tls, originFetch);
   }
 
   /** A copy that lets requests finish for {@code shutdownGrace} on a stop. */
   public ServeSettings withShutdownGrace(Duration shutdownGrace) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls);
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, originFetch);
   }
 
   /** A copy holding clients to {@code clientLimits}. */
   public ServeSettings withClientLimits(ClientLimits clientLimits) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls);
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, originFetch);
   }
 
   /** A copy whose {@code /readyz} asks the origin too, or not. */
   public ServeSettings withReadyzOrigin(boolean readyzOrigin) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls);
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, originFetch);
   }
 
   /** A copy with {@code tls} instead. */
   public ServeSettings withTls(TlsSettings tls) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls);
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, originFetch);
+  }
+
+  /** A copy fetching origin bodies as {@code originFetch} says. */
+  public ServeSettings withOriginFetch(OriginFetch originFetch) {
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, originFetch);
   }
 
   /** Like the record's own, but never shows the admin token. */
@@ -152,7 +170,7 @@ public record ServeSettings(
         + originTimeouts + ", originToken=" + originToken.map(token -> "<redacted>")
         + ", blockingThreads=" + blockingThreads + ", shutdownGrace=" + shutdownGrace
         + ", clientLimits=" + clientLimits + ", readyzOrigin=" + readyzOrigin
-        + ", tls=" + tls + "]";
+        + ", tls=" + tls + ", originFetch=" + originFetch + "]";
   }
 
   /** Returns {@code token} if it can go into an HTTP header: visible ASCII, no spaces. */

@@ -8,8 +8,9 @@ import javax.net.ssl.SSLContext;
 
 /**
  * How an origin is talked to: timeouts for connecting, for the response headers and for each body
- * read (never a whole-request deadline: a multi-GiB body takes minutes), and an optional bearer token
- * sent as {@code Authorization: Bearer …} to HTTP template origins.
+ * read (never a whole-request deadline: a multi-GiB body takes minutes), an optional bearer token
+ * sent as {@code Authorization: Bearer …} to HTTP template origins, and how often one download
+ * resumes a broken body with a range request (0: never).
  *
  * <p>A Glance origin never sends the bearer token for a client: Glance sees the caller's own token,
  * so that Glance alone decides who may read which image. It sends it, as {@code X-Auth-Token}, only
@@ -17,18 +18,28 @@ import javax.net.ssl.SSLContext;
  */
 public record OriginSettings(
     Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout, Optional<String> bearerToken,
-    Optional<SSLContext> tls) {
+    Optional<SSLContext> tls, int resumeAttempts) {
   private static final OriginSettings DEFAULTS = new OriginSettings(
       OriginConfig.DEFAULT_CONNECT_TIMEOUT, OriginConfig.DEFAULT_FIRST_BYTE_TIMEOUT,
       OriginConfig.DEFAULT_IDLE_TIMEOUT, Optional.empty(), Optional.empty());
 
   public OriginSettings {
+    if (resumeAttempts < 0) {
+      throw new IllegalArgumentException("resume attempts must be >= 0, was " + resumeAttempts);
+    }
     requirePositive("connect timeout", connectTimeout);
     requirePositive("first byte timeout", firstByteTimeout);
     requirePositive("idle timeout", idleTimeout);
     Objects.requireNonNull(bearerToken, "bearerToken");
     Objects.requireNonNull(tls, "tls");
     bearerToken.ifPresent(token -> HeaderValues.requireToken("bearer token", token));
+  }
+
+  /** Settings with the default resume attempts. */
+  public OriginSettings(Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout,
+      Optional<String> bearerToken, Optional<SSLContext> tls) {
+    this(connectTimeout, firstByteTimeout, idleTimeout, bearerToken, tls,
+        OriginConfig.DEFAULT_RESUME_ATTEMPTS);
   }
 
   /** Settings trusting the system's CAs only. */
@@ -44,17 +55,26 @@ public record OriginSettings(
 
   /** These settings with the three timeouts replaced. */
   public OriginSettings withTimeouts(Duration connect, Duration firstByte, Duration idle) {
-    return new OriginSettings(connect, firstByte, idle, bearerToken, tls);
+    return new OriginSettings(connect, firstByte, idle, bearerToken, tls,
+        resumeAttempts);
   }
 
   /** These settings with {@code token} as the bearer token for HTTP template origins. */
   public OriginSettings withBearerToken(String token) {
-    return new OriginSettings(connectTimeout, firstByteTimeout, idleTimeout, Optional.of(token), tls);
+    return new OriginSettings(connectTimeout, firstByteTimeout, idleTimeout, Optional.of(token), tls,
+        resumeAttempts);
   }
 
   /** These settings with the TLS context {@code tls} for HTTPS origins (empty: the JDK's default). */
   public OriginSettings withTls(Optional<SSLContext> tls) {
-    return new OriginSettings(connectTimeout, firstByteTimeout, idleTimeout, bearerToken, tls);
+    return new OriginSettings(connectTimeout, firstByteTimeout, idleTimeout, bearerToken, tls,
+        resumeAttempts);
+  }
+
+  /** These settings resuming a broken body up to {@code attempts} times (0: never). */
+  public OriginSettings withResumeAttempts(int attempts) {
+    return new OriginSettings(connectTimeout, firstByteTimeout, idleTimeout, bearerToken, tls,
+        attempts);
   }
 
   /** Shows the timeouts and whether a token is set, never the token itself. */
@@ -62,7 +82,8 @@ public record OriginSettings(
   public String toString() {
     return "OriginSettings[connectTimeout=" + connectTimeout + ", firstByteTimeout=" + firstByteTimeout
         + ", idleTimeout=" + idleTimeout + ", bearerToken=" + (bearerToken.isPresent() ? "(set)" : "(none)")
-        + (tls.isPresent() ? ", tls=(own context)" : "") + "]";
+        + (tls.isPresent() ? ", tls=(own context)" : "") + (resumeAttempts == OriginConfig.DEFAULT_RESUME_ATTEMPTS ? ""
+            : ", resumeAttempts=" + resumeAttempts) + "]";
   }
 
   private static void requirePositive(String name, Duration value) {
