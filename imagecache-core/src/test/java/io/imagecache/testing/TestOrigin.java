@@ -234,7 +234,29 @@ public final class TestOrigin implements AutoCloseable {
               + "sha-512=:" + Base64.getEncoder().encodeToString(digests.get(DigestAlgorithm.SHA_512)) + ":");
     }
     boolean chunked = image.effective(k -> k.omitContentLength, global).orElse(false);
-    long from = 0;
+    if (servedRange(exchange, image, head)) {
+      return;
+    }
+    if (head) {
+      if (!chunked) {
+        headers.set("Content-Length", Long.toString(image.content.size));
+      }
+      exchange.sendResponseHeaders(200, -1);
+      return;
+    }
+    exchange.sendResponseHeaders(200, chunked ? 0 : image.content.size == 0 ? -1 : image.content.size);
+    sendBody(exchange, image, 0);
+  }
+
+  /**
+   * With the {@link Knobs#ranges} knob: sets {@code Accept-Ranges} and the validators, and answers
+   * a current {@code Range: bytes=N-} request with 206 (true); otherwise leaves the answer to the
+   * caller (false).
+   */
+  private boolean servedRange(HttpExchange exchange, Image image, boolean head)
+      throws IOException, InterruptedException {
+    var headers = exchange.getResponseHeaders();
+    long from;
     Optional<Ranges> ranges = image.effective(k -> k.ranges, global);
     if (ranges.isPresent()) {
       Ranges r = ranges.get();
@@ -252,24 +274,16 @@ public final class TestOrigin implements AutoCloseable {
         from = Long.parseLong(range.substring("bytes=".length(), range.length() - 1));
         if (from >= image.content.size) {
           sendText(exchange, 416, "range not satisfiable");
-          return;
+          return true;
         }
         headers.set("Content-Range",
             "bytes " + from + "-" + (image.content.size - 1) + "/" + image.content.size);
         exchange.sendResponseHeaders(206, image.content.size - from);
         sendBody(exchange, image, from);
-        return;
+        return true;
       }
     }
-    if (head) {
-      if (!chunked) {
-        headers.set("Content-Length", Long.toString(image.content.size));
-      }
-      exchange.sendResponseHeaders(200, -1);
-      return;
-    }
-    exchange.sendResponseHeaders(200, chunked ? 0 : image.content.size == 0 ? -1 : image.content.size);
-    sendBody(exchange, image, 0);
+    return false;
   }
 
   private void serveGlanceMetadata(HttpExchange exchange, String id) throws IOException, InterruptedException {
@@ -320,6 +334,9 @@ public final class TestOrigin implements AutoCloseable {
     exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
     if (!found.effective(k -> k.omitDigests, global).orElse(false)) {
       exchange.getResponseHeaders().set("Content-MD5", HexFormat.of().formatHex(advertised(found).get(DigestAlgorithm.MD5)));
+    }
+    if (servedRange(exchange, found, false)) {
+      return;
     }
     exchange.sendResponseHeaders(200, 0); // chunked, like Glance on a cache miss
     sendBody(exchange, found, 0);
@@ -604,7 +621,7 @@ public final class TestOrigin implements AutoCloseable {
     }
 
     /**
-     * Answers {@code Range: bytes=N-} on /images/ with 206, announcing {@code Accept-Ranges: bytes}
+     * Answers {@code Range: bytes=N-} on /images/ and Glance's /file with 206, announcing {@code Accept-Ranges: bytes}
      * and, per GET in arrival order, {@code etags[i]} (the last one for all later GETs; none when
      * {@code etags} is empty) and {@code lastModified} when given. An {@code If-Range} that is not
      * the current validator gets the whole image (200), as RFC 9110 says.
