@@ -13,6 +13,7 @@ import io.imagecache.internal.origin.Origins;
 import io.imagecache.testing.Gate;
 import io.imagecache.testing.GeneratedImage;
 import io.imagecache.testing.RecordedRequest;
+import io.imagecache.testing.ResettingOrigin;
 import io.imagecache.testing.TestOrigin;
 import java.io.EOFException;
 import java.nio.file.Files;
@@ -95,6 +96,30 @@ class ResumedFillTest {
     assertThat(committed.checksum()).contains(IMAGE.md5());
     assertThat(origin.requests("/images/img")).hasSize(4);
     assertThat(image.bytesSent()).isLessThanOrEqualTo((long) (SIZE * 1.01));
+  }
+
+  @Test
+  void aResetConnectionIsResumed() throws Exception {
+    byte[] bytes = IMAGE.bytes(0, SIZE);
+    try (ResettingOrigin resetting = new ResettingOrigin(bytes, SIZE / 3)) {
+      Fill fill = cache.fill(ImageId.of("img"), Origins.parse(resetting.httpTemplate(), SETTINGS)
+          .source(ImageId.of("img"), Optional.empty()));
+
+      CachedImage committed = fill.completion().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+      assertThat(Files.readAllBytes(dir.resolve("img"))).isEqualTo(bytes);
+      assertThat(committed.checksum()).contains(IMAGE.md5());
+      assertThat(resetting.heads()).hasSize(2);
+      assertThat(resetting.heads().get(1)).contains("If-Range: \"r1\"");
+      // A reset discards what was still in flight, so the resume starts at or before the reset
+      // point, and only the rest is sent again.
+      java.util.regex.Matcher range = java.util.regex.Pattern.compile("Range: bytes=(\\d+)-")
+          .matcher(resetting.heads().get(1));
+      assertThat(range.find()).isTrue();
+      long resumedAt = Long.parseLong(range.group(1));
+      assertThat(resumedAt).isBetween(0L, SIZE / 3L);
+      assertThat(resetting.bytesSent()).isEqualTo(SIZE / 3 + (SIZE - resumedAt));
+    }
   }
 
   @Test
