@@ -10,6 +10,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,7 +19,8 @@ import java.util.regex.Pattern;
 /**
  * A raw HTTP/1.1 origin on 127.0.0.1 serving one image at any path with {@code Accept-Ranges:
  * bytes} and an {@code ETag}, answering {@code Range: bytes=N-} with 206, that resets its first
- * connection (TCP RST: SO_LINGER 0) after a given number of body bytes. It serves at most
+ * connection (TCP RST: SO_LINGER 0) after a given number of body bytes, once the test called
+ * {@link #reset()} (so the client surely read the head and some bytes first). It serves at most
  * {@link #MAX_CONNECTIONS} connections, one at a time, and records each request head.
  */
 public final class ResettingOrigin implements AutoCloseable {
@@ -30,6 +33,7 @@ public final class ResettingOrigin implements AutoCloseable {
   private final Thread thread;
   private final List<String> heads = new CopyOnWriteArrayList<>();
   private final AtomicLong bytesSent = new AtomicLong();
+  private final CountDownLatch resetNow = new CountDownLatch(1);
 
   /** Serves {@code image}; the first response is reset after {@code resetAfter} body bytes. */
   public ResettingOrigin(byte[] image, long resetAfter) throws IOException {
@@ -44,6 +48,11 @@ public final class ResettingOrigin implements AutoCloseable {
   /** {@code http://127.0.0.1:PORT/images/{id}}. */
   public String httpTemplate() {
     return "http://127.0.0.1:" + server.getLocalPort() + "/images/{id}";
+  }
+
+  /** Lets the first connection be reset (it waits for this at most 10 s). */
+  public void reset() {
+    resetNow.countDown();
   }
 
   /** The request heads received, in order. */
@@ -78,12 +87,16 @@ public final class ResettingOrigin implements AutoCloseable {
         out.flush();
         bytesSent.addAndGet(end - from);
         if (connection == 0) {
+          resetNow.await(10, TimeUnit.SECONDS);
           socket.setSoLinger(true, 0); // close() now sends RST
         }
       } catch (IOException e) {
         if (server.isClosed()) {
           return;
         }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       }
     }
   }
