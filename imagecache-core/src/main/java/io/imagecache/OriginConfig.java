@@ -3,6 +3,7 @@ package io.imagecache;
 import io.imagecache.internal.origin.Origins;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
@@ -21,10 +22,14 @@ import javax.net.ssl.SSLContext;
  * @param credential instead of {@code token}, a credential that renews its token (Keystone)
  * @param tls the TLS context for an HTTPS origin (trusted CAs, client certificate); empty for the
  *     JDK's default, the system's CAs
+ * @param verify which of the offered digests a fill verifies
+ * @param resumeAttempts how often one fill resumes a broken body with a range request (0: never)
  */
 public record OriginConfig(
     String spec, Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout,
-    Optional<String> token, Optional<Credential> credential, Optional<SSLContext> tls) {
+    Optional<String> token, Optional<Credential> credential, Optional<SSLContext> tls,
+    Verify verify, int resumeAttempts) {
+  public static final int DEFAULT_RESUME_ATTEMPTS = 5;
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_FIRST_BYTE_TIMEOUT = Duration.ofSeconds(30);
@@ -68,6 +73,10 @@ public record OriginConfig(
     if (token.isPresent() && credential.isPresent()) {
       throw new IllegalArgumentException("an origin token and a renewing credential exclude each other");
     }
+    Objects.requireNonNull(verify, "verify");
+    if (resumeAttempts < 0) {
+      throw new IllegalArgumentException("resumeAttempts must be >= 0: " + resumeAttempts);
+    }
     requirePositive("connectTimeout", connectTimeout);
     requirePositive("firstByteTimeout", firstByteTimeout);
     requirePositive("idleTimeout", idleTimeout);
@@ -83,19 +92,25 @@ public record OriginConfig(
   public OriginConfig(String spec, Duration connectTimeout, Duration firstByteTimeout,
       Duration idleTimeout, Optional<String> token) {
     this(spec, connectTimeout, firstByteTimeout, idleTimeout, token, Optional.empty(),
-        Optional.empty());
+        Optional.empty(), Verify.STRONGEST, DEFAULT_RESUME_ATTEMPTS);
   }
 
   /** A copy with the TLS context {@code tls} for HTTPS origins. */
   public OriginConfig withTls(Optional<SSLContext> tls) {
     return new OriginConfig(spec, connectTimeout, firstByteTimeout, idleTimeout, token, credential,
-        tls);
+        tls, verify, resumeAttempts);
   }
 
   /** A copy sending the token of the renewing {@code credential} instead of a fixed token. */
   public OriginConfig withCredential(Optional<Credential> credential) {
     return new OriginConfig(spec, connectTimeout, firstByteTimeout, idleTimeout,
-        credential.isPresent() ? Optional.empty() : token, credential, tls);
+        credential.isPresent() ? Optional.empty() : token, credential, tls, verify, resumeAttempts);
+  }
+
+  /** A copy verifying as {@code verify} says, resuming a broken body up to {@code attempts} times. */
+  public OriginConfig withFetch(Verify verify, int attempts) {
+    return new OriginConfig(spec, connectTimeout, firstByteTimeout, idleTimeout, token, credential,
+        tls, verify, attempts);
   }
 
   /** The credential the cache sends: the renewing one, else the fixed token, else none. */
@@ -126,13 +141,46 @@ public record OriginConfig(
         + ", firstByteTimeout=" + firstByteTimeout + ", idleTimeout=" + idleTimeout
         + ", token=" + (token.isPresent() ? "(set)" : "(none)")
         + ", credential=" + credential.map(Object::toString).orElse("(none)")
-        + (tls.isPresent() ? ", tls=(own context)" : "") + "]";
+        + (tls.isPresent() ? ", tls=(own context)" : "")
+        + (verify == Verify.STRONGEST ? "" : ", verify=" + verify.optionValue())
+        + (resumeAttempts == DEFAULT_RESUME_ATTEMPTS ? "" : ", resumeAttempts=" + resumeAttempts)
+        + "]";
   }
 
   private static void requirePositive(String name, Duration value) {
     Objects.requireNonNull(value, name);
     if (value.isZero() || value.isNegative()) {
       throw new IllegalArgumentException(name + " must be > 0: " + Durations.format(value));
+    }
+  }
+
+  /** Which of the digests an origin offers a fill verifies before it commits (option {@code verify}). */
+  public enum Verify {
+    /**
+     * The strongest offered digest (sha-512 > sha-384 > sha-256 > sha-1 > md5) and the size; the
+     * others are kept as the origin's word (an offered MD5 is still served as {@code Content-MD5}).
+     */
+    STRONGEST,
+    /** Every offered digest and the size. */
+    ALL;
+
+    /** The option's spelling: {@code strongest} or {@code all}. */
+    public String optionValue() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Parses {@code strongest} or {@code all} (any case).
+     *
+     * @throws IllegalArgumentException naming the accepted values
+     */
+    public static Verify parse(String text) {
+      for (Verify policy : values()) {
+        if (policy.optionValue().equalsIgnoreCase(text.strip())) {
+          return policy;
+        }
+      }
+      throw new IllegalArgumentException("verify must be strongest or all, was \"" + text + "\"");
     }
   }
 }

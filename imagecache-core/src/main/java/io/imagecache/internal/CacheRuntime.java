@@ -21,6 +21,7 @@ import io.imagecache.internal.maintenance.Pruner;
 import io.imagecache.internal.maintenance.SizeBound;
 import io.imagecache.internal.origin.Origin;
 import io.imagecache.internal.origin.OriginSettings;
+import io.imagecache.internal.origin.VerifyingOrigin;
 import io.imagecache.internal.origin.Origins;
 import io.imagecache.internal.origin.ReaderAuthorizer;
 import io.imagecache.internal.store.BadDriverConfigurationException;
@@ -142,11 +143,12 @@ public final class CacheRuntime implements Closeable {
   private static Origin openOrigin(OriginConfig config) {
     OriginSettings settings = OriginSettings.defaults().withTimeouts(
         config.connectTimeout(), config.firstByteTimeout(), config.idleTimeout())
-        .withTls(config.tls());
+        .withTls(config.tls())
+        .withResumeAttempts(config.resumeAttempts());
     if (config.ownCredential().isPresent()) {
       settings = settings.withCredential(config.ownCredential().get());
     }
-    return Origins.parse(config.spec(), settings);
+    return new VerifyingOrigin(Origins.parse(config.spec(), settings), config.verify());
   }
 
   /** A cache on injected time and threads, which the caller owns and shuts down (for tests). */

@@ -234,6 +234,9 @@ public final class TestOrigin implements AutoCloseable {
               + "sha-512=:" + Base64.getEncoder().encodeToString(digests.get(DigestAlgorithm.SHA_512)) + ":");
     }
     boolean chunked = image.effective(k -> k.omitContentLength, global).orElse(false);
+    if (servedRange(exchange, image, head)) {
+      return;
+    }
     if (head) {
       if (!chunked) {
         headers.set("Content-Length", Long.toString(image.content.size));
@@ -242,7 +245,45 @@ public final class TestOrigin implements AutoCloseable {
       return;
     }
     exchange.sendResponseHeaders(200, chunked ? 0 : image.content.size == 0 ? -1 : image.content.size);
-    sendBody(exchange, image);
+    sendBody(exchange, image, 0);
+  }
+
+  /**
+   * With the {@link Knobs#ranges} knob: sets {@code Accept-Ranges} and the validators, and answers
+   * a current {@code Range: bytes=N-} request with 206 (true); otherwise leaves the answer to the
+   * caller (false).
+   */
+  private boolean servedRange(HttpExchange exchange, Image image, boolean head)
+      throws IOException, InterruptedException {
+    var headers = exchange.getResponseHeaders();
+    long from;
+    Optional<Ranges> ranges = image.effective(k -> k.ranges, global);
+    if (ranges.isPresent()) {
+      Ranges r = ranges.get();
+      int get = head ? Math.max(0, r.gets().get() - 1) : r.gets().getAndIncrement();
+      Optional<String> etag = r.etags().isEmpty() ? Optional.empty()
+          : Optional.of(r.etags().get(Math.min(get, r.etags().size() - 1)));
+      headers.set("Accept-Ranges", "bytes");
+      etag.ifPresent(value -> headers.set("ETag", value));
+      r.lastModified().ifPresent(value -> headers.set("Last-Modified", value));
+      String range = exchange.getRequestHeaders().getFirst("Range");
+      String ifRange = exchange.getRequestHeaders().getFirst("If-Range");
+      boolean current = ifRange == null || etag.map(ifRange::equals).orElse(false)
+          || r.lastModified().map(ifRange::equals).orElse(false);
+      if (!head && range != null && range.matches("bytes=\\d+-") && current) {
+        from = Long.parseLong(range.substring("bytes=".length(), range.length() - 1));
+        if (from >= image.content.size) {
+          sendText(exchange, 416, "range not satisfiable");
+          return true;
+        }
+        headers.set("Content-Range",
+            "bytes " + from + "-" + (image.content.size - 1) + "/" + image.content.size);
+        exchange.sendResponseHeaders(206, image.content.size - from);
+        sendBody(exchange, image, from);
+        return true;
+      }
+    }
+    return false;
   }
 
   private void serveGlanceMetadata(HttpExchange exchange, String id) throws IOException, InterruptedException {
@@ -294,8 +335,11 @@ public final class TestOrigin implements AutoCloseable {
     if (!found.effective(k -> k.omitDigests, global).orElse(false)) {
       exchange.getResponseHeaders().set("Content-MD5", HexFormat.of().formatHex(advertised(found).get(DigestAlgorithm.MD5)));
     }
+    if (servedRange(exchange, found, false)) {
+      return;
+    }
     exchange.sendResponseHeaders(200, 0); // chunked, like Glance on a cache miss
-    sendBody(exchange, found);
+    sendBody(exchange, found, 0);
   }
 
   /**
@@ -357,16 +401,27 @@ public final class TestOrigin implements AutoCloseable {
     return digests;
   }
 
-  /** Writes the image body, honouring rate, pause and truncation. */
-  private void sendBody(HttpExchange exchange, Image image) throws IOException, InterruptedException {
+  /**
+   * Writes the image body from byte {@code from}, honouring rate, pause, corruption and
+   * truncation; a truncation or pause at or before {@code from} is one an earlier response met.
+   */
+  private void sendBody(HttpExchange exchange, Image image, long from)
+      throws IOException, InterruptedException {
     long size = image.content.size;
-    long end = Math.min(size, image.effective(k -> k.truncateAfter, global).orElse(size));
+    long truncate = image.effective(k -> k.truncateAfter, global).orElse(size);
+    long end = from > 0 && truncate <= from ? size : Math.min(size, truncate);
+    Optional<Long> cutEach = image.effective(k -> k.cutEachAfter, global);
+    if (cutEach.isPresent()) {
+      end = Math.min(end, from + cutEach.get());
+    }
     long rate = image.effective(k -> k.rateBytesPerSecond, global).orElse(0L);
-    Optional<Pause> pause = image.effective(k -> k.pause, global);
+    Optional<Pause> pause = image.effective(k -> k.pause, global)
+        .filter(p -> from == 0 || p.after() > from);
+    Optional<Long> corrupt = image.effective(k -> k.corruptAt, global);
     int chunk = rate > 0 ? (int) Math.max(1, Math.min(64 * 1024, rate / 50)) : 64 * 1024;
-    OutputStream out = exchange.getResponseBody();
+    OutputStream out = new CountingOutput(exchange.getResponseBody(), image.bytesSent, from, corrupt);
     long started = System.nanoTime();
-    long position = 0;
+    long position = from;
     while (true) {
       if (pause.isPresent() && position == Math.min(pause.get().after(), end)) {
         out.flush();
@@ -384,13 +439,47 @@ public final class TestOrigin implements AutoCloseable {
       position = stop;
       if (rate > 0) {
         out.flush();
-        waitUntil(started + (long) (position * 1e9 / rate));
+        waitUntil(started + (long) ((position - from) * 1e9 / rate));
       }
     }
     if (end < size) {
       out.flush();
       // Abandon the exchange mid-body: the server closes the connection, the client sees a short body.
       throw new IOException("test origin truncated image after " + end + " of " + size + " bytes");
+    }
+  }
+
+  /** Counts the body bytes an image sent and flips the byte at the corrupted offset, if any. */
+  private static final class CountingOutput extends java.io.FilterOutputStream {
+    private final java.util.concurrent.atomic.AtomicLong sent;
+    private final Optional<Long> corruptAt;
+    private long position;
+
+    CountingOutput(OutputStream out, java.util.concurrent.atomic.AtomicLong sent, long from,
+        Optional<Long> corruptAt) {
+      super(out);
+      this.sent = sent;
+      this.position = from;
+      this.corruptAt = corruptAt;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      byte[] bytes = b;
+      int start = off;
+      if (corruptAt.isPresent() && corruptAt.get() >= position && corruptAt.get() < position + len) {
+        bytes = java.util.Arrays.copyOfRange(b, off, off + len);
+        start = 0;
+        bytes[(int) (corruptAt.get() - position)] ^= (byte) 0xff;
+      }
+      out.write(bytes, start, len);
+      position += len;
+      sent.addAndGet(len);
     }
   }
 
@@ -436,6 +525,10 @@ public final class TestOrigin implements AutoCloseable {
     void write(OutputStream out, long from, long to) throws IOException;
   }
 
+  /** Range support: the ETag of each GET in turn, a Last-Modified, and the GETs counted so far. */
+  private record Ranges(List<String> etags, Optional<String> lastModified,
+      java.util.concurrent.atomic.AtomicInteger gets) {}
+
   /** Where a body stops and the gate it waits at. */
   private record Pause(long after, Gate gate) {}
 
@@ -457,6 +550,9 @@ public final class TestOrigin implements AutoCloseable {
     private volatile Boolean omitDigests;
     private volatile Gate headersGate;
     private volatile Boolean omitContentLength;
+    private volatile Long corruptAt;
+    private volatile Ranges ranges;
+    private volatile Long cutEachAfter;
 
     Knobs() {}
 
@@ -518,6 +614,29 @@ public final class TestOrigin implements AutoCloseable {
       return this;
     }
 
+    /** Sends the byte at {@code offset} with its bits flipped, the announced digests unchanged. */
+    public Knobs corruptByteAt(long offset) {
+      this.corruptAt = offset;
+      return this;
+    }
+
+    /**
+     * Answers {@code Range: bytes=N-} on /images/ and Glance's /file with 206, announcing {@code Accept-Ranges: bytes}
+     * and, per GET in arrival order, {@code etags[i]} (the last one for all later GETs; none when
+     * {@code etags} is empty) and {@code lastModified} when given. An {@code If-Range} that is not
+     * the current validator gets the whole image (200), as RFC 9110 says.
+     */
+    public Knobs ranges(Optional<String> lastModified, String... etags) {
+      this.ranges = new Ranges(List.of(etags), lastModified, new java.util.concurrent.atomic.AtomicInteger());
+      return this;
+    }
+
+    /** Drops the connection after each response sent {@code bytes} bytes of its body. */
+    public Knobs cutEachResponseAfter(long bytes) {
+      this.cutEachAfter = bytes;
+      return this;
+    }
+
     /** Holds each response before its headers until the returned gate is released. */
     public Gate holdHeaders() {
       Gate gate = new Gate();
@@ -529,6 +648,8 @@ public final class TestOrigin implements AutoCloseable {
   /** One served image: its content, its knobs and its Glance-side status and visibility. */
   public static final class Image extends Knobs {
     private final Content content;
+    /** Body bytes sent for this image over all responses. */
+    private final java.util.concurrent.atomic.AtomicLong bytesSent = new java.util.concurrent.atomic.AtomicLong();
     /** Glance status; set by the test thread, read by serving threads. */
     private volatile String glanceStatus = "active";
     /** Tokens that may see the image on /v2/ (empty: everyone); replaced whole by the test thread. */
@@ -538,6 +659,11 @@ public final class TestOrigin implements AutoCloseable {
 
     private Image(Content content) {
       this.content = content;
+    }
+
+    /** Body bytes sent for this image so far, over all responses (cut ones included). */
+    public long bytesSent() {
+      return bytesSent.get();
     }
 
     /** The Glance status the metadata reports, e.g. {@code queued} or {@code deactivated}. */

@@ -99,7 +99,8 @@ public final class HttpServerRunner implements ServerRunner {
         settings.originTimeouts().idle(), settings.originToken())
         .withCredential(login)
         .withTls(settings.tls().origin().isSystem() ? Optional.empty()
-            : Optional.of(settings.tls().origin().sslContext())));
+            : Optional.of(settings.tls().origin().sslContext()))
+        .withFetch(settings.originFetch().verify(), settings.originFetch().resumeAttempts()));
     Optional<KeystoneRoleCheck> roleCheck = settings.keystone().map(k ->
         new KeystoneRoleCheck(keystone.orElseThrow(), k.adminRole(), Clock.systemUTC()));
     // Taken over before the server listens: a SIGTERM during the start stops it right after.

@@ -53,6 +53,12 @@ enum ServeOption {
   ORIGIN_CLIENT_CERT("origin-client-cert", "FILE",
       "PEM certificate chain the cache presents to HTTPS origins (mutual TLS)"),
   ORIGIN_CLIENT_KEY("origin-client-key", "FILE", "PEM private key of origin-client-cert"),
+  VERIFY("verify", "strongest|all",
+      "Offered digests a fill verifies: the strongest (sha-512 > sha-256 > md5) or all"
+          + " (default: strongest)"),
+  ORIGIN_RESUME_ATTEMPTS("origin-resume-attempts", "N",
+      "Range requests one fill may make to resume a broken origin body; 0 never resumes"
+          + " (default: 5)"),
   ORIGIN_TOKEN("origin-token", "TOKEN",
       "The cache's own origin credential: bearer token for HTTP origins, X-Auth-Token of"
           + " prefetches for Glance"),

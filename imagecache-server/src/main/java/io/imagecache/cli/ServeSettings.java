@@ -25,6 +25,7 @@ import java.util.Optional;
  * @param tls the TLS listener, if any, and how HTTPS origins are checked
  * @param keystone the Keystone that judges management calls' tokens and may issue the origin
  *     token, if any
+ * @param originFetch which offered digests fills verify, and how often they resume a broken body
  */
 public record ServeSettings(
     CacheConfig cache,
@@ -38,7 +39,8 @@ public record ServeSettings(
     ClientLimits clientLimits,
     boolean readyzOrigin,
     TlsSettings tls,
-    Optional<KeystoneSettings> keystone) {
+    Optional<KeystoneSettings> keystone,
+    OriginFetch originFetch) {
 
   /** Default size of the pool for blocking calls. */
   public static final int DEFAULT_BLOCKING_THREADS = 16;
@@ -58,6 +60,7 @@ public record ServeSettings(
     Objects.requireNonNull(clientLimits, "clientLimits");
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(keystone, "keystone");
+    Objects.requireNonNull(originFetch, "originFetch");
     if (originToken.isPresent() && keystone.flatMap(KeystoneSettings::originLogin).isPresent()) {
       throw new IllegalArgumentException("originToken and a Keystone origin login exclude each other");
     }
@@ -77,20 +80,21 @@ public record ServeSettings(
     }
   }
 
-  /** Without Keystone. */
+  /** Without Keystone, fetching with {@link OriginFetch#DEFAULT}. */
   public ServeSettings(CacheConfig cache, ListenAddress listen, Optional<String> origin,
       Optional<String> adminToken, OriginTimeouts originTimeouts, Optional<String> originToken,
       int blockingThreads, Duration shutdownGrace, ClientLimits clientLimits,
       boolean readyzOrigin, TlsSettings tls) {
     this(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin, tls, Optional.empty());
+        shutdownGrace, clientLimits, readyzOrigin, tls, Optional.empty(), OriginFetch.DEFAULT);
   }
 
   /** The defaults around {@code cache}: 127.0.0.1:9292, no origin, no token, default timeouts. */
   public static ServeSettings defaults(CacheConfig cache) {
     return new ServeSettings(cache, ListenAddress.DEFAULT, Optional.empty(), Optional.empty(),
         OriginTimeouts.DEFAULT, Optional.empty(), DEFAULT_BLOCKING_THREADS,
-        DEFAULT_SHUTDOWN_GRACE, ClientLimits.DEFAULT, false, TlsSettings.NONE, Optional.empty());
+        DEFAULT_SHUTDOWN_GRACE, ClientLimits.DEFAULT, false, TlsSettings.NONE, Optional.empty(),
+        OriginFetch.DEFAULT);
   }
 
   /** The defaults with a default-configured cache in {@code cacheDir}. */
@@ -101,69 +105,75 @@ public record ServeSettings(
   /** A copy with {@code cache} instead. */
   public ServeSettings withCache(CacheConfig cache) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
+        shutdownGrace, clientLimits, readyzOrigin, tls, keystone, originFetch);
   }
 
   /** A copy listening on {@code listen} instead. */
   public ServeSettings withListen(ListenAddress listen) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
+        shutdownGrace, clientLimits, readyzOrigin, tls, keystone, originFetch);
   }
 
   /** A copy fetching misses from the ORIGIN spec {@code origin}. */
   public ServeSettings withOrigin(String origin) {
     return new ServeSettings(
         cache, listen, Optional.of(origin), adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
+        shutdownGrace, clientLimits, readyzOrigin, tls, keystone, originFetch);
   }
 
   /** A copy with the admin token {@code token}. */
   public ServeSettings withAdminToken(String token) {
     return new ServeSettings(
         cache, listen, origin, Optional.of(token), originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
+        shutdownGrace, clientLimits, readyzOrigin, tls, keystone, originFetch);
   }
 
   /** A copy with {@code originTimeouts} instead. */
   public ServeSettings withOriginTimeouts(OriginTimeouts originTimeouts) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
+        shutdownGrace, clientLimits, readyzOrigin, tls, keystone, originFetch);
   }
 
   /** A copy with a pool of {@code blockingThreads} for blocking calls. */
   public ServeSettings withBlockingThreads(int blockingThreads) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken, blockingThreads,
-        shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
+        shutdownGrace, clientLimits, readyzOrigin, tls, keystone, originFetch);
   }
 
   /** A copy that lets requests finish for {@code shutdownGrace} on a stop. */
   public ServeSettings withShutdownGrace(Duration shutdownGrace) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, keystone, originFetch);
   }
 
   /** A copy holding clients to {@code clientLimits}. */
   public ServeSettings withClientLimits(ClientLimits clientLimits) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, keystone, originFetch);
   }
 
   /** A copy whose {@code /readyz} asks the origin too, or not. */
   public ServeSettings withReadyzOrigin(boolean readyzOrigin) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, keystone, originFetch);
   }
 
   /** A copy with {@code tls} instead. */
   public ServeSettings withTls(TlsSettings tls) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, keystone, originFetch);
   }
 
   /** A copy with {@code keystone} instead. */
   public ServeSettings withKeystone(Optional<KeystoneSettings> keystone) {
     return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
-        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, keystone);
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, keystone, originFetch);
+  }
+
+  /** A copy fetching origin bodies as {@code originFetch} says. */
+  public ServeSettings withOriginFetch(OriginFetch originFetch) {
+    return new ServeSettings(cache, listen, origin, adminToken, originTimeouts, originToken,
+        blockingThreads, shutdownGrace, clientLimits, readyzOrigin, tls, keystone, originFetch);
   }
 
   /** Like the record's own, but never shows the admin token. */
@@ -174,7 +184,8 @@ public record ServeSettings(
         + originTimeouts + ", originToken=" + originToken.map(token -> "<redacted>")
         + ", blockingThreads=" + blockingThreads + ", shutdownGrace=" + shutdownGrace
         + ", clientLimits=" + clientLimits + ", readyzOrigin=" + readyzOrigin
-        + ", tls=" + tls + ", keystone=" + keystone + "]";
+        + ", tls=" + tls + ", keystone=" + keystone
+        + ", originFetch=" + originFetch + "]";
   }
 
   /** Returns {@code token} if it can go into an HTTP header: visible ASCII, no spaces. */

@@ -83,6 +83,8 @@ final class SettingValues {
       case ORIGIN_CA_FILE -> path(settings.tls().origin().caFile());
       case ORIGIN_CLIENT_CERT -> path(settings.tls().origin().clientCert());
       case ORIGIN_CLIENT_KEY -> path(settings.tls().origin().clientKey());
+      case VERIFY -> settings.originFetch().verify().optionValue();
+      case ORIGIN_RESUME_ATTEMPTS -> Integer.toString(settings.originFetch().resumeAttempts());
       case ORIGIN_TOKEN -> settings.originToken().orElse(NONE);
       case KEYSTONE_URL -> settings.keystone().map(KeystoneSettings::url).orElse(NONE);
       case ADMIN_ROLE -> settings.keystone().map(KeystoneSettings::adminRole)

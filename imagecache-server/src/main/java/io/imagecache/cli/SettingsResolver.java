@@ -77,7 +77,8 @@ final class SettingsResolver {
         clientLimits(values),
         values.get(ServeOption.READYZ_ORIGIN, SettingsResolver::onOff, false),
         tlsSettings(values),
-        keystone(values));
+        keystone(values),
+        originFetch(values));
   }
 
   private static ClientLimits clientLimits(Values values) throws SettingsException {
@@ -376,6 +377,13 @@ final class SettingsResolver {
     return text.strip();
   }
 
+  private static OriginFetch originFetch(Values values) throws SettingsException {
+    return new OriginFetch(
+        values.get(ServeOption.VERIFY, OriginConfig.Verify::parse, OriginFetch.DEFAULT.verify()),
+        values.get(ServeOption.ORIGIN_RESUME_ATTEMPTS, SettingsResolver::resumeAttempts,
+            OriginFetch.DEFAULT.resumeAttempts()));
+  }
+
   private static OriginTimeouts originTimeouts(Values values) throws SettingsException {
     OriginTimeouts defaults = OriginTimeouts.DEFAULT;
     return new OriginTimeouts(
@@ -528,6 +536,17 @@ final class SettingsResolver {
           "expected a whole number from 1 to " + ServeSettings.MAX_BLOCKING_THREADS);
     }
     return threads;
+  }
+
+  /** A whole number from 0 to {@link OriginFetch#MAX_RESUME_ATTEMPTS}. */
+  private static int resumeAttempts(String text) {
+    String digits = text.strip();
+    if (digits.isEmpty() || digits.length() > 4 || !digits.chars().allMatch(Character::isDigit)
+        || Integer.parseInt(digits) > OriginFetch.MAX_RESUME_ATTEMPTS) {
+      throw new IllegalArgumentException(
+          "expected a whole number from 0 to " + OriginFetch.MAX_RESUME_ATTEMPTS);
+    }
+    return Integer.parseInt(digits);
   }
 
   /** A whole number from 1 to 1000 (workers, attempts). */

@@ -186,7 +186,7 @@ class CacheApiImageTest {
   @Test
   void aPrefetchThatBreaksCachesNothingAndTheNextQueuedImageIsStillFetched() throws Exception {
     start(config -> config.prefetchWorkers(1).prefetchMaxAttempts(1));
-    origin.put("bad", TestImages.bytes(5, SIZE)).wrongMd5();
+    origin.put("bad", TestImages.bytes(5, SIZE)).wrongMd5().wrongReprDigest();
     byte[] good = TestImages.bytes(6, SIZE);
     origin.put("good", good);
 

@@ -219,7 +219,7 @@ class ImageDownloadTest {
 
   @Test
   void http10ClientOfAnUnsizedMissThatFailsSeesAResetNotAnEnd() throws Exception {
-    origin.put("unsized", IMAGE).omitContentLength().wrongMd5();
+    origin.put("unsized", IMAGE).omitContentLength().wrongMd5().wrongReprDigest();
     try (RawHttp connection = server().connect()) {
       connection.sendRaw(("GET " + file("unsized") + " HTTP/1.0\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII));
@@ -427,7 +427,7 @@ class ImageDownloadTest {
 
   @Test
   void imageLargerThanTheCacheWithAWrongChecksumBreaksTheConnection() throws Exception {
-    origin.image("img").wrongMd5();
+    origin.image("img").wrongMd5().wrongReprDigest();
     ServerHarness small = smallCache();
 
     assertThatThrownBy(() -> small.get(file("img"))).isInstanceOf(IOException.class);

@@ -143,7 +143,8 @@ final class BodyChannel implements HttpResponse.BodySubscriber<BodyChannel>, Rea
     received += n;
     if (expectedSize.isPresent() && received > expectedSize.getAsLong()) {
       close();
-      throw new IOException(originName + " sent more than the expected " + expectedSize.getAsLong() + " bytes");
+      throw new BodyTooLongException(
+          originName + " sent more than the expected " + expectedSize.getAsLong() + " bytes");
     }
     return n;
   }

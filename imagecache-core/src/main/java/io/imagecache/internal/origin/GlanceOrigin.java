@@ -20,6 +20,7 @@ import java.net.URI;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -100,12 +101,34 @@ final class GlanceOrigin implements Origin {
           ? metadata.size()
           : OriginHttp.lenientContentLength(info.headers()));
       try {
-        return SourceResponse.of(downloadExpectation(id, metadata, response.headers()), response.body());
+        ExpectedContent expected = downloadExpectation(id, metadata, response.headers());
+        return SourceResponse.of(expected, resumable(id, token, response, expected));
       } catch (IOException | RuntimeException e) {
         response.body().close();
         throw e;
       }
     };
+  }
+
+  /**
+   * The body, resumed with {@code Range} + {@code If-Range} requests where it breaks, under the
+   * same conditions as an HTTP store's ({@link RangeValidator}). Glance itself answers ranges with
+   * 206 but sends neither {@code Accept-Ranges} nor a validator, so its downloads resume only
+   * behind a front that adds them.
+   */
+  private ReadableByteChannel resumable(ImageId id, Optional<String> token,
+      HttpResponse<BodyChannel> response, ExpectedContent expected) {
+    int attempts = http.settings().resumeAttempts();
+    Optional<String> validator = RangeValidator.of(response.headers());
+    if (attempts == 0 || expected.size().isEmpty() || validator.isEmpty()) {
+      return response.body();
+    }
+    long size = expected.size().getAsLong();
+    return new ResumingBody("image " + id + " from " + http.name(), response.body(), attempts,
+        offset -> http.sendRange(request("/v2/images/" + id.value() + "/file", token).GET()
+            .header("Range", "bytes=" + offset + "-")
+            .header("If-Range", validator.get())
+            .build(), id, offset, size, validator));
   }
 
   /** With the cache's own token when one is configured, else the caller's. */

@@ -9,6 +9,7 @@ import io.imagecache.OriginConfig;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.ReadableByteChannel;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
@@ -57,12 +58,33 @@ final class HttpTemplateOrigin implements Origin {
           request(id, token).GET().build(), id,
           info -> OriginHttp.lenientContentLength(info.headers())));
       try {
-        return SourceResponse.of(ExpectedHeaders.expected(response.headers(), http.name()), response.body());
+        ExpectedContent expected = ExpectedHeaders.expected(response.headers(), http.name());
+        return SourceResponse.of(expected, resumable(id, response, expected));
       } catch (IOException | RuntimeException e) {
         response.body().close();
         throw e;
       }
     };
+  }
+
+  /**
+   * The response's body, resumed with {@code Range} + {@code If-Range} requests where it breaks
+   * when the origin allows (size known, {@code Accept-Ranges: bytes}, a validator) and resume
+   * attempts are configured.
+   */
+  private ReadableByteChannel resumable(ImageId id, HttpResponse<BodyChannel> response,
+      ExpectedContent expected) {
+    int attempts = http.settings().resumeAttempts();
+    Optional<String> validator = RangeValidator.of(response.headers());
+    if (attempts == 0 || expected.size().isEmpty() || validator.isEmpty()) {
+      return response.body();
+    }
+    long size = expected.size().getAsLong();
+    return new ResumingBody("image " + id + " from " + http.name(), response.body(), attempts,
+        offset -> OwnCredential.send(credential, token -> http.sendRange(request(id, token).GET()
+            .header("Range", "bytes=" + offset + "-")
+            .header("If-Range", validator.get())
+            .build(), id, offset, size, validator)));
   }
 
   private HttpRequest.Builder request(ImageId id, Optional<String> token) {

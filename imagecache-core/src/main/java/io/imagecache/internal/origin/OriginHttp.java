@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
@@ -82,6 +83,11 @@ final class OriginHttp {
     return name + " answered HTTP " + status + " to GET " + uri.getPath();
   }
 
+  /** The settings this origin's requests are made with. */
+  OriginSettings settings() {
+    return settings;
+  }
+
   /** The origin's name for messages, e.g. {@code origin http://127.0.0.1:9292}. */
   String name() {
     return name;
@@ -118,18 +124,72 @@ final class OriginHttp {
       return response;
     }
     response.body().close();
+    throw failure(status, id);
+  }
+
+  /**
+   * Sends {@code request}, a {@code Range: bytes=offset-} request for image {@code id} of
+   * {@code size} bytes sent with {@code If-Range: validator}, and returns the body of its 206 response, which must be the rest from
+   * {@code offset}. A 200 (the image changed, so the origin sends all of it), another range or
+   * another {@code ETag} is a {@link ResumeRefusedException}; other statuses fail as in
+   * {@link #send}.
+   */
+  BodyChannel sendRange(HttpRequest request, ImageId id, long offset, long size,
+      Optional<String> validator)
+      throws IOException {
+    HttpResponse<BodyChannel> response;
+    try {
+      response = client.send(request, info -> new BodyChannel(name, settings.idleTimeout(),
+          OptionalLong.of(info.statusCode() == 206 ? size - offset : size)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for " + name);
+    } catch (IOException e) {
+      throw TransportFailures.describe(name, request.uri(), settings, e);
+    }
+    int status = response.statusCode();
+    log.debug("{} {} (from byte {}) -> {}", request.method(), request.uri(), offset, status);
+    if (status != 206) {
+      response.body().close();
+      if (status == 200) {
+        throw new ResumeRefusedException(name + " answered 200, not 206, to resume image " + id
+            + " from byte " + offset + ": it changed since the download began, or ignored the"
+            + " range" + validator.map(v -> " (If-Range: " + v + ")").orElse(""));
+      }
+      throw failure(status, id);
+    }
+    String expectedRange = "bytes " + offset + "-" + (size - 1) + "/" + size;
+    Optional<String> range = response.headers().firstValue("Content-Range").map(String::strip);
+    Optional<String> etag = response.headers().firstValue("ETag").map(String::strip);
+    String refused = null;
+    if (!range.equals(Optional.of(expectedRange))) {
+      refused = "Content-Range " + range.orElse("(none)") + " instead of " + expectedRange;
+    } else if (validator.filter(v -> v.startsWith("\"")).isPresent() && etag.isPresent()
+        && !etag.equals(validator)) {
+      refused = "ETag " + etag.get() + " instead of " + validator.get();
+    }
+    if (refused != null) {
+      response.body().close();
+      throw new ResumeRefusedException(
+          name + " answered the resume of image " + id + " with " + refused);
+    }
+    return response.body();
+  }
+
+  /** The failure a response status other than 200 or 206 stands for. */
+  private IOException failure(int status, ImageId id) {
     switch (status) {
       case 404:
       case 410:
-        throw new ImageNotFoundException(id);
+        return new ImageNotFoundException(id);
       case 401:
-        throw new OriginAccessDeniedException(
+        return new OriginAccessDeniedException(
             id, OriginAccessDeniedException.Reason.UNAUTHENTICATED, "HTTP 401");
       case 403:
-        throw new OriginAccessDeniedException(
+        return new OriginAccessDeniedException(
             id, OriginAccessDeniedException.Reason.FORBIDDEN, "HTTP 403");
       default:
-        throw new OriginUnavailableException(name + " answered HTTP " + status + " for image " + id);
+        return new OriginUnavailableException(name + " answered HTTP " + status + " for image " + id);
     }
   }
 

@@ -8,8 +8,9 @@ import javax.net.ssl.SSLContext;
 
 /**
  * How an origin is talked to: timeouts for connecting, for the response headers and for each body
- * read (never a whole-request deadline: a multi-GiB body takes minutes), and an optional credential
- * of the cache's own whose token is sent as {@code Authorization: Bearer …} to HTTP template origins.
+ * read (never a whole-request deadline: a multi-GiB body takes minutes), an optional credential
+ * of the cache's own whose token is sent as {@code Authorization: Bearer …} to HTTP template origins,
+ * and how often one download resumes a broken body with a range request (0: never).
  *
  * <p>A Glance origin never sends the bearer token for a client: Glance sees the caller's own token,
  * so that Glance alone decides who may read which image. It sends it, as {@code X-Auth-Token}, only
@@ -17,17 +18,27 @@ import javax.net.ssl.SSLContext;
  */
 public record OriginSettings(
     Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout,
-    Optional<OriginConfig.Credential> credential, Optional<SSLContext> tls) {
+    Optional<OriginConfig.Credential> credential, Optional<SSLContext> tls, int resumeAttempts) {
   private static final OriginSettings DEFAULTS = new OriginSettings(
       OriginConfig.DEFAULT_CONNECT_TIMEOUT, OriginConfig.DEFAULT_FIRST_BYTE_TIMEOUT,
       OriginConfig.DEFAULT_IDLE_TIMEOUT, Optional.empty(), Optional.empty());
 
   public OriginSettings {
+    if (resumeAttempts < 0) {
+      throw new IllegalArgumentException("resume attempts must be >= 0, was " + resumeAttempts);
+    }
     requirePositive("connect timeout", connectTimeout);
     requirePositive("first byte timeout", firstByteTimeout);
     requirePositive("idle timeout", idleTimeout);
     Objects.requireNonNull(credential, "credential");
     Objects.requireNonNull(tls, "tls");
+  }
+
+  /** Settings with the default resume attempts. */
+  public OriginSettings(Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout,
+      Optional<OriginConfig.Credential> credential, Optional<SSLContext> tls) {
+    this(connectTimeout, firstByteTimeout, idleTimeout, credential, tls,
+        OriginConfig.DEFAULT_RESUME_ATTEMPTS);
   }
 
   /** Settings trusting the system's CAs only. */
@@ -43,7 +54,7 @@ public record OriginSettings(
 
   /** These settings with the three timeouts replaced. */
   public OriginSettings withTimeouts(Duration connect, Duration firstByte, Duration idle) {
-    return new OriginSettings(connect, firstByte, idle, credential, tls);
+    return new OriginSettings(connect, firstByte, idle, credential, tls, resumeAttempts);
   }
 
   /** These settings with {@code token} as the bearer token for HTTP template origins. */
@@ -55,12 +66,19 @@ public record OriginSettings(
   /** These settings with {@code credential} as the cache's own (renewing) credential. */
   public OriginSettings withCredential(OriginConfig.Credential credential) {
     return new OriginSettings(connectTimeout, firstByteTimeout, idleTimeout, Optional.of(credential),
-        tls);
+        tls, resumeAttempts);
   }
 
   /** These settings with the TLS context {@code tls} for HTTPS origins (empty: the JDK's default). */
   public OriginSettings withTls(Optional<SSLContext> tls) {
-    return new OriginSettings(connectTimeout, firstByteTimeout, idleTimeout, credential, tls);
+    return new OriginSettings(connectTimeout, firstByteTimeout, idleTimeout, credential, tls,
+        resumeAttempts);
+  }
+
+  /** These settings resuming a broken body up to {@code attempts} times (0: never). */
+  public OriginSettings withResumeAttempts(int attempts) {
+    return new OriginSettings(connectTimeout, firstByteTimeout, idleTimeout, credential, tls,
+        attempts);
   }
 
   /** Shows the timeouts and whether a token is set, never the token itself. */
@@ -68,7 +86,9 @@ public record OriginSettings(
   public String toString() {
     return "OriginSettings[connectTimeout=" + connectTimeout + ", firstByteTimeout=" + firstByteTimeout
         + ", idleTimeout=" + idleTimeout + ", bearerToken=" + (credential.isPresent() ? "(set)" : "(none)")
-        + (tls.isPresent() ? ", tls=(own context)" : "") + "]";
+        + (tls.isPresent() ? ", tls=(own context)" : "")
+        + (resumeAttempts == OriginConfig.DEFAULT_RESUME_ATTEMPTS ? "" : ", resumeAttempts=" + resumeAttempts)
+        + "]";
   }
 
   private static void requirePositive(String name, Duration value) {

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The exclusive writer of one {@code incomplete/<id>} file, created by {@link FileCacheDriver}
  * (whose design note describes the lifecycle). It counts bytes and computes MD5 and every expected
- * digest as the bytes go by, in a {@link DigestPipeline} beside the writing thread;
+ * digest (MD5 not when the origin's own MD5 is recorded unverified) as the bytes go by, in a {@link DigestPipeline} beside the writing thread;
  * {@link #commit()} waits for the digests and verifies them ({@link ContentCheck}) before the
  * atomic rename.
  *
@@ -75,7 +75,8 @@ final class FileWriter implements CacheWriter {
   private final Owner owner;
   private final WriterFiles files;
   /**
-   * MD5 (always computed: the checksum recorded at commit) and every other expected algorithm.
+   * Every verified algorithm, and MD5 (the checksum recorded at commit) unless the origin offered
+   * an MD5 that is recorded without being verified.
    * Used by the writing thread only; its lanes run on the digest executor (see DigestPipeline).
    */
   private final DigestPipeline digests;
@@ -96,7 +97,12 @@ final class FileWriter implements CacheWriter {
     this.durable = durable;
     this.owner = Objects.requireNonNull(owner, "owner");
     this.files = Objects.requireNonNull(files, "files");
-    Set<DigestAlgorithm> algorithms = EnumSet.of(DigestAlgorithm.MD5);
+    Set<DigestAlgorithm> algorithms = EnumSet.noneOf(DigestAlgorithm.class);
+    if (expected.md5().isEmpty() || expected.digests().stream()
+        .anyMatch(digest -> digest.algorithm() == DigestAlgorithm.MD5)) {
+      // Recorded at commit: computed unless the origin's MD5 is kept unverified (verify strongest).
+      algorithms.add(DigestAlgorithm.MD5);
+    }
     for (ContentDigest digest : expected.digests()) {
       algorithms.add(digest.algorithm());
     }
@@ -166,7 +172,8 @@ final class FileWriter implements CacheWriter {
       moveToInvalid(file, "commit failed: " + e);
       throw e;
     }
-    String md5Hex = HexFormat.of().formatHex(computed.get(DigestAlgorithm.MD5));
+    byte[] md5 = computed.get(DigestAlgorithm.MD5);
+    String md5Hex = md5 != null ? HexFormat.of().formatHex(md5) : expected.md5().orElseThrow();
     try {
       ContentCheck.verify(id, expected, size, computed);
     } catch (ContentMismatchException e) {
