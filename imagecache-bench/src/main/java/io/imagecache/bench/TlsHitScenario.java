@@ -79,6 +79,7 @@ final class TlsHitScenario implements Scenario {
       }
       // The JIT compiles the TLS path over more than one download.
       get(context, targets.get(0).url()).expect(TestFiles.GIB, "imagecache warm-up");
+      String loadBefore = loadAverage();
       for (int round = 0; round < context.options().rounds(); round++) {
         for (Target target : targets) {
           if (!context.cpu().awaitIdle(target.pid(), QUIET, Duration.ofSeconds(10))) {
@@ -100,6 +101,8 @@ final class TlsHitScenario implements Scenario {
               (cpu1 - cpu0) / ((double) delivered.bytes() / TestFiles.GIB));
         }
       }
+      notes.add("Load average (1, 5, 15 min) before the first round: " + loadBefore
+          + "; after the last: " + loadAverage() + " (2 CPUs, shared with other work).");
     }
     if (clients > 1) {
       notes.add("Aggregate throughput = the bytes of all " + clients + " downloads ÷ the time from"
@@ -147,6 +150,16 @@ final class TlsHitScenario implements Scenario {
     List<String> command = new ArrayList<>(Curl.command(url, MAX_SECONDS));
     command.addAll(1, CURL_TLS);
     return Curl.Transfer.parse(context.processes().run(command, MAX_SECONDS + 10));
+  }
+
+  /** The first three fields of {@code /proc/loadavg}, or "unknown". */
+  private static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return fields.length < 3 ? "unknown" : fields[0] + ", " + fields[1] + ", " + fields[2];
+    } catch (IOException e) {
+      return "unknown";
+    }
   }
 
   /** A self-signed P-256 certificate for 127.0.0.1 made by openssl. */
