@@ -16,8 +16,11 @@ final class TlsBuffers {
   /** 8 KiB pages, 2^7 per chunk: 1 MiB chunks, four file chunks each. */
   private static final int PAGE_SIZE = 8 * 1024;
   private static final int MAX_ORDER = 7;
-  /** One arena per event loop thread, up to two: the server has one per core. */
-  private static final int ARENAS = Math.min(2, Runtime.getRuntime().availableProcessors());
+  /**
+   * One arena per event loop thread (the server has one per core), so that they seldom share a
+   * lock; at most 8, since an arena in use keeps a chunk even when idle.
+   */
+  private static final int ARENAS = Math.min(8, Runtime.getRuntime().availableProcessors());
 
   private static final ByteBufAllocator ALLOCATOR = new PooledByteBufAllocator(
       true, 0, ARENAS, PAGE_SIZE, MAX_ORDER, 0, 0, false);
