@@ -14,8 +14,7 @@ enum ServeOption {
       "Address to listen on; [::1]:PORT for IPv6, port 0 for any free port"
           + " (default: 127.0.0.1:9292)"),
   TLS_LISTEN("tls-listen", "HOST:PORT",
-      "Address of the TLS (HTTPS) listener, beside the plain one; needs tls-cert and tls-key"
-          + " (default: none)"),
+      "Address of the TLS (HTTPS) listener, beside the plain one; needs tls-cert and tls-key"),
   TLS_CERT("tls-cert", "FILE",
       "PEM certificate chain of the TLS listener, leaf first; read again when it changes"),
   TLS_KEY("tls-key", "FILE",
