@@ -95,7 +95,7 @@ public final class BenchmarkRunner {
   static List<Scenario> scenarios() {
     return List.of(new HitThroughputScenario(), new SmallFileRateScenario(), new ColdStartHerdScenario(),
         new PrefetchScenario(), new VerifiedMissScenario(), new HitsUnderLoadScenario(), new MemoryScenario(),
-        new StartupScenario(), new TlsHitScenario());
+        new StartupScenario(), new TlsHitScenario(9, 1), new TlsHitScenario(10, 16));
   }
 
   private static void writeOutputs(RunnerOptions options, Machine machine, List<ScenarioResult> results,

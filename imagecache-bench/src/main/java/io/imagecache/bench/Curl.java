@@ -73,7 +73,15 @@ final class Curl {
    * their transfers in start order; a client that failed to report gives status 0.
    */
   List<Transfer> herd(String url, int count, long maxSeconds, Path dir) throws IOException, InterruptedException {
+    return herd(url, List.of(), count, maxSeconds, dir);
+  }
+
+  /** As {@link #herd(String, int, long, Path)}, each curl also given {@code options} (e.g. TLS ones). */
+  List<Transfer> herd(String url, List<String> options, int count, long maxSeconds, Path dir)
+      throws IOException, InterruptedException {
     Files.createDirectories(dir);
+    List<String> command = new ArrayList<>(command(url, maxSeconds));
+    command.addAll(1, options);
     List<Process> started = new ArrayList<>();
     List<Path> outputs = new ArrayList<>();
     try {
@@ -81,7 +89,7 @@ final class Curl {
         Path out = dir.resolve("client-" + i + ".out");
         Files.deleteIfExists(out);
         outputs.add(out);
-        started.add(processes.start(command(url, maxSeconds), out));
+        started.add(processes.start(command, out));
       }
       long deadline = System.nanoTime() + (maxSeconds + 15) * 1_000_000_000L;
       for (Process process : started) {

@@ -161,6 +161,7 @@ public final class ImageCacheServer implements Closeable {
       if (serverTls.isPresent()) {
         try {
           tlsListener = Optional.of(bootstrap(boss, workers, transport, metrics, connections)
+              .childOption(ChannelOption.ALLOCATOR, TlsBuffers.allocator())
               .childHandler(new ServerInitializer(context, routes, settings.limits, serverTls))
               .bind(settings.tls.get().address()).sync().channel());
         } catch (InterruptedException | RuntimeException e) {
