@@ -127,7 +127,10 @@ class OriginTlsTest {
     HttpResponse<byte[]> refused = cache(template(origin), withoutCertificate)
         .get(file("private"));
     assertThat(refused.statusCode()).isEqualTo(502);
-    assertNoInternals(refused);
+    // In TLS 1.3 the server refuses the missing certificate after the client's handshake is done,
+    // so the cache may see the refusal as the connection ending rather than as a TLS alert.
+    assertThat(new String(refused.body(), StandardCharsets.UTF_8))
+        .doesNotContain("PKIX", "sun.security", "certification path", "Exception", "bad_certificate");
 
     OriginTls withCertificate = new OriginTls(Optional.of(originCa.certificate()),
         Optional.of(client.certificate()), Optional.of(client.key()));
