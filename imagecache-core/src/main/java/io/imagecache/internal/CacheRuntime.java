@@ -144,7 +144,8 @@ public final class CacheRuntime implements Closeable {
     OriginSettings settings = OriginSettings.defaults().withTimeouts(
         config.connectTimeout(), config.firstByteTimeout(), config.idleTimeout())
         .withTls(config.tls())
-        .withResumeAttempts(config.resumeAttempts());
+        .withResumeAttempts(config.resumeAttempts())
+        .withConnections(config.connections());
     if (config.ownCredential().isPresent()) {
       settings = settings.withCredential(config.ownCredential().get());
     }
