@@ -95,7 +95,8 @@ public final class BenchmarkRunner {
   static List<Scenario> scenarios() {
     return List.of(new HitThroughputScenario(), new SmallFileRateScenario(), new ColdStartHerdScenario(),
         new PrefetchScenario(), new VerifiedMissScenario(), new HitsUnderLoadScenario(), new MemoryScenario(),
-        new StartupScenario(), new TlsHitScenario(9, 1), new TlsHitScenario(10, 16));
+        new StartupScenario(), new TlsHitScenario(9, 1), new TlsHitScenario(10, 16),
+        new SegmentedMissScenario(), new ResumeScenario());
   }
 
   private static void writeOutputs(RunnerOptions options, Machine machine, List<ScenarioResult> results,
