@@ -133,6 +133,20 @@ class SegmentedFillTest {
   }
 
   @Test
+  void anOriginThatRefusesHeadIsSegmentedAfterItsFirstGet() throws Exception {
+    origin.put("img", IMAGE).ranges(Optional.empty(), ETAG).refuseHead();
+
+    CachedImage committed = fill("img", SETTINGS.withConnections(4)).completion()
+        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+    assertThat(committed.checksum()).contains(IMAGE.md5());
+    List<RecordedRequest> gets = gets("/images/img");
+    assertThat(gets.get(0).header("Range")).isEmpty();
+    assertThat(ranges(gets.subList(1, gets.size())))
+        .containsExactlyInAnyOrderElementsOf(segmentRanges(1));
+  }
+
+  @Test
   void aSmallImageIsReadOverOneConnection() throws Exception {
     GeneratedImage small = new GeneratedImage(42, 3 * SEGMENT);
     origin.put("small", small).ranges(Optional.empty(), ETAG);

@@ -221,6 +221,10 @@ public final class TestOrigin implements AutoCloseable {
       sendText(exchange, status.get(), "status " + status.get() + " as configured");
       return;
     }
+    if (head && image.effective(k -> k.refuseHead, global).orElse(false)) {
+      sendText(exchange, 405, "HEAD not allowed");
+      return;
+    }
     holdHeaders(image);
     Map<DigestAlgorithm, byte[]> digests = advertised(image);
     var headers = exchange.getResponseHeaders();
@@ -558,6 +562,7 @@ public final class TestOrigin implements AutoCloseable {
     private volatile Long corruptAt;
     private volatile Ranges ranges;
     private volatile Long cutEachAfter;
+    private volatile Boolean refuseHead;
 
     Knobs() {}
 
@@ -639,6 +644,12 @@ public final class TestOrigin implements AutoCloseable {
     /** Drops the connection after each response sent {@code bytes} bytes of its body. */
     public Knobs cutEachResponseAfter(long bytes) {
       this.cutEachAfter = bytes;
+      return this;
+    }
+
+    /** Answers {@code HEAD} on /images/ with 405, as a store that only signs GETs might. */
+    public Knobs refuseHead() {
+      this.refuseHead = true;
       return this;
     }
 

@@ -6,6 +6,7 @@ import io.imagecache.internal.fill.SourceResponse;
 import io.imagecache.internal.store.ExpectedContent;
 import java.io.IOException;
 import io.imagecache.OriginConfig;
+import io.imagecache.OriginUnavailableException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -13,6 +14,8 @@ import java.nio.channels.ReadableByteChannel;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Any HTTP store: {@code {id}} in the URL template is replaced by the image id (always URL-safe). The
@@ -21,6 +24,7 @@ import java.util.concurrent.ExecutorService;
  * request (renewed once after a 401); the caller's token is not (it belongs to Glance origins).
  */
 final class HttpTemplateOrigin implements Origin {
+  private static final Logger log = LoggerFactory.getLogger(HttpTemplateOrigin.class);
   private final String template;
   private final OriginHttp http;
   private final Optional<OriginConfig.Credential> credential;
@@ -57,12 +61,9 @@ final class HttpTemplateOrigin implements Origin {
   public ImageSource source(ImageId id, Optional<String> authToken) {
     return () -> {
       if (http.settings().connections() > 1) {
-        HttpResponse<BodyChannel> head = head(id);
-        ExpectedContent announced = ExpectedHeaders.expected(head.headers(), http.name());
-        Optional<ReadableByteChannel> segmented = RangedFetch.segmentedBody(description(id),
-            head.headers(), announced, http.settings(), ranges(id));
+        Optional<SourceResponse> segmented = segmented(id);
         if (segmented.isPresent()) {
-          return SourceResponse.of(announced, segmented.get());
+          return segmented.get();
         }
       }
       HttpResponse<BodyChannel> response = OwnCredential.send(credential, token -> http.send(
@@ -85,6 +86,25 @@ final class HttpTemplateOrigin implements Origin {
   private ReadableByteChannel resumable(ImageId id, HttpResponse<BodyChannel> response,
       ExpectedContent expected) {
     return RangedFetch.body(description(id), response, expected, http.settings(), ranges(id));
+  }
+
+  /**
+   * The image fetched wholly in segments, if its {@code HEAD} shows that it can and should be; an
+   * origin that answers {@code HEAD} with an error status is asked with a {@code GET} instead
+   * (whose body then serves the first segment).
+   */
+  private Optional<SourceResponse> segmented(ImageId id) throws IOException {
+    HttpResponse<BodyChannel> head;
+    try {
+      head = head(id);
+    } catch (OriginUnavailableException e) {
+      log.debug("{}: HEAD failed ({}); fetching over one connection", description(id),
+          e.getMessage());
+      return Optional.empty();
+    }
+    ExpectedContent announced = ExpectedHeaders.expected(head.headers(), http.name());
+    return RangedFetch.segmentedBody(description(id), head.headers(), announced, http.settings(),
+        ranges(id)).map(body -> SourceResponse.of(announced, body));
   }
 
   /** {@code HEAD} of image {@code id}, its (empty) body closed. */
