@@ -1,6 +1,5 @@
 package io.imagecache.internal.origin;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -34,6 +33,8 @@ final class SegmentRange implements ReadableByteChannel {
   private final Object lock = new Object();
   private ReadableByteChannel body;
   private boolean closed;
+  /** {@link #body}, held to its length; reader thread only. */
+  private LengthCheckedChannel checked;
   /** Bytes delivered so far; reader thread only. */
   private long delivered;
 
@@ -48,26 +49,11 @@ final class SegmentRange implements ReadableByteChannel {
 
   @Override
   public int read(ByteBuffer dst) throws IOException {
-    long left = to - from - delivered;
-    if (left <= 0) {
+    if (delivered == to - from) {
       return -1;
     }
     ReadableByteChannel in = opened();
-    int n;
-    if (dst.remaining() > left) {
-      ByteBuffer window = dst.slice();
-      window.limit((int) left);
-      n = in.read(window);
-      if (n > 0) {
-        dst.position(dst.position() + n);
-      }
-    } else {
-      n = in.read(dst);
-    }
-    if (n < 0) {
-      throw new EOFException("the range " + from + "-" + (to - 1) + " ended after " + delivered
-          + " of " + (to - from) + " bytes");
-    }
+    int n = checked.read(dst);
     delivered += n;
     if (delivered == to - from) {
       readToEnd(in);
@@ -89,6 +75,8 @@ final class SegmentRange implements ReadableByteChannel {
     synchronized (lock) {
       if (!closed) {
         body = opened;
+        checked = new LengthCheckedChannel(opened, to - from,
+            "the range " + from + "-" + (to - 1));
         return opened;
       }
     }
