@@ -96,8 +96,8 @@ final class FileWriter implements CacheWriter {
   private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
 
   FileWriter(
-      ImageId id, RandomAccessFile openFile, ExpectedContent expected, CacheLayout layout, Clock clock,
-      boolean durable, Owner owner, Executor digestExecutor, WriterFiles files) {
+      ImageId id, RandomAccessFile openFile, ExpectedContent expected, CacheLayout layout,
+      Clock clock, boolean durable, Owner owner, Executor digestExecutor, WriterFiles files) {
     this.id = Objects.requireNonNull(id, "id");
     this.file = layout.incomplete(id);
     this.openFile = Objects.requireNonNull(openFile, "openFile");
