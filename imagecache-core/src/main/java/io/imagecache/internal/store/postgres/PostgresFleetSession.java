@@ -41,6 +41,8 @@ final class PostgresFleetSession implements AutoCloseable {
   static final int CONNECT_TIMEOUT_SECONDS = 1;
   static final int STATEMENT_TIMEOUT_MILLIS = 800;
   static final int SOCKET_TIMEOUT_SECONDS = 1;
+  /** A claimant silent for longer loses its claim to the next node that asks. */
+  static final int CLAIM_LEASE_SECONDS = 10;
 
   private static final String IDENTITY =
       "SELECT pg_backend_pid(), backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()";
@@ -61,7 +63,9 @@ final class PostgresFleetSession implements AutoCloseable {
           + " UPDATE imagecache_nodes SET heartbeat_at = now()"
           + " WHERE node_url = ? AND backend_pid = ? AND backend_start = ?";
   // Takes the claim unless a live claimant holds it: its session is still its node's registered
-  // one and that node is alive. A row of this very session can only be a release that did not
+  // one, that node is alive and its last heartbeat is within the claim lease (issue 14: a claim of
+  // a node that hangs with its connection open ends within 10 s, even when node-dead-after is
+  // longer). A row of this very session can only be a release that did not
   // reach the database (the owner allows one open claim per image), so it is taken over too.
   private static final String CLAIM =
       "INSERT INTO imagecache_claims AS c"
@@ -74,6 +78,7 @@ final class PostgresFleetSession implements AutoCloseable {
           + " AND c.backend_start = EXCLUDED.backend_start)"
           + " OR NOT EXISTS (SELECT 1 FROM imagecache_nodes n WHERE n.node_url = c.node_url"
           + " AND n.backend_pid = c.backend_pid AND n.backend_start = c.backend_start"
+          + " AND n.heartbeat_at > now() - INTERVAL '" + CLAIM_LEASE_SECONDS + " seconds'"
           + " AND " + PostgresFleetLiveness.alive("n") + ")"
           + " RETURNING 1";
   private static final String RELEASE =
