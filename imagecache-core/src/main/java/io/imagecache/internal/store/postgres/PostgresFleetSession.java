@@ -91,31 +91,29 @@ final class PostgresFleetSession implements AutoCloseable {
           + " size = EXCLUDED.size, updated_at = EXCLUDED.updated_at";
   private static final String WITHDRAW =
       "DELETE FROM imagecache_fills WHERE image_id = ? AND node_url = ?";
+  // Live nodes with a committed row for the image, and live nodes announcing a fill of it.
+  private static final String LIVE_HOLDERS =
+      " FROM cached_images ci"
+          + " JOIN node_reference r ON r.node_reference_id = ci.node_reference_id"
+          + " JOIN imagecache_nodes n ON n.node_url = r.node_reference_url"
+          + " WHERE ci.image_id = ? AND " + PostgresFleetLiveness.alive("n");
+  private static final String LIVE_FILLERS =
+      " FROM imagecache_fills f JOIN imagecache_nodes n ON n.node_url = f.node_url"
+          + " WHERE f.image_id = ? AND " + PostgresFleetLiveness.alive("n");
   // Holders first, in random order so that the fleet's readers spread over them; then fillers,
   // the furthest first.
   private static final String SOURCES =
       "SELECT node_url, complete, bytes FROM ("
-          + "SELECT n.node_url, TRUE AS complete, ci.size AS bytes FROM cached_images ci"
-          + " JOIN node_reference r ON r.node_reference_id = ci.node_reference_id"
-          + " JOIN imagecache_nodes n ON n.node_url = r.node_reference_url"
-          + " WHERE ci.image_id = ? AND n.node_url <> ? AND " + PostgresFleetLiveness.alive("n")
-          + " UNION ALL"
-          + " SELECT n.node_url, FALSE, f.bytes FROM imagecache_fills f"
-          + " JOIN imagecache_nodes n ON n.node_url = f.node_url"
-          + " WHERE f.image_id = ? AND n.node_url <> ? AND " + PostgresFleetLiveness.alive("n")
+          + "SELECT n.node_url, TRUE AS complete, ci.size AS bytes" + LIVE_HOLDERS
+          + " AND n.node_url <> ?"
+          + " UNION ALL SELECT n.node_url, FALSE, f.bytes" + LIVE_FILLERS + " AND n.node_url <> ?"
           + ") s ORDER BY complete DESC,"
           + " CASE WHEN complete THEN random() ELSE -bytes::FLOAT8 END, node_url";
   private static final String NODES =
       "SELECT node_url, cached, bytes, size, heartbeat_at FROM ("
           + "SELECT n.node_url, TRUE AS cached, ci.size AS bytes, ci.size AS size, n.heartbeat_at"
-          + " FROM cached_images ci"
-          + " JOIN node_reference r ON r.node_reference_id = ci.node_reference_id"
-          + " JOIN imagecache_nodes n ON n.node_url = r.node_reference_url"
-          + " WHERE ci.image_id = ? AND " + PostgresFleetLiveness.alive("n")
-          + " UNION ALL"
-          + " SELECT n.node_url, FALSE, f.bytes, f.size, n.heartbeat_at FROM imagecache_fills f"
-          + " JOIN imagecache_nodes n ON n.node_url = f.node_url"
-          + " WHERE f.image_id = ? AND " + PostgresFleetLiveness.alive("n")
+          + LIVE_HOLDERS
+          + " UNION ALL SELECT n.node_url, FALSE, f.bytes, f.size, n.heartbeat_at" + LIVE_FILLERS
           + ") s ORDER BY node_url COLLATE \"C\", cached DESC";
 
   private final Connection connection;
