@@ -90,7 +90,7 @@ final class FleetNetwork implements AutoCloseable {
       return network;
     } catch (IOException e) {
       network.close();
-      BenchmarkRunner.log("scenario 11: network namespaces failed, using loopback: " + e.getMessage());
+      BenchmarkRunner.log("scenario 13: network namespaces failed, using loopback: " + e.getMessage());
       return loopback(options.nodes(), "loopback: network namespaces could not be made (" + e.getMessage()
           + "); " + network.teardown());
     }
@@ -138,14 +138,20 @@ final class FleetNetwork implements AutoCloseable {
     return command;
   }
 
+  /** Runs {@code command}, which makes {@code name}, and remembers it for close() (or removes it at once, closed). */
   private void made(List<String> names, String name, List<String> command) throws IOException, InterruptedException {
-    synchronized (this) {
-      if (closed) {
-        throw new IOException("shutting down");
-      }
-      names.add(name);
-    }
     run(command);
+    boolean late;
+    synchronized (this) {
+      late = closed;
+      if (!late) {
+        names.add(name);
+      }
+    }
+    if (late) {
+      runQuietly(names == namespaces ? List.of("ip", "netns", "del", name) : List.of("ip", "link", "del", name));
+      throw new IOException("shutting down");
+    }
   }
 
   private static List<String> netnsExec(String ns) {
@@ -163,7 +169,10 @@ final class FleetNetwork implements AutoCloseable {
     throw new IOException("every 10.201-250.0.0/24 is in use");
   }
 
-  /** Removes the namespaces and links of earlier runners whose process is gone. */
+  /**
+   * Removes the namespaces and links of earlier runners whose process is gone (killed with no chance to
+   * clean up), and ends the processes still running in those namespaces (their nodes and origin).
+   */
   private static void removeLeftovers() throws InterruptedException {
     LongPredicate dead = pid -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
     try {
@@ -171,6 +180,11 @@ final class FleetNetwork implements AutoCloseable {
         runQuietly(List.of("ip", "link", "del", link));
       }
       for (String ns : names(NETNS, run(List.of("ip", "netns", "list")), dead)) {
+        for (String pid : run(List.of("ip", "netns", "pids", ns)).split("\\s+")) {
+          if (!pid.isBlank()) {
+            ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+          }
+        }
         runQuietly(List.of("ip", "netns", "del", ns));
       }
     } catch (IOException e) {

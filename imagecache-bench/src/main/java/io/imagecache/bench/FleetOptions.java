@@ -10,7 +10,7 @@ import java.util.Set;
  */
 record FleetOptions(int nodes, int images, long imageMiB, int originMBps, int linkMBps, boolean loopback,
     int peerUploads, String nodeDeadAfter) {
-  static final String USAGE = "fleet scenario (11): [--fleet-nodes N (>=2, default 4)] [--fleet-images M (default 3)]"
+  static final String USAGE = "fleet scenario (13): [--fleet-nodes N (>=2, default 4)] [--fleet-images M (default 3)]"
       + " [--fleet-image-mib MiB (default 128)] [--fleet-origin-rate MB/s (default 25; the origin's link, all"
       + " nodes together)] [--fleet-link-rate MB/s (default 100; each node's link, each direction)]"
       + " [--fleet-loopback (no network namespaces)] [--fleet-peer-uploads N (default 4)]"

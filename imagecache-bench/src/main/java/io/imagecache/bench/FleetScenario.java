@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Scenario 11 (issue 14): N imagecache nodes on one PostgreSQL ask for M cold images, every node at
+ * Scenario 13 (issue 14): N imagecache nodes on one PostgreSQL ask for M cold images, every node at
  * once (one client beside each), behind an origin whose link is slower than theirs. Origin bytes, time
  * until every node has the image against one node's cold fill alone, holder lookup latency, and, once
  * this build has peer fill, the stall a client sees when its node's source peer is killed.
@@ -36,7 +36,7 @@ final class FleetScenario implements Scenario {
 
   @Override
   public int id() {
-    return 11;
+    return 13;
   }
 
   @Override
@@ -124,7 +124,7 @@ final class FleetScenario implements Scenario {
       throws IOException, InterruptedException {
     String limit = network.namespaced() ? "" : " limit_rate " + options.originMBps() * 1_000_000L + ";";
     String location = "    location /fleet/ { alias " + context.originDir() + "/;" + limit + " }\n";
-    return Nginx.start(context, "s11-origin", context.originDir(), true, "", location, network.origin().prefix(),
+    return Nginx.start(context, "s13-origin", context.originDir(), true, "", location, network.origin().prefix(),
         network.origin().address());
   }
 
@@ -137,8 +137,8 @@ final class FleetScenario implements Scenario {
       String tag = "r" + round + (extraArgs.isEmpty() ? "n" : "p");
       long size = options.imageBytes();
       long maxSeconds = 60 + 3L * options.nodes() * size / (options.originMBps() * 1_000_000L);
-      BenchmarkRunner.log("scenario 11: round " + round + ", " + system + ": starting " + options.nodes() + " nodes");
-      try (FleetNodes nodes = FleetNodes.start(context, network, "s11-" + tag, options.nodes(),
+      BenchmarkRunner.log("scenario 13: round " + round + ", " + system + ": starting " + options.nodes() + " nodes");
+      try (FleetNodes nodes = FleetNodes.start(context, network, "s13-" + tag, options.nodes(),
           origin.url("/fleet/{id}"), db.schemaUrl("fleet_" + tag), extraArgs)) {
         // Every node's first fill pays for its JVM's warm-up: not the one measured alone.
         clients(nodes, everyNode(nodes), warmUp("fleet-" + tag + "-warm-up"), maxSeconds, system);
@@ -201,7 +201,7 @@ final class FleetScenario implements Scenario {
       }
       long t0 = System.nanoTime();
       List<Curl.Transfer> transfers = context.curl().concurrently(commands, maxSeconds,
-          context.workDir().resolve("s11-clients"));
+          context.workDir().resolve("s13-clients"));
       double wall = (System.nanoTime() - t0) / 1e9;
       long expected = Files.size(context.originDir().resolve(id));
       long bad = transfers.stream().filter(t -> t.status() != 200 || t.bytes() != expected).count();
@@ -245,7 +245,7 @@ final class FleetScenario implements Scenario {
       for (int i = 1; i < nodes.size(); i++) {
         for (int node : List.of(i, 0)) {
           Curl.Transfer t = context.curl().concurrently(List.of(nodes.client(node, id, maxSeconds)), maxSeconds,
-              context.workDir().resolve("s11-ttfb")).get(0);
+              context.workDir().resolve("s13-ttfb")).get(0);
           if (t.status() != 200) {
             notes.add(system + ": GET of " + id + " on node " + node + " answered " + t.status());
             return;

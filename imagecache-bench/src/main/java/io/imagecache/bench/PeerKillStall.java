@@ -16,7 +16,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Scenario 11's stall on peer death: node 0 fills a cold image from the origin (for a client beside
+ * Scenario 13's stall on peer death: node 0 fills a cold image from the origin (for a client beside
  * it); once it has 10 %, a client on every other node asks for the image, so those nodes fill from node
  * 0 (the one source); once each client has 20 %, node 0 is killed ({@code kill -9}). A client's stall
  * is the longest pause between two arrivals of body bytes after the kill, measured only on a client
@@ -77,7 +77,7 @@ final class PeerKillStall {
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
     List<String> problems = new ArrayList<>();
-    Path log = context.workDir().resolve("s11-kill-source-client.out");
+    Path log = context.workDir().resolve("s13-kill-source-client.out");
     Process sourceClient = context.processes().start(fleet.client(0, id, maxSeconds), log);
     ExecutorService pool = Executors.newFixedThreadPool(fleet.size() - 1, r -> {
       Thread t = new Thread(r, "fleet-stall-client");

@@ -29,7 +29,7 @@ record RunnerOptions(int rounds, Set<Integer> scenarios, Path outputDir, boolean
     int rounds = 5;
     Integer herdRounds = null;
     int loadSeconds = 30;
-    Set<Integer> scenarios = new TreeSet<>(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11));
+    Set<Integer> scenarios = new TreeSet<>(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13));
     Path out = Path.of("docs");
     boolean skipGlance = false;
     boolean keepOtherSections = true;
@@ -49,8 +49,8 @@ record RunnerOptions(int rounds, Set<Integer> scenarios, Path outputDir, boolean
           scenarios = new TreeSet<>();
           for (String s : value(list, ++i).split(",")) {
             int id = Integer.parseInt(s.trim());
-            if (id < 1 || id > 11) {
-              throw new IllegalArgumentException("scenarios are 1..11: " + id);
+            if (id < 1 || id > 13) {
+              throw new IllegalArgumentException("scenarios are 1..13: " + id);
             }
             scenarios.add(id);
           }

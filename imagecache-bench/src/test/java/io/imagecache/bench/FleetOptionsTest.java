@@ -12,14 +12,14 @@ class FleetOptionsTest {
         "--fleet-images", "2", "--fleet-image-mib", "16", "--fleet-origin-rate", "10", "--fleet-link-rate", "40",
         "--fleet-loopback", "--fleet-peer-uploads", "2", "--fleet-node-dead-after", "5s"});
 
-    assertThat(options.scenarios()).contains(11);
+    assertThat(options.scenarios()).contains(13);
     assertThat(options.fleet()).isEqualTo(new FleetOptions(6, 2, 16, 10, 40, true, 2, "5s"));
     assertThat(options.fleet().imageBytes()).isEqualTo(16L << 20);
   }
 
   @Test
   void withoutFleetOptionsTheDefaultsAreFourNodesThreeImagesInNamespaces() {
-    FleetOptions fleet = RunnerOptions.parse(new String[] {"--scenarios", "11"}).fleet();
+    FleetOptions fleet = RunnerOptions.parse(new String[] {"--scenarios", "13"}).fleet();
 
     assertThat(fleet).isEqualTo(new FleetOptions(4, 3, 128, 25, 100, false, 4, "15s"));
   }
