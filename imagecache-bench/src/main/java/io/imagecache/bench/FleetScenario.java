@@ -270,6 +270,14 @@ final class FleetScenario implements Scenario {
       }
       samples.add(system, KILL_ORIGIN.name(),
           origin.bytesSentContaining("GET /fleet/" + id + " ") / (double) options.imageBytes());
+      // Which node asked the origin for which range: where the bytes beyond one image came from.
+      List<String> requests = new ArrayList<>();
+      for (String line : origin.linesContaining("GET /fleet/" + id + " ")) {
+        String[] f = line.substring(line.indexOf("\" ") + 2).split(" ");
+        requests.add(f[2] + " " + f[3] + " " + f[0] + " " + f[1] + " B");
+      }
+      notes.add("round " + round + ", source peer killed: origin requests for the image (client address, Range,"
+          + " status, body bytes; node 0 is " + network.node(0).address() + "): " + String.join("; ", requests));
     }
   }
 }
