@@ -266,7 +266,10 @@ final class FleetScenario implements Scenario {
       }
       if (!outcome.stalls().isEmpty()) {
         samples.add(system, STALL.name(), Stats.of(outcome.stalls()).max());
-        BenchmarkRunner.log("  stalls after killing node 0: " + outcome.stalls() + " s");
+        List<String> each = outcome.stalls().stream().map(Report::fmt).toList();
+        notes.add("round " + round + ", source peer killed: each client's stall (s, nodes 1 to "
+            + (nodes.size() - 1) + " that completed): " + String.join(", ", each));
+        BenchmarkRunner.log("  stalls after killing node 0: " + each + " s");
       }
       samples.add(system, KILL_ORIGIN.name(),
           origin.bytesSentContaining("GET /fleet/" + id + " ") / (double) options.imageBytes());
