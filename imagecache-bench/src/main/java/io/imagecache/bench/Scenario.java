@@ -4,7 +4,7 @@ package io.imagecache.bench;
 interface Scenario {
   /**
    * The scenario's number: 1–8 from issue #5, 9 and 10 the TLS hits of issue #12, 11 and 12 the
-   * segmented and resumed misses of issue #11.
+   * segmented and resumed misses of issue #11, 13 the fleet of issue #14.
    */
   int id();
 
