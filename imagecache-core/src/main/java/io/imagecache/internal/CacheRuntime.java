@@ -4,6 +4,7 @@ import io.imagecache.BadCacheConfigurationException;
 import io.imagecache.CacheConfig;
 import io.imagecache.CacheStats;
 import io.imagecache.CleanResult;
+import io.imagecache.DriverKind;
 import io.imagecache.Durations;
 import io.imagecache.FillProgress;
 import io.imagecache.ImageId;
@@ -27,6 +28,7 @@ import io.imagecache.internal.origin.ReaderAuthorizer;
 import io.imagecache.internal.store.BadDriverConfigurationException;
 import io.imagecache.internal.store.CacheDriver;
 import io.imagecache.internal.store.RecoveryReport;
+import io.imagecache.internal.store.postgres.FleetEvents;
 import java.io.Closeable;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -111,6 +113,8 @@ public final class CacheRuntime implements Closeable {
   private final AtomicBoolean startUpWorkStarted = new AtomicBoolean();
   /** Set once by close; checked by every operation. */
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Fleet-wide deletes (driver postgres only); thread-safe; closed by close. */
+  private final Optional<FleetEvents> fleetEvents;
 
   /**
    * Opens the cache {@code config} describes, fetching misses from {@code origin}, with the system
@@ -211,6 +215,11 @@ public final class CacheRuntime implements Closeable {
     resumePrefetches();
     housekeeping.start(config.pruneInterval(), config.cleanInterval());
     this.startUpExecutor = fillExecutor;
+    // Last: replaying the deletes this node missed needs every part above.
+    this.fleetEvents = config.driver() == DriverKind.POSTGRES
+        ? Optional.of(FleetEvents.start(config.dbUrl().orElseThrow(), config.dbPassword(),
+            config.nodeUrl().orElseThrow(), this::deleteHere))
+        : Optional.empty();
     LOG.info("opened image cache {} (driver {}, max size {}, held by {})", config.dir(),
         config.driver().configName(), Sizes.format(config.maxSize()), directoryLock.holder());
     if (startBackgroundWork) {
@@ -346,6 +355,7 @@ public final class CacheRuntime implements Closeable {
       return;
     }
     try {
+      fleetEvents.ifPresent(FleetEvents::close);
       flushTask.cancel(false);
       housekeeping.stop();
       prefetcher.close();
@@ -357,6 +367,40 @@ public final class CacheRuntime implements Closeable {
       lock.close();
       LOG.info("closed image cache {}", config.dir());
     }
+  }
+
+  /**
+   * Removes the committed image and its metadata, after cancelling a live fill of it (so the fill
+   * cannot bring it back). Returns whether a committed file was removed.
+   */
+  public boolean delete(ImageId id) throws IOException {
+    requireOpen();
+    fills.cancel(id, DownloadPlanner.DELETED_WHILE_FILLED, CANCEL_WAIT);
+    return driver.delete(id);
+  }
+
+  /**
+   * Tells every other node of the fleet to delete {@code id} (from its queue and cache); the
+   * caller has deleted it here.
+   *
+   * @throws IllegalStateException when the driver is not postgres (there is no fleet)
+   * @throws io.imagecache.CacheStoreException when the database does not answer
+   */
+  public void publishFleetDelete(ImageId id) throws IOException {
+    requireOpen();
+    fleetEvents.orElseThrow(() -> new IllegalStateException(
+        "a fleet-wide delete needs driver postgres, not " + config.driver().configName()))
+        .publish(id);
+  }
+
+  /** A fleet-wide delete another node published: out of the queue and the cache here. */
+  private void deleteHere(ImageId id) throws IOException {
+    if (closed.get()) {
+      return;
+    }
+    prefetcher.forget(id);
+    driver.deleteQueued(id);
+    delete(id);
   }
 
   // ---- helpers -------------------------------------------------------------------------------
