@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: one daemon thread ({@code imagecache-fleet-events}) owns the listening connection
  * and the cursor; {@link #publish} uses a short-lived connection of its own. While the database
- * is away the thread retries every second and logs once when it goes and once when it returns.
+ * is away the thread retries every second (the index logs the outage; this logs at debug).
  */
 public final class FleetEvents implements Closeable {
   private static final Logger log = LoggerFactory.getLogger(FleetEvents.class);
@@ -148,7 +148,8 @@ public final class FleetEvents implements Closeable {
     catchUp();
     if (away) {
       away = false;
-      log.info("fleet events: PostgreSQL at {} answers again; caught up to event {}",
+      // The index logs the outage once (DatabaseOutage); this is only its detail.
+      log.debug("fleet events: PostgreSQL at {} answers again; caught up to event {}",
           PostgresPool.redact(jdbcUrl), cursor);
     }
   }
@@ -202,7 +203,7 @@ public final class FleetEvents implements Closeable {
     closeConnection();
     if (!away) {
       away = true;
-      log.warn("fleet events: PostgreSQL at {} does not answer; fleet-wide deletes reach this"
+      log.debug("fleet events: PostgreSQL at {} does not answer; fleet-wide deletes reach this"
           + " node once it does: {}", PostgresPool.redact(jdbcUrl), e.getMessage());
     }
   }
