@@ -8,6 +8,7 @@ import io.imagecache.DriverKind;
 import io.imagecache.Durations;
 import io.imagecache.FillProgress;
 import io.imagecache.ImageId;
+import io.imagecache.ImageNotFoundException;
 import io.imagecache.OriginConfig;
 import io.imagecache.Sizes;
 import io.imagecache.internal.fill.CacheAdmission;
@@ -208,7 +209,8 @@ public final class CacheRuntime implements Closeable {
         admission, fillEvents, fillExecutor);
     this.origin = origin;
     this.downloads = new DownloadPlanner(openedDriver, fills, origin,
-        origin.map(o -> new ReaderAuthorizer(o, clock)), config.maxSize());
+        origin.map(o -> new ReaderAuthorizer(o, clock)), config.maxSize(),
+        this::checkGoneAtOrigin);
     this.prefetcher = Prefetcher.start(openedDriver, fills, origin,
         PrefetchPolicy.of(config.prefetchWorkers(), config.prefetchMaxAttempts()),
         DaemonThreads.named("imagecache-prefetch"), scheduler, clock);
@@ -391,6 +393,40 @@ public final class CacheRuntime implements Closeable {
     fleetEvents.orElseThrow(() -> new IllegalStateException(
         "a fleet-wide delete needs driver postgres, not " + config.driver().configName()))
         .publish(id);
+  }
+
+  /**
+   * A caller's reader check answered 404 for {@code id}, which this node holds. A 404 for one
+   * caller may only mean that it cannot see the image, so the origin is asked again, in the
+   * background, as the cache itself (its own credential, else no token, which Glance answers
+   * with 401): a 404 then means the image is gone, and it is deleted here and fleet-wide.
+   * Driver postgres only.
+   */
+  private void checkGoneAtOrigin(ImageId id) {
+    if (fleetEvents.isEmpty() || origin.isEmpty() || closed.get()) {
+      return;
+    }
+    try {
+      startUpExecutor.execute(() -> deleteIfGoneAtOrigin(id));
+    } catch (RejectedExecutionException e) {
+      LOG.debug("not checking whether {} is gone at the origin: {}", id, e.toString());
+    }
+  }
+
+  private void deleteIfGoneAtOrigin(ImageId id) {
+    try {
+      origin.orElseThrow().managementMetadata(id, Optional.empty());
+    } catch (ImageNotFoundException gone) {
+      try {
+        LOG.info("{} is gone at the origin: deleting it on every node of the fleet", id);
+        deleteHere(id);
+        publishFleetDelete(id);
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("cannot delete {}, which is gone at the origin: {}", id, e.toString());
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("{} may still be at the origin (it did not say it is gone): {}", id, e.toString());
+    }
   }
 
   /** A fleet-wide delete another node published: out of the queue and the cache here. */

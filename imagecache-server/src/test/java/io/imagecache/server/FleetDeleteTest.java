@@ -124,6 +124,22 @@ class FleetDeleteTest {
   }
 
   @Test
+  void anImageTheOriginNoLongerHasIsDeletedOnEveryNodeWhenAReaderCheckFindsIt() throws Exception {
+    ServerHarness node1 = cachingNode(1);
+    ServerHarness node2 = cachingNode(2);
+    origin.remove("img");
+
+    // A new caller: its reader check asks the origin (the first caller's yes is remembered).
+    HttpResponse<byte[]> gone = node1.get(ServerHarness.file("img"), "X-Auth-Token", "another");
+
+    assertThat(gone.statusCode()).isEqualTo(404);
+    await().atMost(FLEET_DELETE).untilAsserted(() -> {
+      assertThat(node1.cache().isCached(IMG)).isFalse();
+      assertThat(node2.cache().isCached(IMG)).isFalse();
+    });
+  }
+
+  @Test
   void anUnknownScopeIs400AndDeletesNothing() throws Exception {
     ServerHarness node1 = cachingNode(1);
 
