@@ -95,6 +95,10 @@ class PostgresOutageTest {
     assertBody(node1, "cold", cold);
     await().atMost(WAIT).untilAsserted(
         () -> assertThat(node1.get("/readyz").statusCode()).isEqualTo(503));
+    assertThat(new AdminApi(node1).send("GET", "/v2/cache").statusCode()).isEqualTo(503);
+    HttpResponse<String> notRecorded =
+        new AdminApi(node2).send("DELETE", "/v2/cache/cold?scope=fleet");
+    assertThat(notRecorded.statusCode()).as(notRecorded.body()).isEqualTo(503);
     // The cold image's row is kept in memory: its metadata answers while the database is away.
     assertThat(node1.cache().hitCount(COLD)).isEqualTo(1);
 
