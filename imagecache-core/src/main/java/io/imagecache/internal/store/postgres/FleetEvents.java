@@ -56,7 +56,7 @@ public final class FleetEvents implements Closeable {
 
   // Owned by the listener thread (by start() before the thread runs).
   private Connection connection;
-  /** The last event applied here; never goes back. */
+  /** The last event applied here, as the database last said or was told. */
   private long cursor;
   private long nextPrune = System.nanoTime();
   private boolean away;
@@ -144,7 +144,9 @@ public final class FleetEvents implements Closeable {
     try (Statement listen = connection.createStatement()) {
       listen.execute("LISTEN " + FleetEventTables.CHANNEL);
     }
-    cursor = Math.max(cursor, FleetEventTables.createAndReadCursor(connection, nodeUrl));
+    // The database's word, even when this node had got further: a database restored empty or
+    // from a backup numbers its events anew, and applying a delete twice is harmless.
+    cursor = FleetEventTables.createAndReadCursor(connection, nodeUrl);
     catchUp();
     if (away) {
       away = false;
