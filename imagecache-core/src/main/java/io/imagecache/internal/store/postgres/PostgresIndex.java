@@ -48,21 +48,21 @@ public final class PostgresIndex implements ImageIndex {
 
   private static final String COLUMNS =
       "image_id, size, hits, last_accessed, last_modified, checksum";
-  private static final String UPSERT =
+  static final String UPSERT =
       "INSERT INTO cached_images"
           + " (image_id, last_accessed, last_modified, size, hits, checksum, node_reference_id)"
           + " VALUES (?, ?, ?, ?, 0, ?, ?)"
           + " ON CONFLICT (image_id, node_reference_id) DO UPDATE SET"
           + " last_accessed = EXCLUDED.last_accessed, last_modified = EXCLUDED.last_modified,"
           + " size = EXCLUDED.size, hits = 0, checksum = EXCLUDED.checksum";
-  private static final String ADOPT =
+  static final String ADOPT =
       "INSERT INTO cached_images"
           + " (image_id, last_accessed, last_modified, size, hits, checksum, node_reference_id)"
           + " VALUES (?, ?, ?, ?, 0, NULL, ?)"
           + " ON CONFLICT (image_id, node_reference_id) DO NOTHING";
-  private static final String DELETE_ONE =
+  static final String DELETE_ONE =
       "DELETE FROM cached_images WHERE image_id = ? AND node_reference_id = ?";
-  private static final String DELETE_ALL =
+  static final String DELETE_ALL =
       "DELETE FROM cached_images WHERE node_reference_id = ?";
   private static final String SELECT_ONE =
       "SELECT " + COLUMNS + " FROM cached_images WHERE image_id = ? AND node_reference_id = ?";
@@ -77,7 +77,7 @@ public final class PostgresIndex implements ImageIndex {
           + " AND image_id ~ '^[A-Za-z0-9._-]+$'"
           + " ORDER BY last_accessed, image_id COLLATE \"C\" LIMIT 1";
   // hits is Glance's INT: the sum saturates instead of failing the whole flush.
-  private static final String RECORD_ACCESS =
+  static final String RECORD_ACCESS =
       "UPDATE cached_images SET hits = LEAST(hits::BIGINT + ?, 2147483647)::INT, last_accessed = ?"
           + " WHERE image_id = ? AND node_reference_id = ?";
   private static final String SELECT_NODES =
@@ -174,7 +174,8 @@ public final class PostgresIndex implements ImageIndex {
   public void put(ImageId id, Path file, long size, Instant now, Optional<String> checksum)
       throws IOException {
     CachedImage row = new CachedImage(id, size, 0, now, now, checksum);
-    update("record the commit of " + id, UPSERT, statement -> bindPut(statement, row, nodeId),
+    update("record the commit of " + id, UPSERT,
+        statement -> CachedImageWrites.bindPut(statement, row, nodeId),
         kept -> kept.keep(id, new Pending(Kind.PUT, Optional.of(row), Optional.empty())));
   }
 
@@ -182,7 +183,8 @@ public final class PostgresIndex implements ImageIndex {
   @Override
   public void adopt(ImageId id, Path file, long size, Instant modified) throws IOException {
     CachedImage row = new CachedImage(id, size, 0, modified, modified, Optional.empty());
-    update("adopt " + id, ADOPT, statement -> bindAdopt(statement, row, nodeId),
+    update("adopt " + id, ADOPT,
+        statement -> CachedImageWrites.bindAdopt(statement, row, nodeId),
         kept -> kept.keep(id, new Pending(Kind.ADOPT, Optional.of(row), Optional.empty())));
   }
 
@@ -197,7 +199,7 @@ public final class PostgresIndex implements ImageIndex {
     inTransaction("adopt " + files.size() + " images", (connection, node) -> {
       try (PreparedStatement statement = connection.prepareStatement(ADOPT)) {
         for (CachedImage row : rows) {
-          bindAdopt(statement, row, node);
+          CachedImageWrites.bindAdopt(statement, row, node);
           statement.addBatch();
         }
         statement.executeBatch();
@@ -341,7 +343,7 @@ public final class PostgresIndex implements ImageIndex {
     inTransaction("record " + accesses.size() + " accesses", (connection, node) -> {
       try (PreparedStatement statement = connection.prepareStatement(RECORD_ACCESS)) {
         for (Map.Entry<ImageId, Access> entry : new TreeMap<>(accesses).entrySet()) {
-          bindAccess(statement, entry.getKey(), entry.getValue(), node);
+          CachedImageWrites.bindAccess(statement, entry.getKey(), entry.getValue(), node);
           statement.addBatch();
         }
         statement.executeBatch();
@@ -510,7 +512,7 @@ public final class PostgresIndex implements ImageIndex {
   }
 
   /** UTC wall time, cut to PostgreSQL's microseconds (pgjdbc would round instead). */
-  private static LocalDateTime toUtc(Instant instant) {
+  static LocalDateTime toUtc(Instant instant) {
     return LocalDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
   }
 
@@ -576,7 +578,7 @@ public final class PostgresIndex implements ImageIndex {
         }
         try {
           JdbcTransaction.run(connection, c -> {
-            writeBatch(c, batch, registered);
+            CachedImageWrites.writeBatch(c, batch, registered);
             return null;
           });
         } catch (SQLException | RuntimeException e) {
@@ -595,76 +597,6 @@ public final class PostgresIndex implements ImageIndex {
       }
       return false;
     }
-  }
-
-  /** The kept writes in one transaction: rows first, then the hits on them. */
-  private static void writeBatch(Connection connection, OfflineWrites.Batch batch, long node)
-      throws SQLException {
-    if (batch.removeAllFirst()) {
-      try (PreparedStatement statement = connection.prepareStatement(DELETE_ALL)) {
-        statement.setLong(1, node);
-        statement.executeUpdate();
-      }
-    }
-    try (PreparedStatement remove = connection.prepareStatement(DELETE_ONE);
-        PreparedStatement put = connection.prepareStatement(UPSERT);
-        PreparedStatement adopt = connection.prepareStatement(ADOPT);
-        PreparedStatement access = connection.prepareStatement(RECORD_ACCESS)) {
-      for (Map.Entry<ImageId, Pending> entry : batch.writes().entrySet()) {
-        Pending write = entry.getValue();
-        switch (write.kind()) {
-          case REMOVE -> {
-            remove.setString(1, entry.getKey().value());
-            remove.setLong(2, node);
-            remove.addBatch();
-          }
-          case PUT -> {
-            bindPut(put, write.row().orElseThrow(), node);
-            put.addBatch();
-          }
-          case ADOPT -> {
-            bindAdopt(adopt, write.row().orElseThrow(), node);
-            adopt.addBatch();
-          }
-          case ACCESS_ONLY -> { }
-        }
-        if (write.access().isPresent()) {
-          bindAccess(access, entry.getKey(), write.access().get(), node);
-          access.addBatch();
-        }
-      }
-      remove.executeBatch();
-      put.executeBatch();
-      adopt.executeBatch();
-      access.executeBatch();
-    }
-  }
-
-  private static void bindPut(PreparedStatement statement, CachedImage row, long node)
-      throws SQLException {
-    statement.setString(1, row.imageId().value());
-    statement.setObject(2, toUtc(row.lastAccessed()));
-    statement.setObject(3, toUtc(row.lastModified()));
-    statement.setLong(4, row.size());
-    statement.setString(5, row.checksum().orElse(null));
-    statement.setLong(6, node);
-  }
-
-  private static void bindAdopt(PreparedStatement statement, CachedImage row, long node)
-      throws SQLException {
-    statement.setString(1, row.imageId().value());
-    statement.setObject(2, toUtc(row.lastAccessed()));
-    statement.setObject(3, toUtc(row.lastModified()));
-    statement.setLong(4, row.size());
-    statement.setLong(5, node);
-  }
-
-  private static void bindAccess(PreparedStatement statement, ImageId id, Access access,
-      long node) throws SQLException {
-    statement.setLong(1, Math.min(access.hits(), Integer.MAX_VALUE));
-    statement.setObject(2, toUtc(access.lastAccessed()));
-    statement.setString(3, id.value());
-    statement.setLong(4, node);
   }
 
   /** Statements of one transaction, given the connection and this node's id. */
