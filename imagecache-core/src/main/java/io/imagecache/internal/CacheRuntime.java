@@ -65,6 +65,8 @@ import org.slf4j.LoggerFactory;
  * itself (space reserved before each fill, refused fills streamed through, a prune from the
  * high-water to the low-water mark after each commit and every
  * {@link CacheConfig#pruneInterval()}) and cleans every {@link CacheConfig#cleanInterval()}.
+ * With driver postgres it also takes part in fleet-wide deletes ({@link FleetEvents}: the
+ * deletes it missed are replayed before it opens, later ones applied as they come).
  * Thread-safe.
  */
 public final class CacheRuntime implements Closeable {

@@ -69,11 +69,6 @@ public final class DownloadPlanner {
   }
 
   public DownloadPlanner(CacheDriver driver, FillRegistry fills, Optional<Origin> origin,
-      Optional<ReaderAuthorizer> authorizer, long maxSize) {
-    this(driver, fills, origin, authorizer, maxSize, id -> { });
-  }
-
-  public DownloadPlanner(CacheDriver driver, FillRegistry fills, Optional<Origin> origin,
       Optional<ReaderAuthorizer> authorizer, long maxSize, GoneAtOrigin goneAtOrigin) {
     this.driver = driver;
     this.fills = fills;

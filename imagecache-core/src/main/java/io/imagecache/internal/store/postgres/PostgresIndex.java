@@ -430,12 +430,42 @@ public final class PostgresIndex implements ImageIndex {
     boolean keep(OfflineWrites kept);
   }
 
+  /** A write made now, on the database. */
+  @FunctionalInterface
+  private interface StoreCall {
+    void run() throws CacheStoreException;
+  }
+
+  /**
+   * Makes the write {@code call}; while the database is away, or when it turns out to be away
+   * now, {@code keep} keeps it instead, to be written when the database returns.
+   */
+  private void write(String what, StoreCall call, Keep keep) throws CacheStoreException {
+    if (keptWhileAway(what, keep)) {
+      return;
+    }
+    try {
+      call.run();
+    } catch (CacheStoreException e) {
+      if (e.getCause() instanceof SQLException sql && DatabaseOutage.isOutage(sql)
+          && keptWhileAway(what, keep)) {
+        return;
+      }
+      throw e;
+    }
+  }
+
+  /** One statement in autocommit, or kept while the database is away. */
   private void update(String what, String sql, Binder binder, Keep keep)
       throws CacheStoreException {
-    inTransaction(what, (connection, node) -> {
-      try (PreparedStatement statement = connection.prepareStatement(sql)) {
+    write(what, () -> {
+      Opened active = active();
+      try (Connection connection = active.pool.getConnection();
+          PreparedStatement statement = connection.prepareStatement(sql)) {
         binder.bind(statement);
         statement.executeUpdate();
+      } catch (SQLException e) {
+        throw storeFailure(what, e);
       }
     }, keep);
   }
@@ -520,25 +550,10 @@ public final class PostgresIndex implements ImageIndex {
     return utc.toInstant(ZoneOffset.UTC);
   }
 
-  /**
-   * Runs {@code work} on a pooled connection of this node in one transaction: committed when it
-   * returns, rolled back when it throws. While the database is away, or when it turns out to be
-   * away now, {@code keep} keeps the write instead, to be written when it returns.
-   */
+  /** {@link #inTransaction(String, Transaction)}, or kept while the database is away. */
   private void inTransaction(String what, Transaction work, Keep keep)
       throws CacheStoreException {
-    if (keptWhileAway(what, keep)) {
-      return;
-    }
-    try {
-      inTransaction(what, work);
-    } catch (CacheStoreException e) {
-      if (e.getCause() instanceof SQLException sql && DatabaseOutage.isOutage(sql)
-          && keptWhileAway(what, keep)) {
-        return;
-      }
-      throw e;
-    }
+    write(what, () -> inTransaction(what, work), keep);
   }
 
   /**
