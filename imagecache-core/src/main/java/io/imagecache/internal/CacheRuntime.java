@@ -21,6 +21,7 @@ import io.imagecache.internal.maintenance.Pruner;
 import io.imagecache.internal.maintenance.SizeBound;
 import io.imagecache.internal.origin.Origin;
 import io.imagecache.internal.origin.OriginSettings;
+import io.imagecache.internal.origin.PeerFillOrigin;
 import io.imagecache.internal.origin.VerifyingOrigin;
 import io.imagecache.internal.origin.Origins;
 import io.imagecache.internal.origin.ReaderAuthorizer;
@@ -203,6 +204,8 @@ public final class CacheRuntime implements Closeable {
     this.fills = new FillRegistry(openedDriver, config.dir(), clock, config.durable(),
         admission, fillEvents, fillExecutor);
     this.origin = origin;
+    origin.filter(PeerFillOrigin.class::isInstance).map(PeerFillOrigin.class::cast)
+        .ifPresent(fleetOrigin -> fillEvents.hookEnds(fleetOrigin::fillEnded));
     this.downloads = new DownloadPlanner(openedDriver, fills, origin,
         origin.map(o -> new ReaderAuthorizer(o, clock)), config.maxSize());
     this.prefetcher = Prefetcher.start(openedDriver, fills, origin,
