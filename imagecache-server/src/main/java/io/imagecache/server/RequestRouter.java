@@ -176,8 +176,18 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     if (image.matches() && (HttpMethod.GET.equals(request.method()) || request.isHead())) {
       boolean chunkedAllowed =
           httpRequest.protocolVersion().compareTo(HttpVersion.HTTP_1_1) >= 0;
+      if (FleetAuth.isPeerRequest(request)) {
+        Optional<FullHttpResponse> refusal = context.fleetAuth().refusal(request,
+            httpRequest.headers().getAll(FleetAuth.HEADER));
+        if (refusal.isPresent()) {
+          return ImmediateExchange.send(ctx, request, refusal.get());
+        }
+        return peerImageFile(ctx, request, image.group(1), chunkedAllowed);
+      }
       return imageFile(ctx, request, image.group(1), chunkedAllowed);
     }
+    // The fleet token never leaves the fleet: not passed on to the origin.
+    httpRequest.headers().remove(FleetAuth.HEADER);
     Optional<Exchange> local = routes.route(ctx, request);
     if (local.isPresent()) {
       return local.get();
@@ -267,6 +277,22 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     LOG.debug("{} image {}", request.method(), id);
     ImageFileExchange exchange = new ImageFileExchange(ctx, request, context, id, chunkedAllowed);
     exchange.start();
+    return exchange;
+  }
+
+  /** A peer's request (its fleet token checked): answered from a hit or a live fill only. */
+  private Exchange peerImageFile(ChannelHandlerContext ctx, RequestInfo request, String rawId,
+      boolean chunkedAllowed) {
+    ImageId id;
+    try {
+      id = ImageIdSegment.decode(rawId);
+    } catch (IllegalArgumentException e) {
+      return ImmediateExchange.send(ctx, request,
+          Responses.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
+    }
+    LOG.debug("{} image {} for a peer", request.method(), id);
+    ImageFileExchange exchange = new ImageFileExchange(ctx, request, context, id, chunkedAllowed);
+    exchange.startForPeer();
     return exchange;
   }
 
