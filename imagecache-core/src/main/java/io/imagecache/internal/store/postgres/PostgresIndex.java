@@ -76,10 +76,14 @@ public final class PostgresIndex implements ImageIndex {
   private static final String RECORD_ACCESS =
       "UPDATE cached_images SET hits = LEAST(hits::BIGINT + ?, 2147483647)::INT, last_accessed = ?"
           + " WHERE image_id = ? AND node_reference_id = ?";
+  // A node that never joined a fleet (a Glance node, or ours without a fleet) has no
+  // imagecache_nodes row and is listed as before; a fleet node only while it is alive.
   private static final String SELECT_NODES =
       "SELECT n.node_reference_url FROM node_reference n"
           + " JOIN cached_images c ON c.node_reference_id = n.node_reference_id"
-          + " WHERE c.image_id = ? ORDER BY n.node_reference_url COLLATE \"C\"";
+          + " LEFT JOIN imagecache_nodes f ON f.node_url = n.node_reference_url"
+          + " WHERE c.image_id = ? AND (f.node_url IS NULL OR " + PostgresFleetLiveness.alive("f")
+          + ") ORDER BY n.node_reference_url COLLATE \"C\"";
 
   /** Rows fetched per round trip by id-only reads, so that 100 000 rows stream. */
   private static final int FETCH_SIZE = 10_000;
@@ -304,7 +308,10 @@ public final class PostgresIndex implements ImageIndex {
     return true;
   }
 
-  /** URLs of every node with a row for {@code id}, this one included, ordered. */
+  /**
+   * URLs of every node with a row for {@code id}, this one included, ordered; a fleet node only
+   * while it is alive ({@link PostgresFleetLiveness}).
+   */
   @Override
   public List<String> nodes(ImageId id) throws IOException {
     Opened active = active();
