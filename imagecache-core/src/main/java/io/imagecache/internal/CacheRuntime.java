@@ -20,6 +20,7 @@ import io.imagecache.internal.maintenance.Prefetcher;
 import io.imagecache.internal.maintenance.Pruner;
 import io.imagecache.internal.maintenance.SizeBound;
 import io.imagecache.internal.origin.Origin;
+import io.imagecache.internal.fleet.Fleet;
 import io.imagecache.internal.origin.OriginSettings;
 import io.imagecache.internal.origin.PeerFillOrigin;
 import io.imagecache.internal.origin.VerifyingOrigin;
@@ -28,6 +29,7 @@ import io.imagecache.internal.origin.ReaderAuthorizer;
 import io.imagecache.internal.store.BadDriverConfigurationException;
 import io.imagecache.internal.store.CacheDriver;
 import io.imagecache.internal.store.RecoveryReport;
+import io.imagecache.internal.store.postgres.PostgresFleet;
 import java.io.Closeable;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -127,10 +129,20 @@ public final class CacheRuntime implements Closeable {
     ScheduledExecutorService scheduler =
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("imagecache-flush"));
     ExecutorService fillExecutor = Executors.newCachedThreadPool(DaemonThreads.named("imagecache-fill"));
+    ScheduledExecutorService heartbeats =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("imagecache-fleet"));
     Runnable release = () -> {
       scheduler.shutdownNow();
+      heartbeats.shutdownNow();
       fillExecutor.shutdown();
     };
+    try {
+      opened = inFleet(config, opened, heartbeats);
+    } catch (IOException | RuntimeException e) {
+      release.run();
+      opened.ifPresent(Origin::close);
+      throw e;
+    }
     try {
       return new CacheRuntime(
           config, opened, Clock.systemUTC(), scheduler, fillExecutor, release, false);
@@ -139,6 +151,28 @@ public final class CacheRuntime implements Closeable {
       opened.ifPresent(Origin::close);
       throw e;
     }
+  }
+
+  /**
+   * In fleet mode (a fleet token with driver postgres) the origin filled through the fleet: this
+   * node joins it on the shared database (heartbeats on {@code heartbeats}) and fills from live
+   * peers before the origin. Without an origin there is nothing to fill, so no fleet either.
+   */
+  private static Optional<Origin> inFleet(CacheConfig config, Optional<Origin> origin,
+      ScheduledExecutorService heartbeats) throws IOException {
+    if (config.fleet().isEmpty() || origin.isEmpty()) {
+      return origin;
+    }
+    CacheConfig.Fleet settings = config.fleet().get();
+    Fleet fleet;
+    try {
+      fleet = PostgresFleet.open(config.dbUrl().orElseThrow(), config.dbPassword(),
+          config.nodeUrl().orElseThrow(), settings.nodeDeadAfter(), Clock.systemUTC(), heartbeats);
+    } catch (BadDriverConfigurationException e) {
+      throw new BadCacheConfigurationException("the fleet cannot start: " + e.getMessage(), e);
+    }
+    LOG.info("node {} joined the fleet; misses fill from its peers", fleet.self());
+    return Optional.of(new PeerFillOrigin(origin.get(), fleet, settings.token()));
   }
 
   private static Origin openOrigin(OriginConfig config) {
