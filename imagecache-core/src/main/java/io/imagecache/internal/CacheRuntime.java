@@ -239,7 +239,10 @@ public final class CacheRuntime implements Closeable {
         admission, fillEvents, fillExecutor);
     this.origin = origin;
     origin.filter(PeerFillOrigin.class::isInstance).map(PeerFillOrigin.class::cast)
-        .ifPresent(fleetOrigin -> fillEvents.hookEnds(fleetOrigin::fillEnded));
+        .ifPresent(fleetOrigin -> {
+          fillEvents.hookEnds(fleetOrigin::fillEnded);
+          fleetOrigin.refillWith((id, token) -> fills.fill(id, fleetOrigin.source(id, token)));
+        });
     this.downloads = new DownloadPlanner(openedDriver, fills, origin,
         origin.map(o -> new ReaderAuthorizer(o, clock)), config.maxSize());
     this.prefetcher = Prefetcher.start(openedDriver, fills, origin,

@@ -194,21 +194,44 @@ class FleetPeerFillTest {
     assertThat(a.get(file("img")).body()).isEqualTo(image);
     flipByte(a.dir().resolve("img"), 1000);
 
-    // b streams a's bad copy: the digest check fails the fill, the client sees a broken body.
+    // b streams a's bad copy: the digest check fails the fill, the client sees a broken body,
+    // and b fills the image again by itself, from the origin.
     assertThatThrownBy(() -> b.get(file("img"))).isInstanceOf(IOException.class);
-    await().atMost(WAIT).until(() -> !b.cache().isBeingCached(ImageId.of("img")));
+    await().atMost(WAIT).until(() -> b.cache().isCached(ImageId.of("img")));
     HttpResponse<byte[]> again = b.get(file("img"));
 
     assertThat(again.statusCode()).isEqualTo(200);
     assertThat(again.body()).isEqualTo(image);
     assertThat(origin.requestCount("/images/img")).isEqualTo(2);
-    assertThat(b.cache().isCached(ImageId.of("img"))).isTrue();
+  }
+
+  @Test
+  void aNodeChecksItsOwnClientWithGlanceEvenWhenAPeerHoldsTheImage() throws Exception {
+    byte[] image = TestImages.bytes(20, 128 * TestImages.KiB);
+    origin.put("img", image).visibleTo("alice");
+    ServerHarness a = node("a", 4, origin.glanceSpec());
+    ServerHarness b = node("b", 4, origin.glanceSpec());
+    assertThat(a.get(file("img"), "X-Auth-Token", "alice").statusCode()).isEqualTo(200);
+
+    HttpResponse<byte[]> mallory = b.get(file("img"), "X-Auth-Token", "mallory");
+    HttpResponse<byte[]> alice = b.get(file("img"), "X-Auth-Token", "alice");
+
+    assertThat(mallory.statusCode()).isEqualTo(404);
+    assertThat(alice.statusCode()).isEqualTo(200);
+    assertThat(alice.body()).isEqualTo(image);
+    // b's bytes came from a: Glance sent the file once, to a.
+    assertThat(origin.requestCount("/v2/images/img/file")).isEqualTo(1);
   }
 
   // ---- helpers
 
   /** A fleet node in {@code <dir>/<name>} on a free loopback port, its URL that port's. */
   private ServerHarness node(String name, int peerUploads) throws Exception {
+    return node(name, peerUploads, origin.httpTemplate());
+  }
+
+  /** As {@link #node(String, int)}, filling misses from {@code originSpec}. */
+  private ServerHarness node(String name, int peerUploads, String originSpec) throws Exception {
     int port = freePort();
     CacheConfig config = ServerHarness.config(dir.resolve(name))
         .driver(DriverKind.POSTGRES)
@@ -216,7 +239,7 @@ class FleetPeerFillTest {
         .nodeUrl("http://127.0.0.1:" + port)
         .fleet(Optional.of(new CacheConfig.Fleet(TOKEN, Duration.ofSeconds(15), peerUploads)))
         .build();
-    ServerHarness server = ServerHarness.startOn(port, config, Optional.of(origin.httpTemplate()));
+    ServerHarness server = ServerHarness.startOn(port, config, Optional.of(originSpec));
     servers.add(server);
     return server;
   }

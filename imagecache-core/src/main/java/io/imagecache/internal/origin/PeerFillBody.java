@@ -109,7 +109,10 @@ final class PeerFillBody implements ReadableByteChannel {
     }
   }
 
-  /** At the end: the peers' bytes must match what the first peer announced. */
+  /**
+   * At the end: the peers' bytes must match what the first peer announced; when they do not,
+   * those peers are distrusted for the image and it is filled again once this fill has ended.
+   */
   private void checkPeerBytes() throws ContentMismatchException {
     if (contributors.isEmpty() || digests.isEmpty()) {
       return;
@@ -123,6 +126,7 @@ final class PeerFillBody implements ReadableByteChannel {
       LOG.warn("image {}: the bytes from {} do not match ({}); not asking them for it again",
           id, contributors, e.reason());
       parts.distrusted().distrust(id, contributors);
+      parts.refills().put(id, token);
       throw e;
     }
   }

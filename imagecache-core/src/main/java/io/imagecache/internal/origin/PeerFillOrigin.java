@@ -7,9 +7,12 @@ import io.imagecache.internal.fleet.Fleet;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.ReadableByteChannel;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.function.BiConsumer;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -22,12 +25,14 @@ import java.util.concurrent.ScheduledExecutorService;
 public final class PeerFillOrigin implements Origin {
   /** What the fills share: the fleet, the peers, the real origin and what they remember. */
   record Parts(Fleet fleet, PeerClient peers, Origin origin, DistrustedPeers distrusted,
-      FleetHolds holds) {}
+      FleetHolds holds, Map<ImageId, Optional<String>> refills) {}
 
   private final Origin origin;
   private final Fleet fleet;
   private final Parts parts;
   private final ScheduledExecutorService timer;
+  /** Starts a fill of an image with a caller's token; set once by the runtime. */
+  private volatile BiConsumer<ImageId, Optional<String>> refill = (id, token) -> {};
 
   /** Fills through {@code fleet}'s peers (asked with {@code fleetToken}) before {@code origin}. */
   public PeerFillOrigin(Origin origin, Fleet fleet, String fleetToken) {
@@ -36,15 +41,29 @@ public final class PeerFillOrigin implements Origin {
     this.timer = Executors.newSingleThreadScheduledExecutor(
         DaemonThreads.named("imagecache-fleet-holds"));
     this.parts = new Parts(fleet, new PeerClient(fleetToken), origin, new DistrustedPeers(),
-        new FleetHolds(timer));
+        new FleetHolds(timer), new ConcurrentHashMap<>());
+  }
+
+  /**
+   * How to fill an image again (a new fill, quick to start, with the token of the request whose
+   * fill got wrong bytes from a peer): the runtime's fill registry.
+   */
+  public void refillWith(BiConsumer<ImageId, Optional<String>> refill) {
+    this.refill = Objects.requireNonNull(refill, "refill");
   }
 
   /**
    * A fill of {@code id} ended (committed or failed): the claim and announcement it held are
-   * given up now that the image is committed, or the fill is gone.
+   * given up now that the image is committed, or the fill is gone; a fill that failed on a
+   * peer's wrong bytes is started again (from the origin, or a peer not yet distrusted).
    */
   public void fillEnded(ImageId id) {
     parts.holds().fillEnded(id);
+    Optional<String> token = parts.refills().remove(id);
+    if (token != null) {
+      // The peers that sent wrong bytes are distrusted now: the new fill goes to the origin.
+      refill.accept(id, token);
+    }
   }
 
   @Override
