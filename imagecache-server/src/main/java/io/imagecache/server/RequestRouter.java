@@ -182,9 +182,9 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
         if (refusal.isPresent()) {
           return ImmediateExchange.send(ctx, request, refusal.get());
         }
-        return peerImageFile(ctx, request, image.group(1), chunkedAllowed);
+        return imageFile(ctx, request, image.group(1), chunkedAllowed, true);
       }
-      return imageFile(ctx, request, image.group(1), chunkedAllowed);
+      return imageFile(ctx, request, image.group(1), chunkedAllowed, false);
     }
     // The fleet token never leaves the fleet: not passed on to the origin.
     httpRequest.headers().remove(FleetAuth.HEADER);
@@ -265,8 +265,12 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     });
   }
 
+  /**
+   * The image's file, for a client, or for a peer ({@code forPeer}, its fleet token checked):
+   * a peer is answered from a hit or a live fill only.
+   */
   private Exchange imageFile(ChannelHandlerContext ctx, RequestInfo request, String rawId,
-      boolean chunkedAllowed) {
+      boolean chunkedAllowed, boolean forPeer) {
     ImageId id;
     try {
       id = ImageIdSegment.decode(rawId);
@@ -274,25 +278,13 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
       return ImmediateExchange.send(ctx, request,
           Responses.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
     }
-    LOG.debug("{} image {}", request.method(), id);
+    LOG.debug("{} image {}{}", request.method(), id, forPeer ? " for a peer" : "");
     ImageFileExchange exchange = new ImageFileExchange(ctx, request, context, id, chunkedAllowed);
-    exchange.start();
-    return exchange;
-  }
-
-  /** A peer's request (its fleet token checked): answered from a hit or a live fill only. */
-  private Exchange peerImageFile(ChannelHandlerContext ctx, RequestInfo request, String rawId,
-      boolean chunkedAllowed) {
-    ImageId id;
-    try {
-      id = ImageIdSegment.decode(rawId);
-    } catch (IllegalArgumentException e) {
-      return ImmediateExchange.send(ctx, request,
-          Responses.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
+    if (forPeer) {
+      exchange.startForPeer();
+    } else {
+      exchange.start();
     }
-    LOG.debug("{} image {} for a peer", request.method(), id);
-    ImageFileExchange exchange = new ImageFileExchange(ctx, request, context, id, chunkedAllowed);
-    exchange.startForPeer();
     return exchange;
   }
 

@@ -208,22 +208,8 @@ final class PeerFillBody implements ReadableByteChannel {
 
   /** Waits {@link PeerFill#POLL_INTERVAL}, or until closed (then throws). */
   private void pause() throws IOException {
-    long deadline = System.nanoTime() + PeerFill.POLL_INTERVAL.toNanos();
-    synchronized (lock) {
-      while (!closed) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return;
-        }
-        try {
-          lock.wait(Math.max(1, left / 1_000_000));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while looking for a source of " + id);
-        }
-      }
-    }
-    throw new AsynchronousCloseException();
+    ClosableWait.pause(lock, () -> closed, PeerFill.POLL_INTERVAL.toMillis(),
+        "looking for a source of " + id);
   }
 
   private static void closeQuietly(ReadableByteChannel channel) {
