@@ -129,15 +129,12 @@ public final class CacheRuntime implements Closeable {
     ScheduledExecutorService scheduler =
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("imagecache-flush"));
     ExecutorService fillExecutor = Executors.newCachedThreadPool(DaemonThreads.named("imagecache-fill"));
-    ScheduledExecutorService heartbeats =
-        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("imagecache-fleet"));
     Runnable release = () -> {
       scheduler.shutdownNow();
-      heartbeats.shutdownNow();
       fillExecutor.shutdown();
     };
     try {
-      opened = inFleet(config, opened, heartbeats);
+      opened = inFleet(config, opened);
     } catch (IOException | RuntimeException e) {
       release.run();
       opened.ifPresent(Origin::close);
@@ -155,24 +152,32 @@ public final class CacheRuntime implements Closeable {
 
   /**
    * In fleet mode (a fleet token with driver postgres) the origin filled through the fleet: this
-   * node joins it on the shared database (heartbeats on {@code heartbeats}) and fills from live
-   * peers before the origin. Without an origin there is nothing to fill, so no fleet either.
+   * node joins it on the shared database (heartbeats on a thread of its own, which the returned
+   * origin shuts down) and fills from live peers before the origin. Without an origin there is
+   * nothing to fill, so no fleet either.
    */
-  private static Optional<Origin> inFleet(CacheConfig config, Optional<Origin> origin,
-      ScheduledExecutorService heartbeats) throws IOException {
+  private static Optional<Origin> inFleet(CacheConfig config, Optional<Origin> origin)
+      throws IOException {
     if (config.fleet().isEmpty() || origin.isEmpty()) {
       return origin;
     }
     CacheConfig.Fleet settings = config.fleet().get();
+    ScheduledExecutorService fleetThread =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("imagecache-fleet"));
     Fleet fleet;
     try {
       fleet = PostgresFleet.open(config.dbUrl().orElseThrow(), config.dbPassword(),
-          config.nodeUrl().orElseThrow(), settings.nodeDeadAfter(), Clock.systemUTC(), heartbeats);
-    } catch (BadDriverConfigurationException e) {
+          config.nodeUrl().orElseThrow(), settings.nodeDeadAfter(), Clock.systemUTC(),
+          fleetThread);
+    } catch (BadDriverConfigurationException | RuntimeException e) {
+      fleetThread.shutdownNow();
+      if (e instanceof RuntimeException runtime) {
+        throw runtime;
+      }
       throw new BadCacheConfigurationException("the fleet cannot start: " + e.getMessage(), e);
     }
     LOG.info("node {} joined the fleet; misses fill from its peers", fleet.self());
-    return Optional.of(new PeerFillOrigin(origin.get(), fleet, settings.token()));
+    return Optional.of(new PeerFillOrigin(origin.get(), fleet, settings.token(), fleetThread));
   }
 
   private static Origin openOrigin(OriginConfig config) {

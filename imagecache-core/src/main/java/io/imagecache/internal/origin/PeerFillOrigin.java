@@ -1,7 +1,6 @@
 package io.imagecache.internal.origin;
 
 import io.imagecache.ImageId;
-import io.imagecache.internal.DaemonThreads;
 import io.imagecache.internal.fill.ImageSource;
 import io.imagecache.internal.fleet.Fleet;
 import java.io.IOException;
@@ -11,7 +10,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.function.BiConsumer;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -34,12 +32,15 @@ public final class PeerFillOrigin implements Origin {
   /** Starts a fill of an image with a caller's token; set once by the runtime. */
   private volatile BiConsumer<ImageId, Optional<String>> refill = (id, token) -> {};
 
-  /** Fills through {@code fleet}'s peers (asked with {@code fleetToken}) before {@code origin}. */
-  public PeerFillOrigin(Origin origin, Fleet fleet, String fleetToken) {
+  /**
+   * Fills through {@code fleet}'s peers (asked with {@code fleetToken}) before {@code origin};
+   * its timers run on {@code fleetThread} (quick tasks only), which {@link #close} shuts down.
+   */
+  public PeerFillOrigin(Origin origin, Fleet fleet, String fleetToken,
+      ScheduledExecutorService fleetThread) {
     this.origin = Objects.requireNonNull(origin, "origin");
     this.fleet = Objects.requireNonNull(fleet, "fleet");
-    this.timer = Executors.newSingleThreadScheduledExecutor(
-        DaemonThreads.named("imagecache-fleet-holds"));
+    this.timer = Objects.requireNonNull(fleetThread, "fleetThread");
     this.parts = new Parts(fleet, new PeerClient(fleetToken), origin, new DistrustedPeers(),
         new FleetHolds(timer), new ConcurrentHashMap<>());
   }
