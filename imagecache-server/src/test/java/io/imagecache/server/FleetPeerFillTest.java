@@ -6,10 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.imagecache.CacheConfig;
 import io.imagecache.DriverKind;
 import io.imagecache.FillProgress;
 import io.imagecache.ImageId;
+import io.imagecache.testing.Gate;
 import io.imagecache.testing.TestOrigin;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -39,6 +43,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Peer fill across a fleet: cache nodes as separate servers on loopback, each with its own cache
@@ -182,6 +187,44 @@ class FleetPeerFillTest {
     assertThat(onA.get().body()).isEqualTo(image);
     assertThat(onB).isCompletedExceptionally();
     // c finished from a, not from the origin.
+    assertThat(origin.requestCount("/images/img")).isEqualTo(1);
+  }
+
+  @Test
+  void aSourceThatStallsBecauseItsOriginDoesIsWaitedForNotReplacedByASecondOriginFetch()
+      throws Exception {
+    byte[] image = TestImages.bytes(21, 2 * TestImages.MiB);
+    Gate stall = origin.put("img", image).pauseAfter(TestImages.MiB);
+    ServerHarness a = node("a", 4);
+    ServerHarness b = node("b", 4);
+    CompletableFuture<HttpResponse<byte[]>> onA = download(a);
+    await().atMost(WAIT).until(stall::isReached);
+    CompletableFuture<HttpResponse<byte[]>> onB = download(b);
+    await().atMost(WAIT).until(() -> bytesFilled(b, "img") >= TestImages.MiB);
+    // Past a peer's idle timeout b gives a up, finds no other source, and asks a again.
+    ListAppender<ILoggingEvent> failovers = new ListAppender<>();
+    Logger failoverLog = (Logger) LoggerFactory.getLogger("io.imagecache.internal.origin.PeerFillBody");
+    failovers.start();
+    failoverLog.addAppender(failovers);
+    try {
+      String resumedFromA = "image img: resumed at byte " + TestImages.MiB + " from peer "
+          + a.uri("");
+      await().atMost(WAIT).until(() -> {
+        List<ILoggingEvent> seen;
+        synchronized (failovers) { // the appender appends under its own lock
+          seen = List.copyOf(failovers.list);
+        }
+        return seen.stream().anyMatch(event -> event.getFormattedMessage().equals(resumedFromA));
+      });
+    } finally {
+      failoverLog.detachAppender(failovers);
+    }
+
+    stall.release();
+
+    assertThat(onB.get().statusCode()).isEqualTo(200);
+    assertThat(onB.get().body()).isEqualTo(image);
+    assertThat(onA.get().body()).isEqualTo(image);
     assertThat(origin.requestCount("/images/img")).isEqualTo(1);
   }
 

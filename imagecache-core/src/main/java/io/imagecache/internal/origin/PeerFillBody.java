@@ -17,7 +17,6 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.security.MessageDigest;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -56,6 +55,8 @@ final class PeerFillBody implements ReadableByteChannel {
   /** Digests of the whole stream; empty when it started at the origin (nothing to check). */
   private final Map<DigestAlgorithm, MessageDigest> digests = new EnumMap<>(DigestAlgorithm.class);
   private long offset;
+  /** {@link System#nanoTime()} of the last byte read (or of the start). */
+  private long lastProgress = System.nanoTime();
 
   PeerFillBody(PeerFillOrigin.Parts parts, ImageId id, Optional<String> token, FleetHold hold,
       ExpectedContent expected, ReadableByteChannel first, Optional<String> peer) {
@@ -101,6 +102,7 @@ final class PeerFillBody implements ReadableByteChannel {
           digest.update(read.duplicate());
         }
         offset += n;
+        lastProgress = System.nanoTime();
         hold.progress(offset);
       } else if (n < 0) {
         checkPeerBytes();
@@ -138,8 +140,12 @@ final class PeerFillBody implements ReadableByteChannel {
   }
 
   /**
-   * Replaces the broken peer body by the rest from another source, or throws {@code broken}
-   * when none answers within {@link PeerFill#SOURCE_WAIT}.
+   * Replaces the broken peer body by the rest from another source: a holder, or a filler further
+   * along than this body (never one behind it, which might be fed by this node: no cycles); else
+   * the origin once this node holds the claim; else, from the second round of polling on, the
+   * peer that broke off again (it was this body's source, so it is not fed by this node, and a
+   * source that stalls because its own origin does is best waited for). After
+   * {@link PeerFill#SOURCE_WAIT} without a byte the origin is asked without the claim.
    */
   private void failOver(IOException broken) throws IOException {
     String failed = peer.orElseThrow();
@@ -150,14 +156,13 @@ final class PeerFillBody implements ReadableByteChannel {
     long size = expected.size().getAsLong();
     LOG.info("image {}: peer {} broke off at byte {} ({}); resuming from another source", id,
         failed, offset, Throwables.describe(broken));
-    Set<String> skipped = new HashSet<>();
-    skipped.add(failed);
-    long deadline = System.nanoTime() + PeerFill.SOURCE_WAIT.toNanos();
-    while (true) {
+    for (int round = 1; ; round++) {
       for (PeerSource source : parts.fleet().sources(id)) {
         String node = source.nodeUrl();
-        boolean ahead = source.complete() || source.bytes() > offset;
-        if (!ahead || skipped.contains(node) || node.equals(parts.fleet().self())
+        boolean usable = node.equals(failed)
+            ? round > 1
+            : source.complete() || source.bytes() > offset;
+        if (!usable || node.equals(parts.fleet().self())
             || parts.distrusted().distrusted(id, node)) {
           continue;
         }
@@ -175,7 +180,12 @@ final class PeerFillBody implements ReadableByteChannel {
         Optional<FillClaim> claim = parts.fleet().tryClaim(id);
         claim.ifPresent(hold::claimed);
       }
-      if (hold.claimed()) {
+      boolean starved = System.nanoTime() - lastProgress > PeerFill.SOURCE_WAIT.toNanos();
+      if (hold.claimed() || starved) {
+        if (!hold.claimed()) {
+          LOG.warn("image {}: no byte from any peer for {} s while another node holds the claim;"
+              + " fetching the rest from the origin", id, PeerFill.SOURCE_WAIT.toSeconds());
+        }
         try {
           switchTo(parts.origin().rest(id, token, offset, size), Optional.empty());
         } catch (IOException e) {
@@ -184,11 +194,6 @@ final class PeerFillBody implements ReadableByteChannel {
         }
         LOG.info("image {}: resumed at byte {} from the origin", id, offset);
         return;
-      }
-      if (System.nanoTime() - deadline > 0) {
-        broken.addSuppressed(new IOException("no other source of image " + id + " answered within "
-            + PeerFill.SOURCE_WAIT.toSeconds() + " s"));
-        throw broken;
       }
       pause();
     }
