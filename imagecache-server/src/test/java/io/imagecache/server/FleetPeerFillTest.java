@@ -266,6 +266,22 @@ class FleetPeerFillTest {
     assertThat(origin.requestCount("/v2/images/img/file")).isEqualTo(1);
   }
 
+  @Test
+  void aPeerWhoseCopyContradictsGlanceIsPassedOverForTheOrigin() throws Exception {
+    origin.put("img", TestImages.bytes(22, 128 * TestImages.KiB));
+    ServerHarness a = node("a", 4, origin.glanceSpec());
+    ServerHarness b = node("b", 4, origin.glanceSpec());
+    assertThat(a.get(file("img")).statusCode()).isEqualTo(200);
+    byte[] replaced = TestImages.bytes(23, 96 * TestImages.KiB);
+    origin.put("img", replaced); // a holds a copy Glance no longer describes
+
+    HttpResponse<byte[]> fromB = b.get(file("img"));
+
+    assertThat(fromB.statusCode()).isEqualTo(200);
+    assertThat(fromB.body()).isEqualTo(replaced);
+    assertThat(origin.requestCount("/v2/images/img/file")).isEqualTo(2);
+  }
+
   // ---- helpers
 
   /** A fleet node in {@code <dir>/<name>} on a free loopback port, its URL that port's. */
