@@ -68,6 +68,9 @@ enum ServeOption {
   ORIGIN_RESUME_ATTEMPTS("origin-resume-attempts", "N",
       "Range requests one fill may make to resume a broken origin body; 0 never resumes"
           + " (default: 5)"),
+  ORIGIN_CONNECTIONS("origin-connections", "N",
+      "Connections one fill of an image of 64 MiB or more may fetch 4 MiB segments over, when"
+          + " the origin supports ranges (default: 1)"),
   ORIGIN_TOKEN("origin-token", "TOKEN",
       "The cache's own origin credential: bearer token for HTTP origins, X-Auth-Token of"
           + " prefetches for Glance"),

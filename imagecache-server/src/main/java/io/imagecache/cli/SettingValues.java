@@ -91,6 +91,7 @@ final class SettingValues {
       case ORIGIN_CLIENT_KEY -> path(settings.tls().origin().clientKey());
       case VERIFY -> settings.originFetch().verify().optionValue();
       case ORIGIN_RESUME_ATTEMPTS -> Integer.toString(settings.originFetch().resumeAttempts());
+      case ORIGIN_CONNECTIONS -> Integer.toString(settings.originFetch().connections());
       case ORIGIN_TOKEN -> settings.originToken().orElse(NONE);
       case KEYSTONE_URL -> settings.keystone().map(KeystoneSettings::url).orElse(NONE);
       case ADMIN_ROLE -> settings.keystone().map(KeystoneSettings::adminRole)

@@ -258,7 +258,9 @@ final class SettingsResolver {
     return new OriginFetch(
         values.get(ServeOption.VERIFY, OriginConfig.Verify::parse, OriginFetch.DEFAULT.verify()),
         values.get(ServeOption.ORIGIN_RESUME_ATTEMPTS, OptionParsers::resumeAttempts,
-            OriginFetch.DEFAULT.resumeAttempts()));
+            OriginFetch.DEFAULT.resumeAttempts()),
+        values.get(ServeOption.ORIGIN_CONNECTIONS, OptionParsers::originConnections,
+            OriginFetch.DEFAULT.connections()));
   }
 
   private static OriginTimeouts originTimeouts(OptionValues values) throws SettingsException {

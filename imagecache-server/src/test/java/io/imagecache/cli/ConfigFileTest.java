@@ -102,7 +102,7 @@ class ConfigFileTest {
             + " admin-token-file, origin-token-file, db-password, db-password-file, db-url, node-url,"
             + " origin-connect-timeout, origin-first-byte-timeout, origin-idle-timeout,"
             + " origin-ca-file, origin-client-cert, origin-client-key,"
-            + " verify, origin-resume-attempts,"
+            + " verify, origin-resume-attempts, origin-connections,"
             + " origin-token,"
             + " keystone-url, admin-role, origin-auth-application-credential-id,"
             + " origin-auth-application-credential-secret,"

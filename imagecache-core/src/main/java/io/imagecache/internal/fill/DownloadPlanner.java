@@ -59,15 +59,23 @@ public final class DownloadPlanner {
   private final FillRegistry fills;
   private final Optional<Origin> origin;
   private final Optional<ReaderAuthorizer> authorizer;
+  private final GoneAtOrigin goneAtOrigin;
   private volatile long maxSize;
 
+  /** Told of a cached image the origin answered 404 for in a reader check; must not block. */
+  @FunctionalInterface
+  public interface GoneAtOrigin {
+    void notFound(ImageId id);
+  }
+
   public DownloadPlanner(CacheDriver driver, FillRegistry fills, Optional<Origin> origin,
-      Optional<ReaderAuthorizer> authorizer, long maxSize) {
+      Optional<ReaderAuthorizer> authorizer, long maxSize, GoneAtOrigin goneAtOrigin) {
     this.driver = driver;
     this.fills = fills;
     this.origin = origin;
     this.authorizer = authorizer;
     this.maxSize = maxSize;
+    this.goneAtOrigin = goneAtOrigin;
   }
 
   /** Images larger than {@code maxSize} are streamed through from now on (a reload). */
@@ -316,7 +324,14 @@ public final class DownloadPlanner {
     if (authorizer.isEmpty()) {
       return Optional.empty();
     }
-    return authorizer.get().check(id, token);
+    try {
+      return authorizer.get().check(id, token);
+    } catch (ImageNotFoundException e) {
+      if (driver.isCached(id)) {
+        goneAtOrigin.notFound(id);
+      }
+      throw e;
+    }
   }
 
   private static Download passThrough(Origin source, ImageId id, Optional<String> token)

@@ -137,10 +137,21 @@ final class OriginHttp {
   BodyChannel sendRange(HttpRequest request, ImageId id, long offset, long size,
       Optional<String> validator)
       throws IOException {
+    return sendRange(request, id, offset, size, size, validator);
+  }
+
+  /**
+   * {@link #sendRange(HttpRequest, ImageId, long, long, Optional)} for the bytes
+   * {@code [offset, end)} only: {@code request} asks for {@code Range: bytes=offset-(end-1)}, and
+   * the 206 must say exactly that range.
+   */
+  BodyChannel sendRange(HttpRequest request, ImageId id, long offset, long end, long size,
+      Optional<String> validator)
+      throws IOException {
     HttpResponse<BodyChannel> response;
     try {
       response = client.send(request, info -> new BodyChannel(name, settings.idleTimeout(),
-          OptionalLong.of(info.statusCode() == 206 ? size - offset : size)));
+          OptionalLong.of(info.statusCode() == 206 ? end - offset : size)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while waiting for " + name);
@@ -158,7 +169,7 @@ final class OriginHttp {
       }
       throw failure(status, id);
     }
-    String expectedRange = "bytes " + offset + "-" + (size - 1) + "/" + size;
+    String expectedRange = "bytes " + offset + "-" + (end - 1) + "/" + size;
     Optional<String> range = response.headers().firstValue("Content-Range").map(String::strip);
     Optional<String> etag = response.headers().firstValue("ETag").map(String::strip);
     String refused = null;

@@ -45,7 +45,10 @@ import org.slf4j.LoggerFactory;
  * the session (its claims die with it); until the heartbeat task has connected and registered
  * again (it retries every beat), the node answers as if it were alone: no sources, claims that
  * are only local ({@link FillClaim#shared()} false), announcements kept locally. Registration
- * then claims again the claims still open and announces again the fills still running.
+ * then claims again the claims still open and announces again the fills still running. A session
+ * that is merely busy past the wait answers no sources and refuses claims (another node may hold
+ * one); announcements, withdrawals and releases that could not be written are written by the next
+ * heartbeat.
  *
  * <p><b>Threads and locks.</b> {@link #lock} guards {@link #session}, the connection and the
  * {@code written} count of each announcement; every statement runs holding it, because a
@@ -61,6 +64,8 @@ public final class PostgresFleet implements Fleet {
   /** How long a call waits for the session before it answers as a lone node. */
   static final long LOCK_WAIT_MILLIS = 500;
   private static final Duration MAX_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+  /** Three heartbeats of a third of a second each: less would make a slow beat a death. */
+  private static final Duration MIN_NODE_DEAD_AFTER = Duration.ofSeconds(1);
 
   private final String jdbcUrl;
   private final Optional<String> password;
@@ -100,13 +105,14 @@ public final class PostgresFleet implements Fleet {
   /**
    * Joins the fleet on the database at {@code jdbcUrl} as {@code nodeUrl}, which other nodes count
    * dead {@code nodeDeadAfter} after its last heartbeat; heartbeats run on {@code scheduler}
-   * (which stays the caller's to shut down). Tries to register at once (for about a second); when
-   * the database does not answer, the fleet starts as a lone node and keeps trying in the
-   * background. {@code clock} gives the node's start time shown to operators.
+   * (which stays the caller's to shut down; a beat that reconnects holds its thread for up to
+   * about two seconds). Tries to register at once (for about a second); when the database does
+   * not answer, the fleet starts as a lone node and keeps trying in the background. {@code clock}
+   * gives the node's start time shown to operators.
    *
    * @throws BadDriverConfigurationException when the URL is not a PostgreSQL JDBC URL or the node
    *     URL is empty or longer than 255 characters
-   * @throws IllegalArgumentException when {@code nodeDeadAfter} is not positive
+   * @throws IllegalArgumentException when {@code nodeDeadAfter} is shorter than a second
    */
   public static PostgresFleet open(String jdbcUrl, Optional<String> password, String nodeUrl,
       Duration nodeDeadAfter, Clock clock, ScheduledExecutorService scheduler)
@@ -122,8 +128,9 @@ public final class PostgresFleet implements Fleet {
       throw new BadDriverConfigurationException("the fleet needs this node's URL (--node-url) of"
           + " 1 to 255 characters, got \"" + node + "\"");
     }
-    if (nodeDeadAfter.isNegative() || nodeDeadAfter.isZero()) {
-      throw new IllegalArgumentException("node-dead-after must be positive, got " + nodeDeadAfter);
+    if (nodeDeadAfter.compareTo(MIN_NODE_DEAD_AFTER) < 0) {
+      throw new IllegalArgumentException(
+          "node-dead-after must be at least " + MIN_NODE_DEAD_AFTER + ", got " + nodeDeadAfter);
     }
     PostgresFleet fleet = new PostgresFleet(jdbcUrl.trim(),
         Objects.requireNonNull(password, "password"), node, nodeDeadAfter, clock.instant());

@@ -9,7 +9,10 @@ package io.imagecache.internal.store.postgres;
  * PostgreSQL ends the session.
  *
  * <p>The session is matched by pid and start time, so that a recycled pid is not mistaken for the
- * old session. A role that may not see another role's session start in {@code pg_stat_activity}
+ * old session. It is looked up with {@code pg_stat_get_activity(pid)}, the function behind
+ * {@code pg_stat_activity}, once per candidate node, so that a lookup costs in proportion to the
+ * holders and fillers of one image rather than to every backend of the server (the view builds a
+ * row for each of them on every query). A role that may not see another role's session start
  * sees it as NULL; the pid alone then decides (nodes should share one role, or hold
  * {@code pg_read_all_stats}).
  */
@@ -18,8 +21,9 @@ final class PostgresFleetLiveness {
 
   /** A boolean SQL condition: the {@code imagecache_nodes} row aliased {@code node} is alive. */
   static String alive(String node) {
-    return "(" + node + ".heartbeat_at > now() - " + node + ".dead_after_ms * INTERVAL '1 millisecond'"
-        + " AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = " + node + ".backend_pid"
-        + " AND (a.backend_start = " + node + ".backend_start OR a.backend_start IS NULL)))";
+    return "(" + node + ".heartbeat_at > now()"
+        + " - " + node + ".dead_after_ms * INTERVAL '1 millisecond'"
+        + " AND EXISTS (SELECT 1 FROM pg_stat_get_activity(" + node + ".backend_pid) a"
+        + " WHERE a.backend_start = " + node + ".backend_start OR a.backend_start IS NULL))";
   }
 }

@@ -19,9 +19,9 @@ import java.sql.Statement;
  * </pre>
  *
  * <p>Timestamps are {@code TIMESTAMPTZ} from the database's clock ({@code now()}), so that nodes
- * whose clocks disagree still agree on who is alive. They are created together with Glance's tables,
- * under the same schema lock and transaction ({@link PostgresSchema}), so that every node and
- * {@link PostgresIndex#nodes} can rely on them even where no fleet ever ran.
+ * whose clocks disagree still agree on who is alive. The tables are created together with
+ * Glance's, under the same schema lock and transaction ({@link PostgresSchema}), so that every
+ * node and {@link PostgresIndex#nodes} can rely on them even where no fleet ever ran.
  */
 final class PostgresFleetSchema {
   private static final String[] DDL = {

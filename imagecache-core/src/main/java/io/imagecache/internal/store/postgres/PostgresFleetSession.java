@@ -41,6 +41,8 @@ final class PostgresFleetSession implements AutoCloseable {
   static final int CONNECT_TIMEOUT_SECONDS = 1;
   static final int STATEMENT_TIMEOUT_MILLIS = 800;
   static final int SOCKET_TIMEOUT_SECONDS = 1;
+  /** A claimant silent for longer loses its claim to the next node that asks. */
+  static final int CLAIM_LEASE_SECONDS = 10;
 
   private static final String IDENTITY =
       "SELECT pg_backend_pid(), backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()";
@@ -61,7 +63,9 @@ final class PostgresFleetSession implements AutoCloseable {
           + " UPDATE imagecache_nodes SET heartbeat_at = now()"
           + " WHERE node_url = ? AND backend_pid = ? AND backend_start = ?";
   // Takes the claim unless a live claimant holds it: its session is still its node's registered
-  // one and that node is alive. A row of this very session can only be a release that did not
+  // one, that node is alive and its last heartbeat is within the claim lease (issue 14: a claim of
+  // a node that hangs with its connection open ends within 10 s, even when node-dead-after is
+  // longer). A row of this very session can only be a release that did not
   // reach the database (the owner allows one open claim per image), so it is taken over too.
   private static final String CLAIM =
       "INSERT INTO imagecache_claims AS c"
@@ -70,9 +74,11 @@ final class PostgresFleetSession implements AutoCloseable {
           + " ON CONFLICT (image_id) DO UPDATE SET node_url = EXCLUDED.node_url,"
           + " backend_pid = EXCLUDED.backend_pid, backend_start = EXCLUDED.backend_start,"
           + " claimed_at = EXCLUDED.claimed_at"
-          + " WHERE (c.backend_pid = EXCLUDED.backend_pid AND c.backend_start = EXCLUDED.backend_start)"
+          + " WHERE (c.backend_pid = EXCLUDED.backend_pid"
+          + " AND c.backend_start = EXCLUDED.backend_start)"
           + " OR NOT EXISTS (SELECT 1 FROM imagecache_nodes n WHERE n.node_url = c.node_url"
           + " AND n.backend_pid = c.backend_pid AND n.backend_start = c.backend_start"
+          + " AND n.heartbeat_at > now() - INTERVAL '" + CLAIM_LEASE_SECONDS + " seconds'"
           + " AND " + PostgresFleetLiveness.alive("n") + ")"
           + " RETURNING 1";
   private static final String RELEASE =
@@ -85,31 +91,29 @@ final class PostgresFleetSession implements AutoCloseable {
           + " size = EXCLUDED.size, updated_at = EXCLUDED.updated_at";
   private static final String WITHDRAW =
       "DELETE FROM imagecache_fills WHERE image_id = ? AND node_url = ?";
+  // Live nodes with a committed row for the image, and live nodes announcing a fill of it.
+  private static final String LIVE_HOLDERS =
+      " FROM cached_images ci"
+          + " JOIN node_reference r ON r.node_reference_id = ci.node_reference_id"
+          + " JOIN imagecache_nodes n ON n.node_url = r.node_reference_url"
+          + " WHERE ci.image_id = ? AND " + PostgresFleetLiveness.alive("n");
+  private static final String LIVE_FILLERS =
+      " FROM imagecache_fills f JOIN imagecache_nodes n ON n.node_url = f.node_url"
+          + " WHERE f.image_id = ? AND " + PostgresFleetLiveness.alive("n");
   // Holders first, in random order so that the fleet's readers spread over them; then fillers,
   // the furthest first.
   private static final String SOURCES =
       "SELECT node_url, complete, bytes FROM ("
-          + "SELECT n.node_url, TRUE AS complete, ci.size AS bytes FROM cached_images ci"
-          + " JOIN node_reference r ON r.node_reference_id = ci.node_reference_id"
-          + " JOIN imagecache_nodes n ON n.node_url = r.node_reference_url"
-          + " WHERE ci.image_id = ? AND n.node_url <> ? AND " + PostgresFleetLiveness.alive("n")
-          + " UNION ALL"
-          + " SELECT n.node_url, FALSE, f.bytes FROM imagecache_fills f"
-          + " JOIN imagecache_nodes n ON n.node_url = f.node_url"
-          + " WHERE f.image_id = ? AND n.node_url <> ? AND " + PostgresFleetLiveness.alive("n")
+          + "SELECT n.node_url, TRUE AS complete, ci.size AS bytes" + LIVE_HOLDERS
+          + " AND n.node_url <> ?"
+          + " UNION ALL SELECT n.node_url, FALSE, f.bytes" + LIVE_FILLERS + " AND n.node_url <> ?"
           + ") s ORDER BY complete DESC,"
           + " CASE WHEN complete THEN random() ELSE -bytes::FLOAT8 END, node_url";
   private static final String NODES =
       "SELECT node_url, cached, bytes, size, heartbeat_at FROM ("
           + "SELECT n.node_url, TRUE AS cached, ci.size AS bytes, ci.size AS size, n.heartbeat_at"
-          + " FROM cached_images ci"
-          + " JOIN node_reference r ON r.node_reference_id = ci.node_reference_id"
-          + " JOIN imagecache_nodes n ON n.node_url = r.node_reference_url"
-          + " WHERE ci.image_id = ? AND " + PostgresFleetLiveness.alive("n")
-          + " UNION ALL"
-          + " SELECT n.node_url, FALSE, f.bytes, f.size, n.heartbeat_at FROM imagecache_fills f"
-          + " JOIN imagecache_nodes n ON n.node_url = f.node_url"
-          + " WHERE f.image_id = ? AND " + PostgresFleetLiveness.alive("n")
+          + LIVE_HOLDERS
+          + " UNION ALL SELECT n.node_url, FALSE, f.bytes, f.size, n.heartbeat_at" + LIVE_FILLERS
           + ") s ORDER BY node_url COLLATE \"C\", cached DESC";
 
   private final Connection connection;

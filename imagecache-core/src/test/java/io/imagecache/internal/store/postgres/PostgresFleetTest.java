@@ -274,6 +274,22 @@ class PostgresFleetTest {
   }
 
   @Test
+  void tryClaim_takesOverAfterTheClaimLease_evenWhenTheSilentHolderIsNotYetDead()
+      throws Exception {
+    PostgresFleet holder = node(A, LONG_LIFE, new ManualScheduler(clock));
+    PostgresFleet other = node(B, LONG_LIFE, new ManualScheduler(clock));
+    holder.announceFill(IMAGE, OptionalLong.empty());
+    holder.tryClaim(IMAGE).orElseThrow();
+
+    Optional<FillClaim> taken = await().atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> other.tryClaim(IMAGE), Optional::isPresent);
+
+    assertThat(taken.orElseThrow().shared()).isTrue();
+    assertThat(urls(other.sources(IMAGE))).as("the holder itself is still alive").containsExactly(A);
+  }
+
+  @Test
   void close_releasesTheNodesClaimsAndAnnouncements() throws Exception {
     PostgresFleet leaving = node(A, LONG_LIFE, new ManualScheduler(clock));
     PostgresFleet staying = node(B, LONG_LIFE, new ManualScheduler(clock));
@@ -356,6 +372,14 @@ class PostgresFleetTest {
         .isInstanceOf(BadDriverConfigurationException.class)
         .hasMessageContaining("jdbc:postgresql://HOST:PORT/DATABASE")
         .hasMessageNotContaining("secret");
+  }
+
+  @Test
+  void open_rejectsANodeDeadAfterUnderASecond() {
+    assertThatThrownBy(() -> PostgresFleet.open(storeUrl, Optional.empty(), A,
+            Duration.ofMillis(999), clock, new ManualScheduler(clock)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("node-dead-after must be at least PT1S, got PT0.999S");
   }
 
   // ---------------------------------------------------------------- fixtures
