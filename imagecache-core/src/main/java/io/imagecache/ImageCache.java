@@ -352,6 +352,17 @@ public final class ImageCache implements Closeable {
     return runtime.downloads().downloadWithoutBlocking(id, token);
   }
 
+  /**
+   * The image for a peer of the fleet (authenticated by the caller with the fleet token): the
+   * committed file or the live fill joined, never a new fill and never the origin; empty when
+   * this node has neither. No reader check against the origin: the asking node checks its own
+   * callers. Blocking.
+   */
+  public Optional<Download> downloadForPeer(ImageId id) throws IOException {
+    runtime.requireOpen();
+    return runtime.downloads().downloadForPeer(id);
+  }
+
   /** What {@link #download} would say before the body, without fetching or counting a hit. */
   public ImageInfo describe(ImageId id, Optional<String> token) throws IOException {
     runtime.requireOpen();

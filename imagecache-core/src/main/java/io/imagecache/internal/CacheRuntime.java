@@ -22,7 +22,9 @@ import io.imagecache.internal.maintenance.Prefetcher;
 import io.imagecache.internal.maintenance.Pruner;
 import io.imagecache.internal.maintenance.SizeBound;
 import io.imagecache.internal.origin.Origin;
+import io.imagecache.internal.fleet.Fleet;
 import io.imagecache.internal.origin.OriginSettings;
+import io.imagecache.internal.origin.PeerFillOrigin;
 import io.imagecache.internal.origin.VerifyingOrigin;
 import io.imagecache.internal.origin.Origins;
 import io.imagecache.internal.origin.ReaderAuthorizer;
@@ -30,6 +32,7 @@ import io.imagecache.internal.store.BadDriverConfigurationException;
 import io.imagecache.internal.store.CacheDriver;
 import io.imagecache.internal.store.RecoveryReport;
 import io.imagecache.internal.store.postgres.FleetEvents;
+import io.imagecache.internal.store.postgres.PostgresFleet;
 import java.io.Closeable;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -138,6 +141,13 @@ public final class CacheRuntime implements Closeable {
       fillExecutor.shutdown();
     };
     try {
+      opened = inFleet(config, opened);
+    } catch (IOException | RuntimeException e) {
+      release.run();
+      opened.ifPresent(Origin::close);
+      throw e;
+    }
+    try {
       return new CacheRuntime(
           config, opened, Clock.systemUTC(), scheduler, fillExecutor, release, false);
     } catch (IOException | RuntimeException e) {
@@ -145,6 +155,36 @@ public final class CacheRuntime implements Closeable {
       opened.ifPresent(Origin::close);
       throw e;
     }
+  }
+
+  /**
+   * In fleet mode (a fleet token with driver postgres) the origin filled through the fleet: this
+   * node joins it on the shared database (heartbeats on a thread of its own, which the returned
+   * origin shuts down) and fills from live peers before the origin. Without an origin there is
+   * nothing to fill, so no fleet either.
+   */
+  private static Optional<Origin> inFleet(CacheConfig config, Optional<Origin> origin)
+      throws IOException {
+    if (config.fleet().isEmpty() || origin.isEmpty()) {
+      return origin;
+    }
+    CacheConfig.Fleet settings = config.fleet().get();
+    ScheduledExecutorService fleetThread =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("imagecache-fleet"));
+    Fleet fleet;
+    try {
+      fleet = PostgresFleet.open(config.dbUrl().orElseThrow(), config.dbPassword(),
+          config.nodeUrl().orElseThrow(), settings.nodeDeadAfter(), Clock.systemUTC(),
+          fleetThread);
+    } catch (BadDriverConfigurationException | RuntimeException e) {
+      fleetThread.shutdownNow();
+      if (e instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new BadCacheConfigurationException("the fleet cannot start: " + e.getMessage(), e);
+    }
+    LOG.info("node {} joined the fleet; misses fill from its peers", fleet.self());
+    return Optional.of(new PeerFillOrigin(origin.get(), fleet, settings.token(), fleetThread));
   }
 
   private static Origin openOrigin(OriginConfig config) {
@@ -211,6 +251,11 @@ public final class CacheRuntime implements Closeable {
     this.fills = new FillRegistry(openedDriver, config.dir(), clock, config.durable(),
         admission, fillEvents, fillExecutor);
     this.origin = origin;
+    origin.filter(PeerFillOrigin.class::isInstance).map(PeerFillOrigin.class::cast)
+        .ifPresent(fleetOrigin -> {
+          fillEvents.hookEnds(fleetOrigin::fillEnded);
+          fleetOrigin.refillWith((id, token) -> fills.fill(id, fleetOrigin.source(id, token)));
+        });
     this.downloads = new DownloadPlanner(openedDriver, fills, origin,
         origin.map(o -> new ReaderAuthorizer(o, clock)), config.maxSize(),
         this::checkGoneAtOrigin);

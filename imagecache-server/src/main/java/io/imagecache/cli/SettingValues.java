@@ -77,6 +77,12 @@ final class SettingValues {
       case DB_PASSWORD_FILE -> null;
       case DB_URL -> cache.dbUrl().orElse(NONE);
       case NODE_URL -> cache.nodeUrl().orElse(NONE);
+      case FLEET_TOKEN -> cache.fleet().map(CacheConfig.Fleet::token).orElse(NONE);
+      case FLEET_TOKEN_FILE -> null;
+      case NODE_DEAD_AFTER -> Durations.format(cache.fleet().map(CacheConfig.Fleet::nodeDeadAfter)
+          .orElse(CacheConfig.Fleet.DEFAULT_NODE_DEAD_AFTER));
+      case PEER_UPLOADS -> Integer.toString(cache.fleet().map(CacheConfig.Fleet::peerUploads)
+          .orElse(CacheConfig.Fleet.DEFAULT_PEER_UPLOADS));
       case ORIGIN_CONNECT_TIMEOUT -> Durations.format(settings.originTimeouts().connect());
       case ORIGIN_FIRST_BYTE_TIMEOUT -> Durations.format(settings.originTimeouts().firstByte());
       case ORIGIN_IDLE_TIMEOUT -> Durations.format(settings.originTimeouts().idle());

@@ -275,6 +275,35 @@ public final class DownloadPlanner {
     return false;
   }
 
+  /**
+   * For a peer of the fleet: the committed file (a hit) or the live fill joined, never a new fill
+   * and never the origin; empty when this node has neither, or its fill failed before its source
+   * answered. No reader check: the asking node checks its own callers. Blocking (waits until a
+   * fill's source answered).
+   */
+  public Optional<Download> downloadForPeer(ImageId id) throws IOException {
+    Optional<CacheReader> reader = driver.openForRead(id);
+    if (reader.isPresent()) {
+      return Optional.of(hit(id, reader.get(), Optional.empty()));
+    }
+    Optional<Fill> fill = fills.active(id);
+    if (fill.isEmpty()) {
+      // A fill that ended just now has committed its file, or failed.
+      return driver.openForRead(id).map(committed -> hit(id, committed, Optional.empty()));
+    }
+    ExpectedContent expected;
+    try {
+      expected = await(fill.get());
+    } catch (InterruptedIOException e) {
+      throw e;
+    } catch (IOException e) {
+      LOG.debug("image {}: a peer asked for a fill that failed: {}", id, e.toString());
+      return Optional.empty();
+    }
+    return Optional.of(new Download.Filling(infoOf(id, expected), fill.get().openChannel(),
+        fill.get(), true));
+  }
+
   /** What a download of {@code id} would say before its body, without starting a fill. */
   public ImageInfo describe(ImageId id, Optional<String> token) throws IOException {
     Optional<ImageMetadata> authorized = authorize(id, token);

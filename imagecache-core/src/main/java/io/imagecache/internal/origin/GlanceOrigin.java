@@ -256,6 +256,18 @@ final class GlanceOrigin implements Origin {
     return new OriginUnavailableException(http.name() + ": metadata of image " + id + " " + problem);
   }
 
+  /** A {@code Range} request; an origin that answers it with the whole image is read past. */
+  @Override
+  public ReadableByteChannel rest(ImageId id, Optional<String> token, long offset, long size)
+      throws IOException {
+    try {
+      return http.sendRange(request("/v2/images/" + id.value() + "/file", checkedToken(token)).GET()
+          .header("Range", "bytes=" + offset + "-").build(), id, offset, size, Optional.empty());
+    } catch (ResumeRefusedException e) {
+      return Origin.super.rest(id, token, offset, size);
+    }
+  }
+
   @Override
   public void close() {
     ownedExecutor.ifPresent(ExecutorService::shutdownNow);

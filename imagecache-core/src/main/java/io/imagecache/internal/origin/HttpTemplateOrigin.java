@@ -134,6 +134,18 @@ final class HttpTemplateOrigin implements Origin {
     return builder;
   }
 
+  /** A {@code Range} request; an origin that answers it with the whole image is read past. */
+  @Override
+  public ReadableByteChannel rest(ImageId id, Optional<String> token, long offset, long size)
+      throws IOException {
+    try {
+      return OwnCredential.send(credential, own -> http.sendRange(request(id, own).GET()
+          .header("Range", "bytes=" + offset + "-").build(), id, offset, size, Optional.empty()));
+    } catch (ResumeRefusedException e) {
+      return Origin.super.rest(id, token, offset, size);
+    }
+  }
+
   @Override
   public void close() {
     ownedExecutor.ifPresent(ExecutorService::shutdownNow);
