@@ -41,7 +41,8 @@ class TlsOptionsTest {
         Optional.of(Path.of("/etc/imagecache/key.pem")),
         Optional.of(Path.of("/etc/imagecache/clients.pem")),
         new OriginTls(Optional.of(Path.of("/etc/imagecache/origin-ca.pem")),
-            Optional.of(Path.of("/c.pem")), Optional.of(Path.of("/k.pem")))));
+            Optional.of(Path.of("/c.pem")), Optional.of(Path.of("/k.pem"))),
+        Optional.empty()));
     Map<ServeOption, String> shown = SettingValues.of(settings);
     assertThat(shown.get(ServeOption.TLS_LISTEN)).isEqualTo("127.0.0.1:9443");
     assertThat(shown.get(ServeOption.TLS_CLIENT_CA)).isEqualTo("/etc/imagecache/clients.pem");
@@ -89,6 +90,50 @@ class TlsOptionsTest {
     int exit = commandLine.execute("serve", "--check", "--cache-dir",
         temp.resolve("cache").toString(), "--tls-listen", "127.0.0.1:0", "--tls-cert",
         notPem.toString(), "--tls-key", notPem.toString());
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString().lines()).containsExactly("imagecache serve: certificate file "
+        + notPem + " holds no PEM certificate (BEGIN CERTIFICATE)");
+  }
+
+  @Test
+  void aFleetCaFileIsTrustedForPeersWhichAreShownTheNodesOwnCertificate() throws Exception {
+    ServeSettings settings = SettingsResolver.resolve(
+        Map.of("driver", "postgres", "db-url", "jdbc:postgresql://db/imagecache",
+            "node-url", "https://node1:9443", "fleet-token", "t0ken", "tls-listen", "0.0.0.0:9443",
+            "tls-cert", "/node.crt", "tls-key", "/node.key", "fleet-ca-file", "/fleet-ca.pem"),
+        Map.of(), Optional.empty());
+
+    assertThat(settings.tls().peers()).isEqualTo(new OriginTls(
+        Optional.of(Path.of("/fleet-ca.pem")), Optional.of(Path.of("/node.crt")),
+        Optional.of(Path.of("/node.key"))));
+    assertThat(SettingValues.of(settings).get(ServeOption.FLEET_CA_FILE))
+        .isEqualTo("/fleet-ca.pem");
+  }
+
+  @Test
+  void aFleetCaFileWithoutAFleetIsRefused() {
+    assertThatThrownBy(() -> SettingsResolver.resolve(
+        Map.of("fleet-ca-file", "/fleet-ca.pem"), Map.of(), Optional.empty()))
+        .isInstanceOf(SettingsException.class)
+        .hasMessage("invalid --fleet-ca-file \"/fleet-ca.pem\" (from the command line):"
+            + " it applies to a fleet only: set --fleet-token (and driver postgres) too");
+  }
+
+  @Test
+  void serveCheckRefusesAnUnreadableFleetCaFileWithOneLine() throws Exception {
+    Path notPem = Files.writeString(temp.resolve("fleet-ca.pem"), "not a certificate\n");
+    StringWriter err = new StringWriter();
+    CommandLine commandLine = Main.commandLine(settings -> {
+      throw new AssertionError("serve --check must not start the server");
+    }, Map.of());
+    commandLine.setOut(new PrintWriter(new StringWriter(), true));
+    commandLine.setErr(new PrintWriter(err, true));
+
+    int exit = commandLine.execute("serve", "--check", "--cache-dir",
+        temp.resolve("cache").toString(), "--driver", "postgres", "--db-url",
+        "jdbc:postgresql://127.0.0.1:1/imagecache", "--node-url", "https://127.0.0.1:9443",
+        "--fleet-token", "t0ken", "--fleet-ca-file", notPem.toString());
 
     assertThat(exit).isEqualTo(2);
     assertThat(err.toString().lines()).containsExactly("imagecache serve: certificate file "
