@@ -95,7 +95,7 @@ public final class HttpServerRunner implements ServerRunner {
    * The cache settings, a fleet's with the TLS context for {@code https} peers when this node has
    * fleet CAs or a certificate of its own to present (read from the files now).
    */
-  private static CacheConfig withPeerTls(ServeSettings settings) {
+  static CacheConfig withPeerTls(ServeSettings settings) {
     CacheConfig cache = settings.cache();
     OriginTls peers = settings.tls().peers();
     if (cache.fleet().isEmpty() || peers.isSystem()) {

@@ -286,26 +286,22 @@ class FleetPeerFillTest {
 
   @Test
   void aNodeFillsFromAPeerOverTlsCheckedWithTheFleetCa() throws Exception {
-    byte[] image = TestImages.bytes(24, 256 * TestImages.KiB);
-    origin.put("img", image);
-    TestCa ca = TestCa.create(dir.resolve("ca"), "fleet");
-    ServerHarness a = tlsNode("a", ca, Optional.of(ca.certificate()), Optional.empty());
-    ServerHarness b = tlsNode("b", ca, Optional.of(ca.certificate()), Optional.empty());
-    assertThat(a.get(file("img")).body()).isEqualTo(image);
-
-    HttpResponse<byte[]> fromB = b.get(file("img"));
-
-    assertThat(fromB.statusCode()).isEqualTo(200);
-    assertThat(fromB.body()).isEqualTo(image);
-    assertThat(origin.requestCount("/images/img")).isEqualTo(1);
+    assertSecondNodeFillsFromTheFirstOverTls(24, false);
   }
 
   @Test
   void aPeerRequiringClientCertificatesIsShownTheRequestingNodesOwn() throws Exception {
-    byte[] image = TestImages.bytes(25, 256 * TestImages.KiB);
+    assertSecondNodeFillsFromTheFirstOverTls(25, true);
+  }
+
+  /** Node b fills from node a over TLS; with {@code mutual} a wants client certificates. */
+  private void assertSecondNodeFillsFromTheFirstOverTls(int seed, boolean mutual)
+      throws Exception {
+    byte[] image = TestImages.bytes(seed, 256 * TestImages.KiB);
     origin.put("img", image);
     TestCa ca = TestCa.create(dir.resolve("ca"), "fleet");
-    ServerHarness a = tlsNode("a", ca, Optional.of(ca.certificate()), Optional.of(ca.certificate()));
+    ServerHarness a = tlsNode("a", ca, Optional.of(ca.certificate()),
+        mutual ? Optional.of(ca.certificate()) : Optional.empty());
     ServerHarness b = tlsNode("b", ca, Optional.of(ca.certificate()), Optional.empty());
     assertThat(a.get(file("img")).body()).isEqualTo(image);
 
