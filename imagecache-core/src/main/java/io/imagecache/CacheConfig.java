@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 
 /**
  * Everything an {@link ImageCache} is opened with, validated as a whole: an invalid value or
@@ -81,10 +82,12 @@ public record CacheConfig(
 
   /**
    * How this node works with its peers on the shared database: the {@code token} peers send each
-   * other, how old a heartbeat may be before its node counts as dead, and how many peers may
-   * stream one image from this node at once.
+   * other, how old a heartbeat may be before its node counts as dead, how many peers may stream
+   * one image from this node at once, and the TLS context for peers' {@code https} node URLs
+   * (their CAs, this node's client certificate; the JDK's defaults when empty).
    */
-  public record Fleet(String token, Duration nodeDeadAfter, int peerUploads) {
+  public record Fleet(String token, Duration nodeDeadAfter, int peerUploads,
+      Optional<SSLContext> tls) {
     /** A node not heard from for this long is dead. */
     public static final Duration DEFAULT_NODE_DEAD_AFTER = Duration.ofSeconds(15);
     /** Peers that may stream one image from this node at once. */
@@ -93,6 +96,7 @@ public record CacheConfig(
     public Fleet {
       Objects.requireNonNull(token, "token");
       Objects.requireNonNull(nodeDeadAfter, "nodeDeadAfter");
+      Objects.requireNonNull(tls, "tls");
       if (token.isEmpty()) {
         throw new IllegalArgumentException("the fleet token must not be empty");
       }
@@ -105,6 +109,16 @@ public record CacheConfig(
       }
     }
 
+    /** Fleet settings with the JDK's TLS defaults towards peers. */
+    public Fleet(String token, Duration nodeDeadAfter, int peerUploads) {
+      this(token, nodeDeadAfter, peerUploads, Optional.empty());
+    }
+
+    /** These settings with {@code tls} towards peers. */
+    public Fleet withTls(Optional<SSLContext> tls) {
+      return new Fleet(token, nodeDeadAfter, peerUploads, tls);
+    }
+
     /** Fleet settings with the default liveness and upload limit. */
     public static Fleet withToken(String token) {
       return new Fleet(token, DEFAULT_NODE_DEAD_AFTER, DEFAULT_PEER_UPLOADS);
@@ -114,7 +128,7 @@ public record CacheConfig(
     @Override
     public String toString() {
       return "Fleet[token=(secret), nodeDeadAfter=" + nodeDeadAfter + ", peerUploads="
-          + peerUploads + "]";
+          + peerUploads + ", tls=" + tls.isPresent() + "]";
     }
   }
 

@@ -184,7 +184,8 @@ public final class CacheRuntime implements Closeable {
       throw new BadCacheConfigurationException("the fleet cannot start: " + e.getMessage(), e);
     }
     LOG.info("node {} joined the fleet; misses fill from its peers", fleet.self());
-    return Optional.of(new PeerFillOrigin(origin.get(), fleet, settings.token(), fleetThread));
+    return Optional.of(new PeerFillOrigin(origin.get(), fleet, settings.token(), settings.tls(),
+        fleetThread));
   }
 
   private static Origin openOrigin(OriginConfig config) {

@@ -1,6 +1,7 @@
 package io.imagecache.cli;
 
 import ch.qos.logback.classic.LoggerContext;
+import io.imagecache.CacheConfig;
 import io.imagecache.ImageCache;
 import io.imagecache.OriginConfig;
 import io.imagecache.keystone.KeystoneClient;
@@ -8,6 +9,7 @@ import io.imagecache.keystone.KeystoneOriginCredential;
 import io.imagecache.keystone.KeystoneRoleCheck;
 import io.imagecache.server.ImageCacheServer;
 import io.imagecache.server.ListenerTls;
+import io.imagecache.server.OriginTls;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Optional;
@@ -89,6 +91,21 @@ public final class HttpServerRunner implements ServerRunner {
     }
   }
 
+  /**
+   * The cache settings, a fleet's with the TLS context for {@code https} peers when this node has
+   * fleet CAs or a certificate of its own to present (read from the files now).
+   */
+  static CacheConfig withPeerTls(ServeSettings settings) {
+    CacheConfig cache = settings.cache();
+    OriginTls peers = settings.tls().peers();
+    if (cache.fleet().isEmpty() || peers.isSystem()) {
+      return cache;
+    }
+    return cache.toBuilder()
+        .fleet(cache.fleet().map(fleet -> fleet.withTls(Optional.of(peers.sslContext()))))
+        .build();
+  }
+
   private int run(ServeSettings settings, Optional<SettingsSource> reread) throws Exception {
     Optional<KeystoneClient> keystone =
         settings.keystone().map(k -> new KeystoneClient(k.url()));
@@ -119,7 +136,7 @@ public final class HttpServerRunner implements ServerRunner {
         }));
     SqliteNativeDirectory.prepare(settings.cache());
     // The start-up work that scans every file waits until the server listens (below).
-    ImageCache cache = ImageCache.openDeferred(settings.cache(), origin);
+    ImageCache cache = ImageCache.openDeferred(withPeerTls(settings), origin);
     ImageCacheServer server;
     try {
       server = ImageCacheServer.builder(cache, settings.listen().socketAddress(),

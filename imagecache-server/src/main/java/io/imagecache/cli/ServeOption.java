@@ -51,6 +51,9 @@ enum ServeOption {
   PEER_UPLOADS("peer-uploads", "N",
       "Peers that may stream one image from this node at once; the others chain off nodes"
           + " already receiving it (default: 4)"),
+  FLEET_CA_FILE("fleet-ca-file", "FILE",
+      "PEM bundle of CA certificates trusted for peers' https node-urls besides the system's;"
+          + " peers are shown this node's tls-cert"),
   ORIGIN_CONNECT_TIMEOUT("origin-connect-timeout", "DURATION",
       "Time to connect to the origin (default: 10s)"),
   ORIGIN_FIRST_BYTE_TIMEOUT("origin-first-byte-timeout", "DURATION",

@@ -83,6 +83,7 @@ final class SettingValues {
           .orElse(CacheConfig.Fleet.DEFAULT_NODE_DEAD_AFTER));
       case PEER_UPLOADS -> Integer.toString(cache.fleet().map(CacheConfig.Fleet::peerUploads)
           .orElse(CacheConfig.Fleet.DEFAULT_PEER_UPLOADS));
+      case FLEET_CA_FILE -> path(settings.tls().fleetCa());
       case ORIGIN_CONNECT_TIMEOUT -> Durations.format(settings.originTimeouts().connect());
       case ORIGIN_FIRST_BYTE_TIMEOUT -> Durations.format(settings.originTimeouts().firstByte());
       case ORIGIN_IDLE_TIMEOUT -> Durations.format(settings.originTimeouts().idle());

@@ -186,15 +186,15 @@ final class SettingsResolver {
   }
 
   /**
-   * The fleet settings: on with a fleet token, which needs driver postgres; node-dead-after and
-   * peer-uploads mean something only then.
+   * The fleet settings: on with a fleet token, which needs driver postgres; node-dead-after,
+   * peer-uploads and fleet-ca-file mean something only then.
    */
   private static Optional<CacheConfig.Fleet> fleet(OptionValues values, DriverKind driver)
       throws SettingsException {
     Optional<String> token = values.secret(ServeOption.FLEET_TOKEN, SettingsResolver::fleetToken);
     if (token.isEmpty()) {
       for (ServeOption option : new ServeOption[] {
-          ServeOption.NODE_DEAD_AFTER, ServeOption.PEER_UPLOADS}) {
+          ServeOption.NODE_DEAD_AFTER, ServeOption.PEER_UPLOADS, ServeOption.FLEET_CA_FILE}) {
         Optional<RawSetting> raw = values.raw(option);
         if (raw.isPresent()) {
           throw raw.get().invalid("it applies to a fleet only: set "

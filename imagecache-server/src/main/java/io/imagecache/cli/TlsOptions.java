@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * Resolves the TLS options: the TLS listener ({@code tls-listen} with its certificate, key and
- * client CA, which need each other) and how HTTPS origins are trusted and shown a certificate.
+ * client CA, which need each other), how HTTPS origins are trusted and shown a certificate, and
+ * the CAs trusted for fleet peers.
  */
 final class TlsOptions {
   private TlsOptions() {}
@@ -47,6 +48,8 @@ final class TlsOptions {
         values.optional(ServeOption.ORIGIN_CA_FILE, OptionParsers::path).map(Path::toAbsolutePath),
         originCert.map(Path::toAbsolutePath), originKey.map(Path::toAbsolutePath));
     return new TlsSettings(listen, certificate.map(Path::toAbsolutePath),
-        key.map(Path::toAbsolutePath), clientCa.map(Path::toAbsolutePath), origin);
+        key.map(Path::toAbsolutePath), clientCa.map(Path::toAbsolutePath), origin,
+        values.optional(ServeOption.FLEET_CA_FILE, OptionParsers::path)
+            .map(Path::toAbsolutePath));
   }
 }

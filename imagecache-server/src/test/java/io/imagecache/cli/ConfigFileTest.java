@@ -100,7 +100,7 @@ class ConfigFileTest {
             + " tls-listen, tls-cert, tls-key, tls-client-ca,"
             + " cache-dir, driver, origin, max-size, stall-time, admin-token,"
             + " admin-token-file, origin-token-file, db-password, db-password-file, db-url, node-url,"
-            + " fleet-token, fleet-token-file, node-dead-after, peer-uploads,"
+            + " fleet-token, fleet-token-file, node-dead-after, peer-uploads, fleet-ca-file,"
             + " origin-connect-timeout, origin-first-byte-timeout, origin-idle-timeout,"
             + " origin-ca-file, origin-client-cert, origin-client-key,"
             + " verify, origin-resume-attempts, origin-connections,"

@@ -282,7 +282,93 @@ class FleetPeerFillTest {
     assertThat(origin.requestCount("/v2/images/img/file")).isEqualTo(2);
   }
 
+  // ---- TLS between nodes
+
+  @Test
+  void aNodeFillsFromAPeerOverTlsCheckedWithTheFleetCa() throws Exception {
+    assertSecondNodeFillsFromTheFirstOverTls(24, false);
+  }
+
+  @Test
+  void aPeerRequiringClientCertificatesIsShownTheRequestingNodesOwn() throws Exception {
+    assertSecondNodeFillsFromTheFirstOverTls(25, true);
+  }
+
+  /** Node b fills from node a over TLS; with {@code mutual} a wants client certificates. */
+  private void assertSecondNodeFillsFromTheFirstOverTls(int seed, boolean mutual)
+      throws Exception {
+    byte[] image = TestImages.bytes(seed, 256 * TestImages.KiB);
+    origin.put("img", image);
+    TestCa ca = TestCa.create(dir.resolve("ca"), "fleet");
+    ServerHarness a = tlsNode("a", ca, Optional.of(ca.certificate()),
+        mutual ? Optional.of(ca.certificate()) : Optional.empty());
+    ServerHarness b = tlsNode("b", ca, Optional.of(ca.certificate()), Optional.empty());
+    assertThat(a.get(file("img")).body()).isEqualTo(image);
+
+    HttpResponse<byte[]> fromB = b.get(file("img"));
+
+    assertThat(fromB.statusCode()).isEqualTo(200);
+    assertThat(fromB.body()).isEqualTo(image);
+    assertThat(origin.requestCount("/images/img")).isEqualTo(1);
+  }
+
+  @Test
+  void aNodeThatCannotVerifyItsPeerLogsItAndFillsFromTheOriginWithoutAClientError()
+      throws Exception {
+    byte[] image = TestImages.bytes(26, 256 * TestImages.KiB);
+    origin.put("img", image);
+    TestCa ca = TestCa.create(dir.resolve("ca"), "fleet");
+    ServerHarness a = tlsNode("a", ca, Optional.of(ca.certificate()), Optional.empty());
+    ServerHarness b = tlsNode("b", ca, Optional.empty(), Optional.empty()); // no fleet-ca-file
+    assertThat(a.get(file("img")).body()).isEqualTo(image);
+    ListAppender<ILoggingEvent> tlsLog = new ListAppender<>();
+    Logger failures =
+        (Logger) LoggerFactory.getLogger("io.imagecache.internal.origin.OriginTlsFailures");
+    tlsLog.start();
+    failures.addAppender(tlsLog);
+    HttpResponse<byte[]> fromB;
+    try {
+      fromB = b.get(file("img"));
+    } finally {
+      failures.detachAppender(tlsLog);
+    }
+
+    assertThat(fromB.statusCode()).isEqualTo(200);
+    assertThat(fromB.body()).isEqualTo(image);
+    assertThat(origin.requestCount("/images/img")).isEqualTo(2);
+    List<String> logged;
+    synchronized (tlsLog) {
+      logged = tlsLog.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+    assertThat(logged).anyMatch(line -> line.startsWith(
+        "TLS with peer https://127.0.0.1:" + a.tlsPort() + " failed"));
+  }
+
   // ---- helpers
+
+  /**
+   * A fleet node whose URL is its TLS listener's, serving a certificate of {@code ca} (clients
+   * need one from {@code clientCa} when given); peers are checked with {@code fleetCa} besides the
+   * system's CAs and shown the node's certificate, as serve does with fleet-ca-file.
+   */
+  private ServerHarness tlsNode(String name, TestCa ca, Optional<Path> fleetCa,
+      Optional<Path> clientCa) throws Exception {
+    TestCa.Issued certificate = ca.issue(name, "ec", TestCa.KeyForm.PKCS8);
+    int tlsPort = freePort();
+    OriginTls peers = new OriginTls(fleetCa, Optional.of(certificate.certificate()),
+        Optional.of(certificate.key()));
+    CacheConfig config = ServerHarness.config(dir.resolve(name))
+        .driver(DriverKind.POSTGRES)
+        .dbUrl(dbUrl)
+        .nodeUrl("https://127.0.0.1:" + tlsPort)
+        .fleet(Optional.of(new CacheConfig.Fleet(TOKEN, Duration.ofSeconds(15), 4,
+            Optional.of(peers.sslContext()))))
+        .build();
+    ServerHarness server = ServerHarness.startOnTls(tlsPort, config,
+        Optional.of(origin.httpTemplate()), certificate, clientCa);
+    servers.add(server);
+    return server;
+  }
 
   /** A fleet node in {@code <dir>/<name>} on a free loopback port, its URL that port's. */
   private ServerHarness node(String name, int peerUploads) throws Exception {

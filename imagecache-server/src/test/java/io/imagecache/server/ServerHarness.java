@@ -108,6 +108,19 @@ final class ServerHarness implements AutoCloseable {
     return start(config, originSpec, OriginTls.SYSTEM, port, server -> server);
   }
 
+  /**
+   * As {@link #start(CacheConfig, Optional)}, with a TLS listener on loopback port {@code tlsPort}
+   * serving {@code certificate} (clients need one from {@code clientCa} when given): for fleet
+   * nodes whose {@code https} URL must be known before they start.
+   */
+  static ServerHarness startOnTls(int tlsPort, CacheConfig config, Optional<String> originSpec,
+      TestCa.Issued certificate, Optional<Path> clientCa) throws Exception {
+    Optional<ListenerTls> tls = Optional.of(new ListenerTls(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), tlsPort),
+        certificate.certificate(), certificate.key(), clientCa));
+    return start(config, originSpec, OriginTls.SYSTEM, server -> server.tls(tls));
+  }
+
   private static ServerHarness start(CacheConfig config, Optional<String> originSpec,
       OriginTls originTls, UnaryOperator<ImageCacheServer.Builder> settings) throws Exception {
     return start(config, originSpec, originTls, 0, settings);

@@ -39,8 +39,13 @@ final class OriginHttp {
   private final String name;
 
   OriginHttp(URI base, OriginSettings settings, Executor executor) {
+    this("origin", base, settings, executor);
+  }
+
+  /** As the origin's client, named {@code role} ({@code peer}) in messages and TLS failures. */
+  OriginHttp(String role, URI base, OriginSettings settings, Executor executor) {
     this.settings = settings;
-    this.name = "origin " + base.getScheme() + "://" + base.getHost()
+    this.name = role + " " + base.getScheme() + "://" + base.getHost()
         + (base.getPort() < 0 ? "" : ":" + base.getPort());
     HttpClient.Builder builder = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.concurrent.ScheduledExecutorService;
+import javax.net.ssl.SSLContext;
 
 /**
  * An origin for a node of a fleet: a fill takes the image from a live peer that holds or is
@@ -33,15 +34,15 @@ public final class PeerFillOrigin implements Origin {
   private volatile BiConsumer<ImageId, Optional<String>> refill = (id, token) -> {};
 
   /**
-   * Fills through {@code fleet}'s peers (asked with {@code fleetToken}) before {@code origin};
-   * its timers run on {@code fleetThread} (quick tasks only), which {@link #close} shuts down.
+   * Fills through {@code fleet}'s peers (asked with {@code fleetToken}, {@code https} ones with
+   * {@code peerTls} when given) before {@code origin}; its timers run on {@code fleetThread} (quick tasks only), which {@link #close} shuts down.
    */
   public PeerFillOrigin(Origin origin, Fleet fleet, String fleetToken,
-      ScheduledExecutorService fleetThread) {
+      Optional<SSLContext> peerTls, ScheduledExecutorService fleetThread) {
     this.origin = Objects.requireNonNull(origin, "origin");
     this.fleet = Objects.requireNonNull(fleet, "fleet");
     this.timer = Objects.requireNonNull(fleetThread, "fleetThread");
-    this.parts = new Parts(fleet, new PeerClient(fleetToken), origin, new DistrustedPeers(),
+    this.parts = new Parts(fleet, new PeerClient(fleetToken, peerTls), origin, new DistrustedPeers(),
         new FleetHolds(timer), new ConcurrentHashMap<>());
   }
 
