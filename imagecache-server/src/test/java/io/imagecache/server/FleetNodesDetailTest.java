@@ -160,6 +160,27 @@ class FleetNodesDetailTest {
     assertThat(twice.statusCode()).isEqualTo(400);
   }
 
+  @Test
+  void detailIs503WhileTheDatabaseIsAway() throws Exception {
+    origin.put("img", TestImages.bytes(34, 64 * TestImages.KiB));
+    EmbeddedPostgres own = EmbeddedPostgres.builder().start();
+    try {
+      dbUrl = own.getJdbcUrl("postgres", "postgres");
+      ServerHarness a = node("a");
+      assertThat(a.get(file("img")).statusCode()).isEqualTo(200);
+      AdminApi api = new AdminApi(a);
+      assertThat(node(detail(api), a).get("state").asText()).isEqualTo("cached");
+
+      own.close();
+
+      HttpResponse<String> away = api.send("GET", "/v2/cache/nodes/img?detail=true");
+      assertThat(away.statusCode()).as(away.body()).isEqualTo(503);
+      assertThat(a.get(file("img")).statusCode()).isEqualTo(200);
+    } finally {
+      own.close();
+    }
+  }
+
   // ---- helpers
 
   /** A fleet node in {@code <dir>/<name>} on a free loopback port, its URL that port's. */
