@@ -28,8 +28,9 @@ import java.util.Set;
 
 /**
  * The JSON documents of the cache API, with Glance's field names: timestamps are float epoch
- * seconds (microsecond precision, as Python's {@code time.time()}), absent values are
- * {@code null}, enum states are lower case.
+ * seconds (microsecond precision, as Python's {@code time.time()}) except in our own extension
+ * {@code nodes?detail=true} (ISO-8601 UTC), absent values are {@code null}, enum states are lower
+ * case.
  */
 final class CacheJson {
   /** About what one listed image takes, so that the listing's buffer seldom grows. */
