@@ -15,18 +15,20 @@ import java.util.Objects;
  * @param fillsInProgress fills that have not ended yet
  * @param waitingReaders readers waiting for bytes a fill has not written yet
  * @param originFetches fills that asked their origin for an image
- * @param originBytesRead body bytes fills read from their origins (bytes streamed through
- *     without caching are not counted)
+ * @param originBytesRead body bytes fills read from their origins, not from peers of the fleet
+ *     (bytes streamed through without caching are not counted)
  * @param fillsCommitted fills that wrote and committed their image
  * @param fillFailures fills that ended without caching their image, by reason; every reason is
  *     present (0 when it never happened)
  * @param evictions images removed by prunes: manual, automatic and those making room for a fill
  * @param bytesEvicted bytes those prunes removed
+ * @param peerBytesRead body bytes fills read from peers of the fleet instead of the origin
  */
 public record CacheStats(
     long cachedBytes, long cachedImages, long reservedBytes, int fillsInProgress,
     long waitingReaders, long originFetches, long originBytesRead, long fillsCommitted,
-    Map<FillFailureReason, Long> fillFailures, long evictions, long bytesEvicted) {
+    Map<FillFailureReason, Long> fillFailures, long evictions, long bytesEvicted,
+    long peerBytesRead) {
 
   public CacheStats {
     requireNotNegative("cachedBytes", cachedBytes);
@@ -39,6 +41,7 @@ public record CacheStats(
     requireNotNegative("fillsCommitted", fillsCommitted);
     requireNotNegative("evictions", evictions);
     requireNotNegative("bytesEvicted", bytesEvicted);
+    requireNotNegative("peerBytesRead", peerBytesRead);
     Objects.requireNonNull(fillFailures, "fillFailures");
     EnumMap<FillFailureReason, Long> complete = new EnumMap<>(FillFailureReason.class);
     for (FillFailureReason reason : FillFailureReason.values()) {

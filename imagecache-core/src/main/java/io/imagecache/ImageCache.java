@@ -6,6 +6,7 @@ import io.imagecache.internal.fill.DownloadPlanner;
 import io.imagecache.internal.fill.Fill;
 import io.imagecache.internal.fill.FillRegistry;
 import io.imagecache.internal.fill.ImageSource;
+import io.imagecache.internal.fleet.Fleet;
 import io.imagecache.internal.maintenance.PrefetchPolicy;
 import io.imagecache.internal.maintenance.Prefetcher;
 import io.imagecache.internal.maintenance.Pruner;
@@ -21,8 +22,11 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -287,6 +291,43 @@ public final class ImageCache implements Closeable {
   public List<String> cachedNodes(ImageId id) throws IOException {
     runtime.requireOpen();
     return driver.cachedNodes(id);
+  }
+
+  /**
+   * Every live node's state for the image, as {@code GET /v2/cache/nodes/{id}?detail=true} shows
+   * it. In fleet mode (a fleet token, driver postgres, an origin) from the fleet's tables:
+   * cached, or filling with its bytes so far, and each node's last heartbeat. Otherwise from the
+   * index alone: the nodes of {@link #cachedNodes}, cached, with no bytes, size or heartbeat.
+   *
+   * @throws UnsupportedOperationException when {@link #tracksNodes()} is false
+   * @throws CacheStoreException when the database does not answer
+   */
+  public List<NodeDetail> nodeDetails(ImageId id) throws IOException {
+    runtime.requireOpen();
+    Optional<Fleet> fleet = runtime.fleet();
+    if (fleet.isEmpty()) {
+      return driver.cachedNodes(id).stream().map(url -> new NodeDetail(url, true,
+          OptionalLong.empty(), OptionalLong.empty(), Optional.empty())).toList();
+    }
+    return fleet.get().nodes(id).stream().map(node -> new NodeDetail(node.nodeUrl(),
+        node.cached(), OptionalLong.of(node.bytes()), node.size(),
+        Optional.of(node.lastHeartbeat()))).toList();
+  }
+
+  /**
+   * One node's state for one image ({@link #nodeDetails}): {@code cached}, or filling with
+   * {@code bytes} so far of {@code size}; bytes, size and heartbeat are empty where only the index
+   * answers (and size while a filler does not know it yet).
+   */
+  public record NodeDetail(String url, boolean cached, OptionalLong bytes, OptionalLong size,
+      Optional<Instant> lastHeartbeat) {
+    /** Checks that no part is null. */
+    public NodeDetail {
+      Objects.requireNonNull(url, "url");
+      Objects.requireNonNull(bytes, "bytes");
+      Objects.requireNonNull(size, "size");
+      Objects.requireNonNull(lastHeartbeat, "lastHeartbeat");
+    }
   }
 
   /** Pins the image so that prune never removes it; false when it was pinned. */

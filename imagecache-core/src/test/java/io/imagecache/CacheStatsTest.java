@@ -46,7 +46,7 @@ class CacheStatsTest {
 
   @Test
   void aNewCacheCountsNothing() throws IOException {
-    assertThat(cache.stats()).isEqualTo(new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0));
+    assertThat(cache.stats()).isEqualTo(new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0, 0));
   }
 
   @Test
@@ -154,15 +154,15 @@ class CacheStatsTest {
 
   @Test
   void aSnapshotRejectsNegativeValuesAndFillsInMissingReasons() {
-    assertThatThrownBy(() -> new CacheStats(0, 0, -1, 0, 0, 0, 0, 0, Map.of(), 0, 0))
+    assertThatThrownBy(() -> new CacheStats(0, 0, -1, 0, 0, 0, 0, 0, Map.of(), 0, 0, 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("reservedBytes must be >= 0: -1");
     assertThatThrownBy(() -> new CacheStats(
-        0, 0, 0, 0, 0, 0, 0, 0, Map.of(FillFailureReason.DISK, -2L), 0, 0))
+        0, 0, 0, 0, 0, 0, 0, 0, Map.of(FillFailureReason.DISK, -2L), 0, 0, 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("fillFailures[disk] must be >= 0: -2");
     CacheStats stats = new CacheStats(
-        0, 0, 0, 0, 0, 0, 0, 0, Map.of(FillFailureReason.DIGEST, 3L), 0, 0);
+        0, 0, 0, 0, 0, 0, 0, 0, Map.of(FillFailureReason.DIGEST, 3L), 0, 0, 0);
     assertThat(stats.fillFailures()).hasSize(FillFailureReason.values().length);
     assertThat(stats.fillFailures(FillFailureReason.DIGEST)).isEqualTo(3);
     assertThat(stats.fillFailures(FillFailureReason.ORIGIN)).isZero();

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class CacheCounters {
   private final LongAdder originFetches = new LongAdder();
   private final LongAdder originBytesRead = new LongAdder();
+  private final LongAdder peerBytesRead = new LongAdder();
   private final LongAdder fillsCommitted = new LongAdder();
   private final LongAdder evictions = new LongAdder();
   private final LongAdder bytesEvicted = new LongAdder();
@@ -35,6 +36,10 @@ public final class CacheCounters {
 
   public void originBytesRead(long bytes) {
     originBytesRead.add(bytes);
+  }
+
+  public void peerBytesRead(long bytes) {
+    peerBytesRead.add(bytes);
   }
 
   public void fillCommitted() {
@@ -58,6 +63,6 @@ public final class CacheCounters {
     failures.forEach((reason, count) -> failed.put(reason, count.sum()));
     return new CacheStats(cachedBytes, cachedImages, reservedBytes, fillsInProgress,
         waitingReaders, originFetches.sum(), originBytesRead.sum(), fillsCommitted.sum(), failed,
-        evictions.sum(), bytesEvicted.sum());
+        evictions.sum(), bytesEvicted.sum(), peerBytesRead.sum());
   }
 }

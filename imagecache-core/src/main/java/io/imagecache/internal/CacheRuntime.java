@@ -358,6 +358,12 @@ public final class CacheRuntime implements Closeable {
     return origin;
   }
 
+  /** The fleet this node takes part in (fleet mode: a fleet token, driver postgres, an origin). */
+  public Optional<Fleet> fleet() {
+    return origin.filter(PeerFillOrigin.class::isInstance)
+        .map(fleetOrigin -> ((PeerFillOrigin) fleetOrigin).fleet());
+  }
+
   /** Every prune runs through it, one at a time. */
   public SizeBound sizeBound() {
     return sizeBound;

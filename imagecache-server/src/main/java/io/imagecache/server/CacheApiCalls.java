@@ -95,14 +95,33 @@ final class CacheApiCalls {
   /** {@code GET /v2/cache/nodes/{id}}: 409 unless the driver tracks nodes, then 404 or the URLs. */
   FullHttpResponse nodes(ImageId id) throws IOException {
     if (!cache.tracksNodes()) {
-      return Responses.glanceError(HttpResponseStatus.CONFLICT, "Centralized caching is not enabled"
-          + " (only the postgres driver knows which nodes hold an image)");
+      return notCentralized();
     }
     List<String> urls = cache.cachedNodes(id);
     if (urls.isEmpty() && !isKnown(id)) {
       throw new ImageNotFoundException(id);
     }
     return Responses.json(HttpResponseStatus.OK, json.nodes(urls));
+  }
+
+  /**
+   * {@code GET /v2/cache/nodes/{id}?detail=true}: as {@link #nodes}, each live node with its state
+   * (in fleet mode; otherwise the index's nodes, cached, without heartbeats).
+   */
+  FullHttpResponse nodeDetails(ImageId id) throws IOException {
+    if (!cache.tracksNodes()) {
+      return notCentralized();
+    }
+    List<ImageCache.NodeDetail> nodes = cache.nodeDetails(id);
+    if (nodes.isEmpty() && !isKnown(id)) {
+      throw new ImageNotFoundException(id);
+    }
+    return Responses.json(HttpResponseStatus.OK, json.nodeDetails(nodes));
+  }
+
+  private static FullHttpResponse notCentralized() {
+    return Responses.glanceError(HttpResponseStatus.CONFLICT, "Centralized caching is not enabled"
+        + " (only the postgres driver knows which nodes hold an image)");
   }
 
   /** {@code PUT /v2/cache/{id}/pin}: idempotent; the image need not be cached yet. */

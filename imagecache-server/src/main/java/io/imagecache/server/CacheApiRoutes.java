@@ -145,7 +145,9 @@ final class CacheApiRoutes implements RouteTable {
       case CLEAN -> calls::clean;
       case PRUNE -> calls::prune;
       case STATUS -> calls::status;
-      case NODES -> () -> calls.nodes(id.orElseThrow());
+      case NODES -> NodesDetail.parse(request.uri())
+          ? () -> calls.nodeDetails(id.orElseThrow())
+          : () -> calls.nodes(id.orElseThrow());
       case QUEUE -> () -> calls.queue(id.orElseThrow());
       case DELETE -> {
         DeleteScope scope = DeleteScope.parse(request.uri(), context.cache().config().driver());

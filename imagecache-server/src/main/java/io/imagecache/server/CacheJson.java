@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.imagecache.CachedImage;
 import io.imagecache.CleanResult;
 import io.imagecache.FillProgress;
+import io.imagecache.ImageCache;
 import io.imagecache.ImageId;
 import io.imagecache.PrefetchState;
 import io.imagecache.PruneResult;
@@ -22,12 +23,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
  * The JSON documents of the cache API, with Glance's field names: timestamps are float epoch
- * seconds (microsecond precision, as Python's {@code time.time()}), absent values are
- * {@code null}, enum states are lower case.
+ * seconds (microsecond precision, as Python's {@code time.time()}) except in our own extension
+ * {@code nodes?detail=true} (ISO-8601 UTC), absent values are {@code null}, enum states are lower
+ * case.
  */
 final class CacheJson {
   /** About what one listed image takes, so that the listing's buffer seldom grows. */
@@ -105,6 +108,25 @@ final class CacheJson {
     return write(root);
   }
 
+  /**
+   * {@code GET /v2/cache/nodes/{id}?detail=true}: each node's URL, state ({@code cached} or
+   * {@code filling}), bytes and size (null when unknown) and last heartbeat (ISO-8601 UTC, null
+   * when unknown).
+   */
+  byte[] nodeDetails(List<ImageCache.NodeDetail> nodes) {
+    ObjectNode root = json.createObjectNode();
+    ArrayNode array = root.putArray("nodes");
+    for (ImageCache.NodeDetail node : nodes) {
+      ObjectNode entry = array.addObject();
+      entry.put("url", node.url());
+      entry.put("state", node.cached() ? "cached" : "filling");
+      putOptional(entry, "bytes", node.bytes());
+      putOptional(entry, "size", node.size());
+      putOptional(entry, "last_heartbeat", node.lastHeartbeat().map(Instant::toString));
+    }
+    return write(root);
+  }
+
   /** {@code GET /v2/cache/status}: fills in progress and every id the prefetch queue knows. */
   byte[] status(List<FillProgress> fills, List<PrefetchState> prefetch) {
     ObjectNode root = json.createObjectNode();
@@ -114,11 +136,7 @@ final class CacheJson {
       entry.put("image_id", fill.imageId().value());
       entry.put("state", lowerCase(fill.state()));
       entry.put("bytes_written", fill.bytesWritten());
-      if (fill.expectedSize().isPresent()) {
-        entry.put("expected_size", fill.expectedSize().getAsLong());
-      } else {
-        entry.putNull("expected_size");
-      }
+      putOptional(entry, "expected_size", fill.expectedSize());
       entry.put("started_at", seconds(fill.startedAt()));
     }
     ArrayNode prefetchArray = root.putArray("prefetch");
@@ -148,6 +166,14 @@ final class CacheJson {
   private static void putOptional(ObjectNode node, String field, Optional<String> value) {
     if (value.isPresent()) {
       node.put(field, value.get());
+    } else {
+      node.putNull(field);
+    }
+  }
+
+  private static void putOptional(ObjectNode node, String field, OptionalLong value) {
+    if (value.isPresent()) {
+      node.put(field, value.getAsLong());
     } else {
       node.putNull(field);
     }

@@ -117,7 +117,7 @@ final class ServerMetrics implements AutoCloseable {
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   /** Replaced whole by each scrape before the registry reads it; read by any thread. */
   private volatile Snapshot latest = new Snapshot(
-      new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0), 0);
+      new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0, 0), 0);
 
   ServerMetrics(PrometheusMeterRegistry registry, ImageCache cache, Readiness readiness) {
     this.registry = registry;
@@ -186,6 +186,9 @@ final class ServerMetrics implements AutoCloseable {
         s -> s.stats().originFetches());
     counter("imagecache.origin.read", "bytes", "Body bytes fills read from their origins",
         s -> s.stats().originBytesRead());
+    counter("imagecache.peer.read", "bytes",
+        "Body bytes fills read from peers of the fleet instead of the origin",
+        s -> s.stats().peerBytesRead());
     counter("imagecache.fills.committed", null, "Fills that committed their image",
         s -> s.stats().fillsCommitted());
     for (FillFailureReason reason : FillFailureReason.values()) {

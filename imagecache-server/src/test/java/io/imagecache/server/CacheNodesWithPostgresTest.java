@@ -137,6 +137,24 @@ class CacheNodesWithPostgresTest {
     assertThat(nodes(new AdminApi(node2), "img")).containsExactly(NODE_2);
   }
 
+  @Test
+  void detailWithoutAFleetAnswersFromTheIndexWithoutHeartbeats() throws Exception {
+    ServerHarness node1 = node(NODE_1, "node-1");
+    AdminApi api = new AdminApi(node1);
+    assertThat(node1.get(ServerHarness.file("img")).statusCode()).isEqualTo(200);
+    await().atMost(WAIT).untilAsserted(
+        () -> assertThat(nodes(api, "img")).containsExactly(NODE_1));
+
+    HttpResponse<String> detail = api.send("GET", "/v2/cache/nodes/img?detail=true");
+
+    assertThat(detail.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(detail.body())).isEqualTo(JSON.readTree("{\"nodes\":[{\"url\":\""
+        + NODE_1 + "\",\"state\":\"cached\",\"bytes\":null,\"size\":null,"
+        + "\"last_heartbeat\":null}]}"));
+    assertThat(api.send("GET", "/v2/cache/nodes/unknown-image?detail=true").statusCode())
+        .isEqualTo(404);
+  }
+
   // ---- helpers
 
   /** A server whose cache lives in {@code <dir>/<subdir>}, registered as {@code nodeUrl}. */

@@ -114,6 +114,23 @@ class FleetPeerFillTest {
   }
 
   @Test
+  void bytesFromAPeerAreCountedAsPeerBytesNotOriginBytes() throws Exception {
+    byte[] image = TestImages.bytes(24, 256 * TestImages.KiB);
+    origin.put("img", image);
+    ServerHarness a = node("a", 4);
+    ServerHarness b = node("b", 4);
+
+    assertThat(a.get(file("img")).body()).isEqualTo(image);
+    assertThat(b.get(file("img")).body()).isEqualTo(image);
+
+    assertThat(origin.requestCount("/images/img")).isEqualTo(1);
+    assertThat(a.cache().stats().originBytesRead()).isEqualTo(image.length);
+    assertThat(a.cache().stats().peerBytesRead()).isZero();
+    assertThat(b.cache().stats().originBytesRead()).isZero();
+    assertThat(b.cache().stats().peerBytesRead()).isEqualTo(image.length);
+  }
+
+  @Test
   void aPeerRequestWithoutTheFleetTokenIs401AndWithAWrongOne403() throws Exception {
     origin.put("img", TestImages.bytes(15, 64 * TestImages.KiB));
     ServerHarness a = node("a", 4);

@@ -231,6 +231,7 @@ class MetricsTest {
       assertThat(value(text, "imagecache_origin_fetches_total", "")).isEqualTo(2);
       assertThat(value(text, "imagecache_origin_read_bytes_total", ""))
           .isEqualTo(SIZE + SIZE / 2);
+      assertThat(value(text, "imagecache_peer_read_bytes_total", "")).isZero();
       assertThat(value(text, "imagecache_fills_committed_total", "")).isEqualTo(1);
       assertThat(value(text, "imagecache_fill_failures_total", "reason=\"truncated\""))
           .isEqualTo(1);

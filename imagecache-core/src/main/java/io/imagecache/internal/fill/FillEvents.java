@@ -44,6 +44,11 @@ public final class FillEvents implements FillListener {
   }
 
   @Override
+  public void peerBytesRead(ImageId id, long bytes) {
+    counters.peerBytesRead(bytes);
+  }
+
+  @Override
   public void committed(CachedImage image) {
     counters.fillCommitted();
     afterCommit.accept(image.size());

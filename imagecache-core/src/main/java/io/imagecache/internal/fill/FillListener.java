@@ -22,6 +22,9 @@ interface FillListener {
   /** A fill read {@code bytes} more bytes of the image's body from its source. */
   default void originBytesRead(ImageId id, long bytes) {}
 
+  /** {@code bytes} more of the body were read from a peer of the fleet. */
+  default void peerBytesRead(ImageId id, long bytes) {}
+
   /** A fill wrote and committed {@code image} (not counted: a fill that found it committed). */
   default void committed(CachedImage image) {}
 

@@ -92,10 +92,16 @@ final class FillRun {
                 "another writer of image " + imageId + " is open outside the fill registry"));
         fill.running(writer, expected);
         step = null;
+        Optional<PeerAwareBody> fleetBody = Optional.of(answered.body())
+            .filter(PeerAwareBody.class::isInstance).map(PeerAwareBody.class::cast);
         copy.copy(answered.body(), writer, reservation, new BodyCopy.Progress() {
           @Override
           public void bytesRead(int count) {
-            tell(listener -> listener.originBytesRead(imageId, count));
+            if (fleetBody.isPresent() && fleetBody.get().lastReadFromPeer()) {
+              tell(listener -> listener.peerBytesRead(imageId, count));
+            } else {
+              tell(listener -> listener.originBytesRead(imageId, count));
+            }
           }
 
           @Override

@@ -10,6 +10,9 @@ public interface FillAnnouncement extends AutoCloseable {
   /** Bytes of the image this node has written so far. */
   void progress(long bytes);
 
+  /** The image's size, once the source has said it (an origin fill is announced before). */
+  void size(long size);
+
   @Override
   void close();
 }

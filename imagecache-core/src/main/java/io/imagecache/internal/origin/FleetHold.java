@@ -33,6 +33,11 @@ final class FleetHold {
     announcement.progress(bytes);
   }
 
+  /** Tells the fleet the image's size, once the source has said it. */
+  void size(long size) {
+    announcement.size(size);
+  }
+
   /** Whether this fill holds the image's claim. */
   synchronized boolean claimed() {
     return claim.isPresent();

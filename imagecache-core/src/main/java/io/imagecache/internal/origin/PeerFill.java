@@ -165,6 +165,7 @@ final class PeerFill implements ImageSource {
       hold.release();
       throw e;
     }
+    answer.expected().size().ifPresent(hold::size);
     return SourceResponse.of(answer.expected(), new PeerFillBody(parts, id, token, hold,
         answer.expected(), answer.body(), Optional.empty()));
   }

@@ -2,6 +2,7 @@ package io.imagecache.internal.origin;
 
 import io.imagecache.ImageId;
 import io.imagecache.internal.Throwables;
+import io.imagecache.internal.fill.PeerAwareBody;
 import io.imagecache.internal.fleet.FillClaim;
 import io.imagecache.internal.fleet.PeerSource;
 import io.imagecache.internal.store.ContentCheck;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One reader thread; {@link #close} may come from any thread and ends a wait at once.
  */
-final class PeerFillBody implements ReadableByteChannel {
+final class PeerFillBody implements ReadableByteChannel, PeerAwareBody {
   private static final Logger LOG = LoggerFactory.getLogger(PeerFillBody.class);
 
   private final PeerFillOrigin.Parts parts;
@@ -73,6 +74,12 @@ final class PeerFillBody implements ReadableByteChannel {
         digests.put(digest.algorithm(), digest.algorithm().newMessageDigest());
       }
     }
+  }
+
+  /** Reader-thread state, asked by the reader right after a read: its bytes' source. */
+  @Override
+  public boolean lastReadFromPeer() {
+    return peer.isPresent();
   }
 
   @Override

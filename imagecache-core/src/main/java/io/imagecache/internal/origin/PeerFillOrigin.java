@@ -46,6 +46,11 @@ public final class PeerFillOrigin implements Origin {
         new FleetHolds(timer), new ConcurrentHashMap<>());
   }
 
+  /** The fleet this origin fills through (owned here: closed by {@link #close}). */
+  public Fleet fleet() {
+    return fleet;
+  }
+
   /**
    * How to fill an image again (a new fill, quick to start, with the token of the request whose
    * fill got wrong bytes from a peer): the runtime's fill registry.

@@ -465,7 +465,8 @@ public final class PostgresFleet implements Fleet {
   /** One announcement of this node; {@link #bytes} is written by the filler, read by heartbeats. */
   private final class Announcement implements FillAnnouncement {
     private final ImageId id;
-    private final OptionalLong size;
+    /** Set at most twice: by the announcer, then by {@link #size(long)}. */
+    private volatile OptionalLong size;
     private final AtomicBoolean withdrawn = new AtomicBoolean();
     private volatile long bytes;
     /** Guarded by {@link #lock}: the bytes the database has. */
@@ -479,6 +480,17 @@ public final class PostgresFleet implements Fleet {
     @Override
     public void progress(long bytes) {
       this.bytes = bytes;
+    }
+
+    @Override
+    public void size(long size) {
+      this.size = OptionalLong.of(size);
+      // Checked under the session's lock, so that a withdrawal is never overtaken by this write.
+      syncOrDefer("record the size of " + id, id, session -> {
+        if (fills.get(id) == this) {
+          session.announce(id, bytes, this.size);
+        }
+      });
     }
 
     @Override

@@ -329,6 +329,23 @@ class PostgresFleetTest {
     assertThat(filler.nodes(ImageId.of("other"))).isEmpty();
   }
 
+  @Test
+  void nodes_showTheSizeAnOriginFillLearnsAfterItsAnnouncement_andNothingOnceWithdrawn()
+      throws Exception {
+    PostgresFleet filler = node(B, LONG_LIFE, new ManualScheduler(clock));
+    FillAnnouncement fill = filler.announceFill(IMAGE, OptionalLong.empty());
+    assertThat(filler.nodes(IMAGE)).extracting(NodeState::size)
+        .containsExactly(OptionalLong.empty());
+
+    fill.size(1000);
+
+    assertThat(filler.nodes(IMAGE)).extracting(NodeState::size)
+        .containsExactly(OptionalLong.of(1000));
+    fill.close();
+    fill.size(2000);
+    assertThat(filler.nodes(IMAGE)).isEmpty();
+  }
+
   // ---------------------------------------------------------------- a database that hangs
 
   @Test
