@@ -5,6 +5,8 @@ import io.imagecache.OriginUnavailableException;
 import io.imagecache.internal.Throwables;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.time.Duration;
 import java.util.OptionalLong;
@@ -25,10 +27,59 @@ abstract class BodyChannel implements ReadableByteChannel {
   final OptionalLong expectedSize;
   /** Bytes given to the reader so far; reader thread only. */
   long received;
+  /** Whether the body's clean end was read; reader thread only. */
+  private boolean reachedEnd;
+  /** False once closed or failed: every later read fails. Read by any thread. */
+  private volatile boolean open = true;
 
   BodyChannel(String originName, OptionalLong expectedSize) {
     this.originName = originName;
     this.expectedSize = expectedSize;
+  }
+
+  @Override
+  public final int read(ByteBuffer dst) throws IOException {
+    if (!open) {
+      throw new ClosedChannelException();
+    }
+    if (reachedEnd) {
+      return -1;
+    }
+    if (!dst.hasRemaining()) {
+      return 0;
+    }
+    int n = next(dst);
+    if (n < 0) {
+      ended();
+      if (endsShort()) {
+        failed(); // later reads fail too: a short body never turns into a clean end
+        throw shortBody(null);
+      }
+      reachedEnd = true;
+      return -1;
+    }
+    counted(n);
+    return n;
+  }
+
+  /**
+   * Moves the body's next bytes into {@code dst} (which has room), waiting for them: how many
+   * (at least one), or -1 at the body's end; a break, a wait past the idle timeout or a close
+   * throws.
+   */
+  abstract int next(ByteBuffer dst) throws IOException;
+
+  /** The body's end was read: a hook for the transport. */
+  void ended() {}
+
+  /** Every later read fails; any thread. */
+  final void failed() {
+    open = false;
+  }
+
+  @Override
+  public final boolean isOpen() {
+    return open;
   }
 
   /** Counts {@code n} bytes given to the reader; more than the expected size closes and throws. */

@@ -36,10 +36,6 @@ final class SocketBody extends BodyChannel {
   private final ChunkedDecoder chunked;
   /** Bytes read but not given out: what came with the head, or a chunked body's raw bytes. */
   private ByteBuffer buffered;
-  // Reader-thread state.
-  private boolean reachedEnd;
-  /** False once closed or failed; read by any thread. */
-  private volatile boolean open = true;
   /** Guarded by {@code this}: close() ran. */
   private boolean closed;
 
@@ -68,19 +64,9 @@ final class SocketBody extends BodyChannel {
   }
 
   @Override
-  public int read(ByteBuffer dst) throws IOException {
-    if (!open) {
-      throw new ClosedChannelException();
-    }
-    if (reachedEnd) {
-      return -1;
-    }
-    if (!dst.hasRemaining()) {
-      return 0;
-    }
-    int n;
+  int next(ByteBuffer dst) throws IOException {
     try {
-      n = chunked == null ? readFramed(dst) : readChunked(dst);
+      return chunked == null ? readFramed(dst) : readChunked(dst);
     } catch (ClosedChannelException | InterruptedIOException | OriginUnavailableException e) {
       if (isClosed() && !(e instanceof OriginUnavailableException)) {
         throw new AsynchronousCloseException();
@@ -90,22 +76,16 @@ final class SocketBody extends BodyChannel {
       if (isClosed()) {
         throw new AsynchronousCloseException();
       }
-      open = false; // later reads fail too
+      failed();
       release();
       throw broken(e);
     }
-    if (n < 0) {
-      if (endsShort()) {
-        open = false; // later reads fail too: a short body never turns into a clean end
-        release();
-        throw shortBody(null);
-      }
-      reachedEnd = true;
-      release();
-      return -1;
-    }
-    counted(n);
-    return n;
+  }
+
+  /** The body ended (fully or short): the connection is not needed any more. */
+  @Override
+  void ended() {
+    release();
   }
 
   /** A body framed by its length, or by the connection's end. */
@@ -212,11 +192,6 @@ final class SocketBody extends BodyChannel {
     return closed;
   }
 
-  @Override
-  public boolean isOpen() {
-    return open;
-  }
-
   /** Drops the connection; a read waiting for bytes fails with AsynchronousCloseException. */
   @Override
   public void close() {
@@ -226,7 +201,7 @@ final class SocketBody extends BodyChannel {
       }
       closed = true;
     }
-    open = false;
+    failed();
     release();
   }
 

@@ -5,7 +5,6 @@ import java.io.InterruptedIOException;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
@@ -49,9 +48,6 @@ final class SubscriberBody extends BodyChannel implements HttpResponse.BodySubsc
   // Reader-thread state (a channel has one reader at a time; handing it to another thread must publish it).
   private Iterator<ByteBuffer> currentList = List.<ByteBuffer>of().iterator();
   private ByteBuffer current = ByteBuffer.allocate(0);
-  private boolean reachedEnd;
-  /** False once closed; read by any thread. */
-  private volatile boolean open = true;
 
   /**
    * A body from {@code originName} (for messages) that must be exactly {@code expectedSize} bytes
@@ -105,25 +101,11 @@ final class SubscriberBody extends BodyChannel implements HttpResponse.BodySubsc
   // ---- channel side (the reader thread)
 
   @Override
-  public int read(ByteBuffer dst) throws IOException {
-    if (!open) {
-      throw new ClosedChannelException();
-    }
-    if (reachedEnd) {
-      return -1;
-    }
-    if (!dst.hasRemaining()) {
-      return 0;
-    }
+  int next(ByteBuffer dst) throws IOException {
     while (!current.hasRemaining()) {
       if (currentList.hasNext()) {
         current = currentList.next();
       } else if (!takeNextList()) {
-        if (endsShort()) {
-          open = false; // later reads fail too: a short body never turns into a clean end
-          throw shortBody(null);
-        }
-        reachedEnd = true;
         return -1;
       }
     }
@@ -132,7 +114,6 @@ final class SubscriberBody extends BodyChannel implements HttpResponse.BodySubsc
     slice.limit(n);
     dst.put(slice);
     current.position(current.position() + n);
-    counted(n);
     return n;
   }
 
@@ -158,7 +139,7 @@ final class SubscriberBody extends BodyChannel implements HttpResponse.BodySubsc
       throw new AsynchronousCloseException();
     }
     if (next instanceof Throwable) {
-      open = false;
+      failed();
       throw broken((Throwable) next);
     }
     currentList = ((List<ByteBuffer>) next).iterator();
@@ -178,11 +159,6 @@ final class SubscriberBody extends BodyChannel implements HttpResponse.BodySubsc
 
 
 
-  @Override
-  public boolean isOpen() {
-    return open;
-  }
-
   /** Stops the body: an unfinished download is cancelled (the connection is dropped), a blocked read fails. */
   @Override
   public void close() {
@@ -194,7 +170,7 @@ final class SubscriberBody extends BodyChannel implements HttpResponse.BodySubsc
       cancelled = true;
       s = subscription;
     }
-    open = false;
+    failed();
     arrivals.add(CLOSED);
     if (s != null && !terminated) {
       s.cancel();
