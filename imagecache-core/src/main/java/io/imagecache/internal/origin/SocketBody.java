@@ -23,8 +23,11 @@ import java.util.OptionalLong;
  * <p>One reader thread; {@link #close} may come from any thread and wakes a waiting read.
  */
 final class SocketBody extends BodyChannel {
-  /** Raw bytes a chunked body is read through. */
-  private static final int CHUNKED_BUFFER = 256 << 10;
+  /**
+   * Raw bytes a chunked body is read through: on the heap, so that many chunked fills at once do
+   * not press on the direct-memory limit the launcher sets.
+   */
+  private static final int CHUNKED_BUFFER = 64 << 10;
 
   private final SocketChannel socket;
   private final Selector selector;
@@ -55,7 +58,7 @@ final class SocketBody extends BodyChannel {
     this.untilClose = !chunked && contentLength.isEmpty();
     this.framedLeft = chunked || untilClose ? Long.MAX_VALUE : contentLength.getAsLong();
     if (chunked) {
-      ByteBuffer raw = ByteBuffer.allocateDirect(Math.max(CHUNKED_BUFFER, buffered.remaining()));
+      ByteBuffer raw = ByteBuffer.allocate(Math.max(CHUNKED_BUFFER, buffered.remaining()));
       raw.put(buffered).flip();
       this.buffered = raw;
     } else {
