@@ -33,12 +33,15 @@ import java.util.Optional;
  * @param cleanInterval how often {@link ImageCache#clean()} runs by itself
  * @param dbPassword the PostgreSQL password, when it is not in {@code dbUrl}; never shown by
  *     {@link #toString()}
+ * @param fleet the fleet settings, when this node fills from and serves its peers (driver
+ *     postgres only); its token is never shown by {@link #toString()}
  */
 public record CacheConfig(
     Path dir, DriverKind driver, long maxSize, Duration stallTime, boolean durable,
     Optional<String> dbUrl, Optional<String> nodeUrl, double highWater, double lowWater,
     Duration flushInterval, int prefetchWorkers, int prefetchMaxAttempts, double minFreeDisk,
-    Duration pruneInterval, Duration cleanInterval, Optional<String> dbPassword) {
+    Duration pruneInterval, Duration cleanInterval, Optional<String> dbPassword,
+    Optional<Fleet> fleet) {
 
   /** Glance's default {@code image_cache_max_size}: 10 GiB. */
   public static final long DEFAULT_MAX_SIZE = 10L << 30;
@@ -65,6 +68,56 @@ public record CacheConfig(
         cleanInterval, Optional.empty());
   }
 
+  /** A configuration without fleet settings. */
+  public CacheConfig(
+      Path dir, DriverKind driver, long maxSize, Duration stallTime, boolean durable,
+      Optional<String> dbUrl, Optional<String> nodeUrl, double highWater, double lowWater,
+      Duration flushInterval, int prefetchWorkers, int prefetchMaxAttempts, double minFreeDisk,
+      Duration pruneInterval, Duration cleanInterval, Optional<String> dbPassword) {
+    this(dir, driver, maxSize, stallTime, durable, dbUrl, nodeUrl, highWater, lowWater,
+        flushInterval, prefetchWorkers, prefetchMaxAttempts, minFreeDisk, pruneInterval,
+        cleanInterval, dbPassword, Optional.empty());
+  }
+
+  /**
+   * How this node works with its peers on the shared database: the {@code token} peers send each
+   * other, how old a heartbeat may be before its node counts as dead, and how many peers may
+   * stream one image from this node at once.
+   */
+  public record Fleet(String token, Duration nodeDeadAfter, int peerUploads) {
+    /** A node not heard from for this long is dead. */
+    public static final Duration DEFAULT_NODE_DEAD_AFTER = Duration.ofSeconds(15);
+    /** Peers that may stream one image from this node at once. */
+    public static final int DEFAULT_PEER_UPLOADS = 4;
+
+    public Fleet {
+      Objects.requireNonNull(token, "token");
+      Objects.requireNonNull(nodeDeadAfter, "nodeDeadAfter");
+      if (token.isEmpty()) {
+        throw new IllegalArgumentException("the fleet token must not be empty");
+      }
+      if (nodeDeadAfter.isNegative() || nodeDeadAfter.isZero()) {
+        throw new IllegalArgumentException(
+            "nodeDeadAfter must be > 0: " + Durations.format(nodeDeadAfter));
+      }
+      if (peerUploads < 1) {
+        throw new IllegalArgumentException("peerUploads must be >= 1: " + peerUploads);
+      }
+    }
+
+    /** Fleet settings with the default liveness and upload limit. */
+    public static Fleet withToken(String token) {
+      return new Fleet(token, DEFAULT_NODE_DEAD_AFTER, DEFAULT_PEER_UPLOADS);
+    }
+
+    /** The token shows as {@code (secret)}. */
+    @Override
+    public String toString() {
+      return "Fleet[token=(secret), nodeDeadAfter=" + nodeDeadAfter + ", peerUploads="
+          + peerUploads + "]";
+    }
+  }
+
   public CacheConfig {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(dbPassword, "dbPassword");
@@ -75,6 +128,7 @@ public record CacheConfig(
     Objects.requireNonNull(flushInterval, "flushInterval");
     Objects.requireNonNull(pruneInterval, "pruneInterval");
     Objects.requireNonNull(cleanInterval, "cleanInterval");
+    Objects.requireNonNull(fleet, "fleet");
     if (maxSize < 0) {
       throw new IllegalArgumentException("maxSize must be >= 0: " + maxSize);
     }
@@ -126,6 +180,10 @@ public record CacheConfig(
       throw new IllegalArgumentException(
           "driver postgres needs nodeUrl (the URL other nodes reach this one at)");
     }
+    if (fleet.isPresent() && driver != DriverKind.POSTGRES) {
+      throw new IllegalArgumentException(
+          "a fleet needs driver postgres (the database its nodes share), not " + driver);
+    }
   }
 
   /** The defaults for {@code dir}: sqlite, 10 GiB, 24 h stall time, durable commits. */
@@ -146,7 +204,7 @@ public record CacheConfig(
         .flushInterval(flushInterval)
         .prefetchWorkers(prefetchWorkers).prefetchMaxAttempts(prefetchMaxAttempts)
         .minFreeDisk(minFreeDisk).pruneInterval(pruneInterval).cleanInterval(cleanInterval)
-        .dbPassword(dbPassword);
+        .dbPassword(dbPassword).fleet(fleet);
   }
 
   /** Like the record's own, but the database password shows as {@code (secret)}. */
@@ -158,7 +216,7 @@ public record CacheConfig(
         + ", flushInterval=" + flushInterval + ", prefetchWorkers=" + prefetchWorkers
         + ", prefetchMaxAttempts=" + prefetchMaxAttempts + ", minFreeDisk=" + minFreeDisk
         + ", pruneInterval=" + pruneInterval + ", cleanInterval=" + cleanInterval
-        + ", dbPassword=" + dbPassword.map(password -> "(secret)") + "]";
+        + ", dbPassword=" + dbPassword.map(password -> "(secret)") + ", fleet=" + fleet + "]";
   }
 
   private static void requireHttpUrl(String url) {
@@ -193,6 +251,7 @@ public record CacheConfig(
     private Duration pruneInterval = DEFAULT_PRUNE_INTERVAL;
     private Duration cleanInterval = DEFAULT_CLEAN_INTERVAL;
     private Optional<String> dbPassword = Optional.empty();
+    private Optional<Fleet> fleet = Optional.empty();
 
     private Builder(Path dir) {
       this.dir = Objects.requireNonNull(dir, "dir");
@@ -282,12 +341,18 @@ public record CacheConfig(
       return this;
     }
 
+    /** The fleet settings: this node fills from and serves its peers. */
+    public Builder fleet(Optional<Fleet> fleet) {
+      this.fleet = fleet;
+      return this;
+    }
+
     /** The validated configuration; throws {@link IllegalArgumentException} naming a bad field. */
     public CacheConfig build() {
       return new CacheConfig(
           dir, driver, maxSize, stallTime, durable, dbUrl, nodeUrl, highWater, lowWater,
           flushInterval, prefetchWorkers, prefetchMaxAttempts, minFreeDisk, pruneInterval,
-          cleanInterval, dbPassword);
+          cleanInterval, dbPassword, fleet);
     }
   }
 }

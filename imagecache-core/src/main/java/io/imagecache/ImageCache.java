@@ -183,9 +183,26 @@ public final class ImageCache implements Closeable {
    * cannot bring it back). Returns whether a committed file was removed.
    */
   public boolean delete(ImageId id) throws IOException {
-    runtime.requireOpen();
-    runtime.fills().cancel(id, DownloadPlanner.DELETED_WHILE_FILLED, CacheRuntime.CANCEL_WAIT);
-    return driver.delete(id);
+    return runtime.delete(id);
+  }
+
+  /**
+   * Removes the image here as {@link #deleteQueued} and {@link #delete} do, and on every other
+   * node of the fleet (driver postgres): nodes that listen delete it within seconds, nodes that
+   * are down when they next start. Returns whether a committed file was removed here.
+   *
+   * @throws IllegalStateException when the driver is not postgres
+   * @throws CacheStoreException when the database does not answer (deleted here only)
+   */
+  public boolean deleteFleetWide(ImageId id) throws IOException {
+    if (config().driver() != DriverKind.POSTGRES) {
+      throw new IllegalStateException("a fleet-wide delete needs driver postgres, not "
+          + config().driver().configName());
+    }
+    deleteQueued(id);
+    boolean removed = delete(id);
+    runtime.publishFleetDelete(id);
+    return removed;
   }
 
   /** Cancels every live fill and removes every committed image; returns how many were removed. */
@@ -333,6 +350,17 @@ public final class ImageCache implements Closeable {
   public Optional<Download> downloadWithoutBlocking(ImageId id, Optional<String> token) {
     runtime.requireOpen();
     return runtime.downloads().downloadWithoutBlocking(id, token);
+  }
+
+  /**
+   * The image for a peer of the fleet (authenticated by the caller with the fleet token): the
+   * committed file or the live fill joined, never a new fill and never the origin; empty when
+   * this node has neither. No reader check against the origin: the asking node checks its own
+   * callers. Blocking.
+   */
+  public Optional<Download> downloadForPeer(ImageId id) throws IOException {
+    runtime.requireOpen();
+    return runtime.downloads().downloadForPeer(id);
   }
 
   /** What {@link #download} would say before the body, without fetching or counting a hit. */

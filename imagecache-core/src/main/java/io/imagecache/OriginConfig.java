@@ -24,11 +24,13 @@ import javax.net.ssl.SSLContext;
  *     JDK's default, the system's CAs
  * @param verify which of the offered digests a fill verifies
  * @param resumeAttempts how often one fill resumes a broken body with a range request (0: never)
+ * @param connections over how many connections at once a fill fetches a large image in segments
+ *     when the origin allows range requests (1: one connection)
  */
 public record OriginConfig(
     String spec, Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout,
     Optional<String> token, Optional<Credential> credential, Optional<SSLContext> tls,
-    Verify verify, int resumeAttempts) {
+    Verify verify, int resumeAttempts, int connections) {
   public static final int DEFAULT_RESUME_ATTEMPTS = 5;
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -77,6 +79,9 @@ public record OriginConfig(
     if (resumeAttempts < 0) {
       throw new IllegalArgumentException("resumeAttempts must be >= 0: " + resumeAttempts);
     }
+    if (connections < 1) {
+      throw new IllegalArgumentException("connections must be >= 1: " + connections);
+    }
     requirePositive("connectTimeout", connectTimeout);
     requirePositive("firstByteTimeout", firstByteTimeout);
     requirePositive("idleTimeout", idleTimeout);
@@ -92,25 +97,32 @@ public record OriginConfig(
   public OriginConfig(String spec, Duration connectTimeout, Duration firstByteTimeout,
       Duration idleTimeout, Optional<String> token) {
     this(spec, connectTimeout, firstByteTimeout, idleTimeout, token, Optional.empty(),
-        Optional.empty(), Verify.STRONGEST, DEFAULT_RESUME_ATTEMPTS);
+        Optional.empty(), Verify.STRONGEST, DEFAULT_RESUME_ATTEMPTS, 1);
   }
 
   /** A copy with the TLS context {@code tls} for HTTPS origins. */
   public OriginConfig withTls(Optional<SSLContext> tls) {
     return new OriginConfig(spec, connectTimeout, firstByteTimeout, idleTimeout, token, credential,
-        tls, verify, resumeAttempts);
+        tls, verify, resumeAttempts, connections);
   }
 
   /** A copy sending the token of the renewing {@code credential} instead of a fixed token. */
   public OriginConfig withCredential(Optional<Credential> credential) {
     return new OriginConfig(spec, connectTimeout, firstByteTimeout, idleTimeout,
-        credential.isPresent() ? Optional.empty() : token, credential, tls, verify, resumeAttempts);
+        credential.isPresent() ? Optional.empty() : token, credential, tls, verify, resumeAttempts,
+        connections);
   }
 
   /** A copy verifying as {@code verify} says, resuming a broken body up to {@code attempts} times. */
   public OriginConfig withFetch(Verify verify, int attempts) {
     return new OriginConfig(spec, connectTimeout, firstByteTimeout, idleTimeout, token, credential,
-        tls, verify, attempts);
+        tls, verify, attempts, connections);
+  }
+
+  /** A copy fetching a large image over up to {@code connections} connections at once. */
+  public OriginConfig withConnections(int connections) {
+    return new OriginConfig(spec, connectTimeout, firstByteTimeout, idleTimeout, token, credential,
+        tls, verify, resumeAttempts, connections);
   }
 
   /** The credential the cache sends: the renewing one, else the fixed token, else none. */
@@ -144,6 +156,7 @@ public record OriginConfig(
         + (tls.isPresent() ? ", tls=(own context)" : "")
         + (verify == Verify.STRONGEST ? "" : ", verify=" + verify.optionValue())
         + (resumeAttempts == DEFAULT_RESUME_ATTEMPTS ? "" : ", resumeAttempts=" + resumeAttempts)
+        + (connections == 1 ? "" : ", connections=" + connections)
         + "]";
   }
 

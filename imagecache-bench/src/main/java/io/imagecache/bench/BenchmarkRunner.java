@@ -91,11 +91,12 @@ public final class BenchmarkRunner {
     }
   }
 
-  /** Every scenario, most important first (1, 3, 4, 8, 5, 2, 6, 7), so a cut-short run keeps those. */
+  /** Every scenario, most important first (1, 3, 4, 8, 5, 2, 6, 7, then 9, 10, 13), so a cut-short run keeps those. */
   static List<Scenario> scenarios() {
     return List.of(new HitThroughputScenario(), new SmallFileRateScenario(), new ColdStartHerdScenario(),
         new PrefetchScenario(), new VerifiedMissScenario(), new HitsUnderLoadScenario(), new MemoryScenario(),
-        new StartupScenario(), new TlsHitScenario(9, 1), new TlsHitScenario(10, 16));
+        new StartupScenario(), new TlsHitScenario(9, 1), new TlsHitScenario(10, 16),
+        new SegmentedMissScenario(), new ResumeScenario(), new FleetScenario());
   }
 
   private static void writeOutputs(RunnerOptions options, Machine machine, List<ScenarioResult> results,

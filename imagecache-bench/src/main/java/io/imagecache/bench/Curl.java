@@ -79,17 +79,27 @@ final class Curl {
   /** As {@link #herd(String, int, long, Path)}, each curl also given {@code options} (e.g. TLS ones). */
   List<Transfer> herd(String url, List<String> options, int count, long maxSeconds, Path dir)
       throws IOException, InterruptedException {
-    Files.createDirectories(dir);
     List<String> command = new ArrayList<>(command(url, maxSeconds));
     command.addAll(1, options);
+    return concurrently(java.util.Collections.nCopies(count, command), maxSeconds, dir);
+  }
+
+  /**
+   * Starts the curl {@code commands} (each a {@link #command} line, perhaps behind a prefix such as
+   * {@code ip netns exec NAME}) at once, waits for all (bounded by {@code maxSeconds} + 15 s), and
+   * returns their transfers in start order; a client that failed to report gives status 0.
+   */
+  List<Transfer> concurrently(List<List<String>> commands, long maxSeconds, Path dir)
+      throws IOException, InterruptedException {
+    Files.createDirectories(dir);
     List<Process> started = new ArrayList<>();
     List<Path> outputs = new ArrayList<>();
     try {
-      for (int i = 0; i < count; i++) {
+      for (int i = 0; i < commands.size(); i++) {
         Path out = dir.resolve("client-" + i + ".out");
         Files.deleteIfExists(out);
         outputs.add(out);
-        started.add(processes.start(command, out));
+        started.add(processes.start(commands.get(i), out));
       }
       long deadline = System.nanoTime() + (maxSeconds + 15) * 1_000_000_000L;
       for (Process process : started) {

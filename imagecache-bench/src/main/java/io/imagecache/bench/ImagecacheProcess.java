@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The built imagecache jar running {@code serve} on loopback with its own cache directory, started the
- * way the product ships: through the {@code imagecache} launcher (its JVM options and class-data-sharing
- * archive), pointed at the jar under test.
+ * The built imagecache jar running {@code serve} on loopback (or in a network namespace) with its own
+ * cache directory, started the way the product ships: through the {@code imagecache} launcher (its JVM
+ * options and class-data-sharing archive), pointed at the jar under test.
  */
 final class ImagecacheProcess implements AutoCloseable {
   /** The admin token every benchmark server is started with. */
@@ -23,13 +23,15 @@ final class ImagecacheProcess implements AutoCloseable {
   private final BenchContext context;
   private final Process process;
   private final Path dir;
+  private final String host;
   private final int port;
   private final ObjectMapper json = new ObjectMapper();
 
-  private ImagecacheProcess(BenchContext context, Process process, Path dir, int port) {
+  private ImagecacheProcess(BenchContext context, Process process, Path dir, String host, int port) {
     this.context = context;
     this.process = process;
     this.dir = dir;
+    this.host = host;
     this.port = port;
   }
 
@@ -61,6 +63,12 @@ final class ImagecacheProcess implements AutoCloseable {
     }
     BenchmarkRunner.log("recording the class-data-sharing archive " + archive + " (the launcher's first run)");
     context.processes().run(launcherCommand(context, List.of("version"), null), 120);
+  }
+
+  /** The output of {@code imagecache serve --help} of the jar under test: the options this build has. */
+  static String serveHelp(BenchContext context) throws IOException, InterruptedException {
+    prepare(context);
+    return context.processes().run(launcherCommand(context, List.of("serve", "--help"), null), 60);
   }
 
   /**
@@ -107,14 +115,25 @@ final class ImagecacheProcess implements AutoCloseable {
    */
   static ImagecacheProcess serve(BenchContext context, Path dir, List<String> args, String javaOpts, int port,
       Duration startTimeout) throws IOException, InterruptedException {
+    return serve(context, dir, args, javaOpts, List.of(), "127.0.0.1", port, startTimeout);
+  }
+
+  /**
+   * As {@link #serve(BenchContext, Path, List, String, int, Duration)}, listening on {@code host} and
+   * started through {@code prefix} (e.g. {@code ip netns exec NAME}, which execs the launcher, so the
+   * process is still the server's JVM; empty: directly).
+   */
+  static ImagecacheProcess serve(BenchContext context, Path dir, List<String> args, String javaOpts,
+      List<String> prefix, String host, int port, Duration startTimeout) throws IOException, InterruptedException {
     prepare(context);
     List<String> serveArgs = new ArrayList<>(List.of(
         "serve", "--cache-dir", dir.resolve("cache").toString(),
-        "--listen", "127.0.0.1:" + port, "--admin-token", TOKEN));
+        "--listen", host + ":" + port, "--admin-token", TOKEN));
     serveArgs.addAll(args);
-    List<String> command = launcherCommand(context, serveArgs, javaOpts);
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(launcherCommand(context, serveArgs, javaOpts));
     Process process = context.processes().start(command, dir.resolve("server.log"));
-    ImagecacheProcess server = new ImagecacheProcess(context, process, dir, port);
+    ImagecacheProcess server = new ImagecacheProcess(context, process, dir, host, port);
     if (!context.http().awaitOk(server.url("/healthz"), startTimeout)) {
       server.close();
       throw new IOException("imagecache did not start; log: " + dir.resolve("server.log"));
@@ -122,9 +141,9 @@ final class ImagecacheProcess implements AutoCloseable {
     return server;
   }
 
-  /** {@code http://127.0.0.1:PORT} + {@code path}. */
+  /** {@code http://HOST:PORT} + {@code path}. */
   String url(String path) {
-    return "http://127.0.0.1:" + port + path;
+    return "http://" + host + ":" + port + path;
   }
 
   /** The data-path URL of image {@code id}. */
@@ -198,6 +217,11 @@ final class ImagecacheProcess implements AutoCloseable {
       Thread.sleep(20);
     }
     return false;
+  }
+
+  /** Kills the server's JVM at once ({@code kill -9}), as a crash or power loss would end it. */
+  void kill() {
+    ProcessHandle.of(jvmPid()).ifPresent(ProcessHandle::destroyForcibly);
   }
 
   /** Stops the server and keeps its cache directory. */

@@ -4,9 +4,11 @@ import io.imagecache.BadCacheConfigurationException;
 import io.imagecache.CacheConfig;
 import io.imagecache.CacheStats;
 import io.imagecache.CleanResult;
+import io.imagecache.DriverKind;
 import io.imagecache.Durations;
 import io.imagecache.FillProgress;
 import io.imagecache.ImageId;
+import io.imagecache.ImageNotFoundException;
 import io.imagecache.OriginConfig;
 import io.imagecache.Sizes;
 import io.imagecache.internal.fill.CacheAdmission;
@@ -20,13 +22,17 @@ import io.imagecache.internal.maintenance.Prefetcher;
 import io.imagecache.internal.maintenance.Pruner;
 import io.imagecache.internal.maintenance.SizeBound;
 import io.imagecache.internal.origin.Origin;
+import io.imagecache.internal.fleet.Fleet;
 import io.imagecache.internal.origin.OriginSettings;
+import io.imagecache.internal.origin.PeerFillOrigin;
 import io.imagecache.internal.origin.VerifyingOrigin;
 import io.imagecache.internal.origin.Origins;
 import io.imagecache.internal.origin.ReaderAuthorizer;
 import io.imagecache.internal.store.BadDriverConfigurationException;
 import io.imagecache.internal.store.CacheDriver;
 import io.imagecache.internal.store.RecoveryReport;
+import io.imagecache.internal.store.postgres.FleetEvents;
+import io.imagecache.internal.store.postgres.PostgresFleet;
 import java.io.Closeable;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -62,6 +68,8 @@ import org.slf4j.LoggerFactory;
  * itself (space reserved before each fill, refused fills streamed through, a prune from the
  * high-water to the low-water mark after each commit and every
  * {@link CacheConfig#pruneInterval()}) and cleans every {@link CacheConfig#cleanInterval()}.
+ * With driver postgres it also takes part in fleet-wide deletes ({@link FleetEvents}: the
+ * deletes it missed are replayed before it opens, later ones applied as they come).
  * Thread-safe.
  */
 public final class CacheRuntime implements Closeable {
@@ -111,6 +119,8 @@ public final class CacheRuntime implements Closeable {
   private final AtomicBoolean startUpWorkStarted = new AtomicBoolean();
   /** Set once by close; checked by every operation. */
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Fleet-wide deletes (driver postgres only); thread-safe; closed by close. */
+  private final Optional<FleetEvents> fleetEvents;
 
   /**
    * Opens the cache {@code config} describes, fetching misses from {@code origin}, with the system
@@ -131,6 +141,13 @@ public final class CacheRuntime implements Closeable {
       fillExecutor.shutdown();
     };
     try {
+      opened = inFleet(config, opened);
+    } catch (IOException | RuntimeException e) {
+      release.run();
+      opened.ifPresent(Origin::close);
+      throw e;
+    }
+    try {
       return new CacheRuntime(
           config, opened, Clock.systemUTC(), scheduler, fillExecutor, release, false);
     } catch (IOException | RuntimeException e) {
@@ -140,11 +157,42 @@ public final class CacheRuntime implements Closeable {
     }
   }
 
+  /**
+   * In fleet mode (a fleet token with driver postgres) the origin filled through the fleet: this
+   * node joins it on the shared database (heartbeats on a thread of its own, which the returned
+   * origin shuts down) and fills from live peers before the origin. Without an origin there is
+   * nothing to fill, so no fleet either.
+   */
+  private static Optional<Origin> inFleet(CacheConfig config, Optional<Origin> origin)
+      throws IOException {
+    if (config.fleet().isEmpty() || origin.isEmpty()) {
+      return origin;
+    }
+    CacheConfig.Fleet settings = config.fleet().get();
+    ScheduledExecutorService fleetThread =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("imagecache-fleet"));
+    Fleet fleet;
+    try {
+      fleet = PostgresFleet.open(config.dbUrl().orElseThrow(), config.dbPassword(),
+          config.nodeUrl().orElseThrow(), settings.nodeDeadAfter(), Clock.systemUTC(),
+          fleetThread);
+    } catch (BadDriverConfigurationException | RuntimeException e) {
+      fleetThread.shutdownNow();
+      if (e instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new BadCacheConfigurationException("the fleet cannot start: " + e.getMessage(), e);
+    }
+    LOG.info("node {} joined the fleet; misses fill from its peers", fleet.self());
+    return Optional.of(new PeerFillOrigin(origin.get(), fleet, settings.token(), fleetThread));
+  }
+
   private static Origin openOrigin(OriginConfig config) {
     OriginSettings settings = OriginSettings.defaults().withTimeouts(
         config.connectTimeout(), config.firstByteTimeout(), config.idleTimeout())
         .withTls(config.tls())
-        .withResumeAttempts(config.resumeAttempts());
+        .withResumeAttempts(config.resumeAttempts())
+        .withConnections(config.connections());
     if (config.ownCredential().isPresent()) {
       settings = settings.withCredential(config.ownCredential().get());
     }
@@ -203,14 +251,25 @@ public final class CacheRuntime implements Closeable {
     this.fills = new FillRegistry(openedDriver, config.dir(), clock, config.durable(),
         admission, fillEvents, fillExecutor);
     this.origin = origin;
+    origin.filter(PeerFillOrigin.class::isInstance).map(PeerFillOrigin.class::cast)
+        .ifPresent(fleetOrigin -> {
+          fillEvents.hookEnds(fleetOrigin::fillEnded);
+          fleetOrigin.refillWith((id, token) -> fills.fill(id, fleetOrigin.source(id, token)));
+        });
     this.downloads = new DownloadPlanner(openedDriver, fills, origin,
-        origin.map(o -> new ReaderAuthorizer(o, clock)), config.maxSize());
+        origin.map(o -> new ReaderAuthorizer(o, clock)), config.maxSize(),
+        this::checkGoneAtOrigin);
     this.prefetcher = Prefetcher.start(openedDriver, fills, origin,
         PrefetchPolicy.of(config.prefetchWorkers(), config.prefetchMaxAttempts()),
         DaemonThreads.named("imagecache-prefetch"), scheduler, clock);
     resumePrefetches();
     housekeeping.start(config.pruneInterval(), config.cleanInterval());
     this.startUpExecutor = fillExecutor;
+    // Last: replaying the deletes this node missed needs every part above.
+    this.fleetEvents = config.driver() == DriverKind.POSTGRES
+        ? Optional.of(FleetEvents.start(config.dbUrl().orElseThrow(), config.dbPassword(),
+            config.nodeUrl().orElseThrow(), this::deleteHere))
+        : Optional.empty();
     LOG.info("opened image cache {} (driver {}, max size {}, held by {})", config.dir(),
         config.driver().configName(), Sizes.format(config.maxSize()), directoryLock.holder());
     if (startBackgroundWork) {
@@ -346,6 +405,7 @@ public final class CacheRuntime implements Closeable {
       return;
     }
     try {
+      fleetEvents.ifPresent(FleetEvents::close);
       flushTask.cancel(false);
       housekeeping.stop();
       prefetcher.close();
@@ -357,6 +417,74 @@ public final class CacheRuntime implements Closeable {
       lock.close();
       LOG.info("closed image cache {}", config.dir());
     }
+  }
+
+  /**
+   * Removes the committed image and its metadata, after cancelling a live fill of it (so the fill
+   * cannot bring it back). Returns whether a committed file was removed.
+   */
+  public boolean delete(ImageId id) throws IOException {
+    requireOpen();
+    fills.cancel(id, DownloadPlanner.DELETED_WHILE_FILLED, CANCEL_WAIT);
+    return driver.delete(id);
+  }
+
+  /**
+   * Tells every other node of the fleet to delete {@code id} (from its queue and cache); the
+   * caller has deleted it here.
+   *
+   * @throws IllegalStateException when the driver is not postgres (there is no fleet)
+   * @throws io.imagecache.CacheStoreException when the database does not answer
+   */
+  public void publishFleetDelete(ImageId id) throws IOException {
+    requireOpen();
+    fleetEvents.orElseThrow(() -> new IllegalStateException(
+        "a fleet-wide delete needs driver postgres, not " + config.driver().configName()))
+        .publish(id);
+  }
+
+  /**
+   * A caller's reader check answered 404 for {@code id}, which this node holds. A 404 for one
+   * caller may only mean that it cannot see the image, so the origin is asked again, in the
+   * background, as the cache itself (its own credential, else no token, which Glance answers
+   * with 401): a 404 then means the image is gone, and it is deleted here and fleet-wide.
+   * Driver postgres only.
+   */
+  private void checkGoneAtOrigin(ImageId id) {
+    if (fleetEvents.isEmpty() || origin.isEmpty() || closed.get()) {
+      return;
+    }
+    try {
+      startUpExecutor.execute(() -> deleteIfGoneAtOrigin(id));
+    } catch (RejectedExecutionException e) {
+      LOG.debug("not checking whether {} is gone at the origin: {}", id, e.toString());
+    }
+  }
+
+  private void deleteIfGoneAtOrigin(ImageId id) {
+    try {
+      origin.orElseThrow().managementMetadata(id, Optional.empty());
+    } catch (ImageNotFoundException gone) {
+      try {
+        LOG.info("{} is gone at the origin: deleting it on every node of the fleet", id);
+        deleteHere(id);
+        publishFleetDelete(id);
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("cannot delete {}, which is gone at the origin: {}", id, e.toString());
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("{} may still be at the origin (it did not say it is gone): {}", id, e.toString());
+    }
+  }
+
+  /** A fleet-wide delete another node published: out of the queue and the cache here. */
+  private void deleteHere(ImageId id) throws IOException {
+    if (closed.get()) {
+      return;
+    }
+    prefetcher.forget(id);
+    driver.deleteQueued(id);
+    delete(id);
   }
 
   // ---- helpers -------------------------------------------------------------------------------

@@ -221,6 +221,10 @@ public final class TestOrigin implements AutoCloseable {
       sendText(exchange, status.get(), "status " + status.get() + " as configured");
       return;
     }
+    if (head && image.effective(k -> k.refuseHead, global).orElse(false)) {
+      sendText(exchange, 405, "HEAD not allowed");
+      return;
+    }
     holdHeaders(image);
     Map<DigestAlgorithm, byte[]> digests = advertised(image);
     var headers = exchange.getResponseHeaders();
@@ -245,13 +249,13 @@ public final class TestOrigin implements AutoCloseable {
       return;
     }
     exchange.sendResponseHeaders(200, chunked ? 0 : image.content.size == 0 ? -1 : image.content.size);
-    sendBody(exchange, image, 0);
+    sendBody(exchange, image, 0, image.content.size);
   }
 
   /**
    * With the {@link Knobs#ranges} knob: sets {@code Accept-Ranges} and the validators, and answers
-   * a current {@code Range: bytes=N-} request with 206 (true); otherwise leaves the answer to the
-   * caller (false).
+   * a current {@code Range: bytes=N-} or {@code bytes=N-M} request with 206 (true); otherwise
+   * leaves the answer to the caller (false).
    */
   private boolean servedRange(HttpExchange exchange, Image image, boolean head)
       throws IOException, InterruptedException {
@@ -270,16 +274,20 @@ public final class TestOrigin implements AutoCloseable {
       String ifRange = exchange.getRequestHeaders().getFirst("If-Range");
       boolean current = ifRange == null || etag.map(ifRange::equals).orElse(false)
           || r.lastModified().map(ifRange::equals).orElse(false);
-      if (!head && range != null && range.matches("bytes=\\d+-") && current) {
-        from = Long.parseLong(range.substring("bytes=".length(), range.length() - 1));
-        if (from >= image.content.size) {
+      java.util.regex.Matcher bytes = java.util.regex.Pattern.compile("bytes=(\\d+)-(\\d*)")
+          .matcher(range == null ? "" : range);
+      if (!head && bytes.matches() && current) {
+        from = Long.parseLong(bytes.group(1));
+        long to = bytes.group(2).isEmpty() ? image.content.size
+            : Math.min(image.content.size, Long.parseLong(bytes.group(2)) + 1);
+        if (from >= to) {
           sendText(exchange, 416, "range not satisfiable");
           return true;
         }
         headers.set("Content-Range",
-            "bytes " + from + "-" + (image.content.size - 1) + "/" + image.content.size);
-        exchange.sendResponseHeaders(206, image.content.size - from);
-        sendBody(exchange, image, from);
+            "bytes " + from + "-" + (to - 1) + "/" + image.content.size);
+        exchange.sendResponseHeaders(206, to - from);
+        sendBody(exchange, image, from, to);
         return true;
       }
     }
@@ -339,7 +347,7 @@ public final class TestOrigin implements AutoCloseable {
       return;
     }
     exchange.sendResponseHeaders(200, 0); // chunked, like Glance on a cache miss
-    sendBody(exchange, found, 0);
+    sendBody(exchange, found, 0, found.content.size);
   }
 
   /**
@@ -402,21 +410,22 @@ public final class TestOrigin implements AutoCloseable {
   }
 
   /**
-   * Writes the image body from byte {@code from}, honouring rate, pause, corruption and
-   * truncation; a truncation or pause at or before {@code from} is one an earlier response met.
+   * Writes the image bytes {@code [from, to)}, honouring rate, pause, corruption and truncation; a
+   * truncation or pause at or before {@code from} is one an earlier response met, and one at or
+   * beyond {@code to} one a later response will meet.
    */
-  private void sendBody(HttpExchange exchange, Image image, long from)
+  private void sendBody(HttpExchange exchange, Image image, long from, long to)
       throws IOException, InterruptedException {
     long size = image.content.size;
     long truncate = image.effective(k -> k.truncateAfter, global).orElse(size);
-    long end = from > 0 && truncate <= from ? size : Math.min(size, truncate);
+    long end = from > 0 && truncate <= from ? to : Math.min(to, truncate);
     Optional<Long> cutEach = image.effective(k -> k.cutEachAfter, global);
     if (cutEach.isPresent()) {
       end = Math.min(end, from + cutEach.get());
     }
     long rate = image.effective(k -> k.rateBytesPerSecond, global).orElse(0L);
     Optional<Pause> pause = image.effective(k -> k.pause, global)
-        .filter(p -> from == 0 || p.after() > from);
+        .filter(p -> (from == 0 || p.after() > from) && (to == size || p.after() < to));
     Optional<Long> corrupt = image.effective(k -> k.corruptAt, global);
     int chunk = rate > 0 ? (int) Math.max(1, Math.min(64 * 1024, rate / 50)) : 64 * 1024;
     OutputStream out = new CountingOutput(exchange.getResponseBody(), image.bytesSent, from, corrupt);
@@ -442,7 +451,7 @@ public final class TestOrigin implements AutoCloseable {
         waitUntil(started + (long) ((position - from) * 1e9 / rate));
       }
     }
-    if (end < size) {
+    if (end < to) {
       out.flush();
       // Abandon the exchange mid-body: the server closes the connection, the client sees a short body.
       throw new IOException("test origin truncated image after " + end + " of " + size + " bytes");
@@ -553,6 +562,7 @@ public final class TestOrigin implements AutoCloseable {
     private volatile Long corruptAt;
     private volatile Ranges ranges;
     private volatile Long cutEachAfter;
+    private volatile Boolean refuseHead;
 
     Knobs() {}
 
@@ -634,6 +644,12 @@ public final class TestOrigin implements AutoCloseable {
     /** Drops the connection after each response sent {@code bytes} bytes of its body. */
     public Knobs cutEachResponseAfter(long bytes) {
       this.cutEachAfter = bytes;
+      return this;
+    }
+
+    /** Answers {@code HEAD} on /images/ with 405, as a store that only signs GETs might. */
+    public Knobs refuseHead() {
+      this.refuseHead = true;
       return this;
     }
 

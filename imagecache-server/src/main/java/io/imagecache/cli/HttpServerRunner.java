@@ -100,7 +100,8 @@ public final class HttpServerRunner implements ServerRunner {
         .withCredential(login)
         .withTls(settings.tls().origin().isSystem() ? Optional.empty()
             : Optional.of(settings.tls().origin().sslContext()))
-        .withFetch(settings.originFetch().verify(), settings.originFetch().resumeAttempts()));
+        .withFetch(settings.originFetch().verify(), settings.originFetch().resumeAttempts())
+        .withConnections(settings.originFetch().connections()));
     Optional<KeystoneRoleCheck> roleCheck = settings.keystone().map(k ->
         new KeystoneRoleCheck(keystone.orElseThrow(), k.adminRole(), Clock.systemUTC()));
     // Taken over before the server listens: a SIGTERM during the start stops it right after.

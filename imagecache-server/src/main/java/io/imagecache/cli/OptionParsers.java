@@ -66,6 +66,11 @@ final class OptionParsers {
     return wholeNumber(text, 0, OriginFetch.MAX_RESUME_ATTEMPTS);
   }
 
+  /** A whole number from 1 to {@link OriginFetch#MAX_CONNECTIONS}. */
+  static int originConnections(String text) {
+    return wholeNumber(text, 1, OriginFetch.MAX_CONNECTIONS);
+  }
+
   /** A whole number from 1 to 1000 (workers, attempts). */
   static int count(String text) {
     return wholeNumber(text, 1, 1000);

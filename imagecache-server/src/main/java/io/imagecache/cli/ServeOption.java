@@ -42,6 +42,15 @@ enum ServeOption {
   DB_PASSWORD_FILE("db-password-file", "FILE", "File holding the db-password"),
   DB_URL("db-url", "JDBC_URL", "PostgreSQL JDBC URL (driver postgres)"),
   NODE_URL("node-url", "URL", "This node's URL as other nodes reach it (driver postgres)"),
+  FLEET_TOKEN("fleet-token", "TOKEN",
+      "Secret the nodes of a fleet send each other; with driver postgres it turns on the fleet:"
+          + " misses fill from peers, one origin fetch per image for all nodes"),
+  FLEET_TOKEN_FILE("fleet-token-file", "FILE", "File holding the fleet-token"),
+  NODE_DEAD_AFTER("node-dead-after", "DURATION",
+      "Age of its last heartbeat after which a fleet node counts as dead (default: 15s)"),
+  PEER_UPLOADS("peer-uploads", "N",
+      "Peers that may stream one image from this node at once; the others chain off nodes"
+          + " already receiving it (default: 4)"),
   ORIGIN_CONNECT_TIMEOUT("origin-connect-timeout", "DURATION",
       "Time to connect to the origin (default: 10s)"),
   ORIGIN_FIRST_BYTE_TIMEOUT("origin-first-byte-timeout", "DURATION",
@@ -59,6 +68,9 @@ enum ServeOption {
   ORIGIN_RESUME_ATTEMPTS("origin-resume-attempts", "N",
       "Range requests one fill may make to resume a broken origin body; 0 never resumes"
           + " (default: 5)"),
+  ORIGIN_CONNECTIONS("origin-connections", "N",
+      "Connections one fill of an image of 64 MiB or more may fetch 4 MiB segments over, when"
+          + " the origin supports ranges (default: 1)"),
   ORIGIN_TOKEN("origin-token", "TOKEN",
       "The cache's own origin credential: bearer token for HTTP origins, X-Auth-Token of"
           + " prefetches for Glance"),

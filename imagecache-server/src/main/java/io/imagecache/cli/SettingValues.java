@@ -77,6 +77,12 @@ final class SettingValues {
       case DB_PASSWORD_FILE -> null;
       case DB_URL -> cache.dbUrl().orElse(NONE);
       case NODE_URL -> cache.nodeUrl().orElse(NONE);
+      case FLEET_TOKEN -> cache.fleet().map(CacheConfig.Fleet::token).orElse(NONE);
+      case FLEET_TOKEN_FILE -> null;
+      case NODE_DEAD_AFTER -> Durations.format(cache.fleet().map(CacheConfig.Fleet::nodeDeadAfter)
+          .orElse(CacheConfig.Fleet.DEFAULT_NODE_DEAD_AFTER));
+      case PEER_UPLOADS -> Integer.toString(cache.fleet().map(CacheConfig.Fleet::peerUploads)
+          .orElse(CacheConfig.Fleet.DEFAULT_PEER_UPLOADS));
       case ORIGIN_CONNECT_TIMEOUT -> Durations.format(settings.originTimeouts().connect());
       case ORIGIN_FIRST_BYTE_TIMEOUT -> Durations.format(settings.originTimeouts().firstByte());
       case ORIGIN_IDLE_TIMEOUT -> Durations.format(settings.originTimeouts().idle());
@@ -85,6 +91,7 @@ final class SettingValues {
       case ORIGIN_CLIENT_KEY -> path(settings.tls().origin().clientKey());
       case VERIFY -> settings.originFetch().verify().optionValue();
       case ORIGIN_RESUME_ATTEMPTS -> Integer.toString(settings.originFetch().resumeAttempts());
+      case ORIGIN_CONNECTIONS -> Integer.toString(settings.originFetch().connections());
       case ORIGIN_TOKEN -> settings.originToken().orElse(NONE);
       case KEYSTONE_URL -> settings.keystone().map(KeystoneSettings::url).orElse(NONE);
       case ADMIN_ROLE -> settings.keystone().map(KeystoneSettings::adminRole)

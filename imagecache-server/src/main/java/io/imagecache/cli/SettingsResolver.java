@@ -152,8 +152,10 @@ final class SettingsResolver {
             + " (the URL other nodes reach this one at)");
       }
     }
+    Optional<CacheConfig.Fleet> fleet = fleet(values, driver);
     CacheConfig.Builder builder = CacheConfig.builder(dir)
         .driver(driver)
+        .fleet(fleet)
         .maxSize(values.get(ServeOption.MAX_SIZE, Sizes::parse, CacheConfig.DEFAULT_MAX_SIZE))
         .stallTime(values.get(
             ServeOption.STALL_TIME, Durations::parse, CacheConfig.DEFAULT_STALL_TIME))
@@ -181,6 +183,45 @@ final class SettingsResolver {
     } catch (IllegalArgumentException e) {
       throw new SettingsException("invalid cache settings: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The fleet settings: on with a fleet token, which needs driver postgres; node-dead-after and
+   * peer-uploads mean something only then.
+   */
+  private static Optional<CacheConfig.Fleet> fleet(OptionValues values, DriverKind driver)
+      throws SettingsException {
+    Optional<String> token = values.secret(ServeOption.FLEET_TOKEN, SettingsResolver::fleetToken);
+    if (token.isEmpty()) {
+      for (ServeOption option : new ServeOption[] {
+          ServeOption.NODE_DEAD_AFTER, ServeOption.PEER_UPLOADS}) {
+        Optional<RawSetting> raw = values.raw(option);
+        if (raw.isPresent()) {
+          throw raw.get().invalid("it applies to a fleet only: set "
+              + ServeOption.FLEET_TOKEN.flag() + " (and driver postgres) too");
+        }
+      }
+      return Optional.empty();
+    }
+    if (driver != DriverKind.POSTGRES) {
+      RawSetting raw = values.raw(ServeOption.FLEET_TOKEN)
+          .or(() -> values.raw(ServeOption.FLEET_TOKEN_FILE)).orElseThrow();
+      throw raw.invalid("a fleet needs " + ServeOption.DRIVER.flag()
+          + " postgres (the database its nodes share), not " + driver.configName());
+    }
+    return Optional.of(new CacheConfig.Fleet(token.get(),
+        values.get(ServeOption.NODE_DEAD_AFTER, OptionParsers::positive,
+            CacheConfig.Fleet.DEFAULT_NODE_DEAD_AFTER),
+        values.get(ServeOption.PEER_UPLOADS, OptionParsers::count,
+            CacheConfig.Fleet.DEFAULT_PEER_UPLOADS)));
+  }
+
+  private static String fleetToken(String token) {
+    if (!ServeSettings.isValidToken(token)) {
+      throw new IllegalArgumentException(
+          "the fleet token must be non-empty visible ASCII without spaces (it is sent in a header)");
+    }
+    return token;
   }
 
   /**
@@ -217,7 +258,9 @@ final class SettingsResolver {
     return new OriginFetch(
         values.get(ServeOption.VERIFY, OriginConfig.Verify::parse, OriginFetch.DEFAULT.verify()),
         values.get(ServeOption.ORIGIN_RESUME_ATTEMPTS, OptionParsers::resumeAttempts,
-            OriginFetch.DEFAULT.resumeAttempts()));
+            OriginFetch.DEFAULT.resumeAttempts()),
+        values.get(ServeOption.ORIGIN_CONNECTIONS, OptionParsers::originConnections,
+            OriginFetch.DEFAULT.connections()));
   }
 
   private static OriginTimeouts originTimeouts(OptionValues values) throws SettingsException {

@@ -62,6 +62,15 @@ final class CacheApiCalls {
     return Responses.empty(HttpResponseStatus.NO_CONTENT);
   }
 
+  /**
+   * {@code DELETE /v2/cache/{id}?scope=fleet}: as {@link #delete} here, then on every other node
+   * of the fleet. Never 404: other nodes may hold an image this node and the origin do not know.
+   */
+  FullHttpResponse deleteFleetWide(ImageId id) throws IOException {
+    cache.deleteFleetWide(id);
+    return Responses.empty(HttpResponseStatus.NO_CONTENT);
+  }
+
   /** {@code DELETE /v2/cache}: the queue first, so that no prefetch refills what is cleared. */
   FullHttpResponse clear(ClearTarget target) throws IOException {
     if (target.clearsQueue()) {

@@ -147,7 +147,12 @@ final class CacheApiRoutes implements RouteTable {
       case STATUS -> calls::status;
       case NODES -> () -> calls.nodes(id.orElseThrow());
       case QUEUE -> () -> calls.queue(id.orElseThrow());
-      case DELETE -> () -> calls.delete(id.orElseThrow());
+      case DELETE -> {
+        DeleteScope scope = DeleteScope.parse(request.uri(), context.cache().config().driver());
+        yield scope == DeleteScope.FLEET
+            ? () -> calls.deleteFleetWide(id.orElseThrow())
+            : () -> calls.delete(id.orElseThrow());
+      }
       case PIN -> () -> calls.pin(id.orElseThrow());
       case UNPIN -> () -> calls.unpin(id.orElseThrow());
     };

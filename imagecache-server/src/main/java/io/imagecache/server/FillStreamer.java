@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Sends an image while a fill writes it: each step waits (without blocking the event loop) until
@@ -60,7 +61,7 @@ final class FillStreamer {
       whenVerified(this::finish);
       return;
     }
-    filling.awaitBytes(position).whenComplete((available, failure) -> ctx.executor().execute(() -> {
+    filling.awaitBytes(position).whenComplete((available, failure) -> onLoop(() -> {
       if (failure != null) {
         broken("the fill failed: " + Failures.unwrap(failure));
       } else {
@@ -95,13 +96,25 @@ final class FillStreamer {
 
   /** Runs {@code next} on the loop once the fill is verified; breaks the response if it fails. */
   private void whenVerified(Runnable next) {
-    verified.whenComplete((ignored, failure) -> ctx.executor().execute(() -> {
+    verified.whenComplete((ignored, failure) -> onLoop(() -> {
       if (failure != null) {
         broken("the fill failed: " + Failures.unwrap(failure));
       } else {
         next.run();
       }
     }));
+  }
+
+  /**
+   * Runs {@code step} on the connection's loop; when the loop has shut down (the server closed
+   * while the fill went on) the file is released here, as nothing will run there any more.
+   */
+  private void onLoop(Runnable step) {
+    try {
+      ctx.executor().execute(step);
+    } catch (RejectedExecutionException e) {
+      ImageFileExchange.closeQuietly(filling);
+    }
   }
 
   private void finish() {

@@ -2,6 +2,7 @@ package io.imagecache.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imagecache.Durations;
+import io.imagecache.CacheConfig;
 import io.imagecache.ImageCache;
 import io.imagecache.keystone.KeystoneRoleCheck;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -149,7 +150,10 @@ public final class ImageCacheServer implements Closeable {
     try {
       ServerContext context = new ServerContext(cache, blocking, new ObjectMapper(),
           new AdminAuth(settings.adminToken, settings.keystone),
-          cache.originApi().map(uri -> new GlanceProxy(uri, settings.originTls)));
+          cache.originApi().map(uri -> new GlanceProxy(uri, settings.originTls)),
+          new FleetAuth(cache.config().fleet().map(CacheConfig.Fleet::token)),
+          new PeerUploads(cache.config().fleet().map(CacheConfig.Fleet::peerUploads)
+              .orElse(CacheConfig.Fleet.DEFAULT_PEER_UPLOADS)));
       RouteTable routes = RouteTable.of(List.of(
           new CacheApiRoutes(context), new MetricsRoutes(context, metrics),
           new ReadinessRoutes(context, readiness)));

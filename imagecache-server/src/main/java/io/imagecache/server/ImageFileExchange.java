@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +81,48 @@ final class ImageFileExchange extends LocalExchange {
             abort();
           } else {
             serve(download);
+          }
+        }));
+  }
+
+  /**
+   * For a peer (its fleet token checked by the caller): no reader check, never a new fill; the
+   * committed file or the live fill, else 404; beyond the per-image upload limit 503 with
+   * {@code Retry-After}, so that the peer takes another source.
+   */
+  void startForPeer() {
+    PeerUploads uploads = context.peerUploads();
+    if (!uploads.tryAcquire(id)) {
+      FullHttpResponse busy = Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
+          "image " + id + " is being sent to " + uploads.limit() + " peers already");
+      busy.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+      respond(busy);
+      return;
+    }
+    AtomicBoolean released = new AtomicBoolean();
+    Runnable release = () -> {
+      if (released.compareAndSet(false, true)) {
+        uploads.release(id);
+      }
+    };
+    completion().addListener(done -> release.run());
+    ctx.channel().closeFuture().addListener(closed -> release.run());
+    Blocking.call(context.blocking(), () -> context.cache().downloadForPeer(id))
+        .whenComplete((download, failure) -> onLoop(() -> {
+          if (failure != null) {
+            fail(failure);
+          } else if (download.isEmpty()) {
+            AccessLogHandler.result(ctx, AccessResult.ERROR);
+            respond(Responses.text(HttpResponseStatus.NOT_FOUND,
+                "image " + id + " is neither cached nor being filled on this node"));
+          } else if (!ctx.channel().isActive()) {
+            closeQuietly(download.get());
+            abort();
+          } else if (request.isHead()) {
+            closeQuietly(download.get());
+            respondHead(download.get().info());
+          } else {
+            serve(download.get());
           }
         }));
   }

@@ -176,8 +176,18 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     if (image.matches() && (HttpMethod.GET.equals(request.method()) || request.isHead())) {
       boolean chunkedAllowed =
           httpRequest.protocolVersion().compareTo(HttpVersion.HTTP_1_1) >= 0;
-      return imageFile(ctx, request, image.group(1), chunkedAllowed);
+      if (FleetAuth.isPeerRequest(request)) {
+        Optional<FullHttpResponse> refusal = context.fleetAuth().refusal(request,
+            httpRequest.headers().getAll(FleetAuth.HEADER));
+        if (refusal.isPresent()) {
+          return ImmediateExchange.send(ctx, request, refusal.get());
+        }
+        return imageFile(ctx, request, image.group(1), chunkedAllowed, true);
+      }
+      return imageFile(ctx, request, image.group(1), chunkedAllowed, false);
     }
+    // The fleet token never leaves the fleet: not passed on to the origin.
+    httpRequest.headers().remove(FleetAuth.HEADER);
     Optional<Exchange> local = routes.route(ctx, request);
     if (local.isPresent()) {
       return local.get();
@@ -255,8 +265,12 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     });
   }
 
+  /**
+   * The image's file, for a client, or for a peer ({@code forPeer}, its fleet token checked):
+   * a peer is answered from a hit or a live fill only.
+   */
   private Exchange imageFile(ChannelHandlerContext ctx, RequestInfo request, String rawId,
-      boolean chunkedAllowed) {
+      boolean chunkedAllowed, boolean forPeer) {
     ImageId id;
     try {
       id = ImageIdSegment.decode(rawId);
@@ -264,9 +278,13 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
       return ImmediateExchange.send(ctx, request,
           Responses.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
     }
-    LOG.debug("{} image {}", request.method(), id);
+    LOG.debug("{} image {}{}", request.method(), id, forPeer ? " for a peer" : "");
     ImageFileExchange exchange = new ImageFileExchange(ctx, request, context, id, chunkedAllowed);
-    exchange.start();
+    if (forPeer) {
+      exchange.startForPeer();
+    } else {
+      exchange.start();
+    }
     return exchange;
   }
 

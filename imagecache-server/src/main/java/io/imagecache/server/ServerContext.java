@@ -14,7 +14,9 @@ import java.util.concurrent.Executor;
  * @param json a shared, thread-safe mapper
  * @param adminAuth what {@code X-Auth-Token} must be for management calls
  * @param proxy the pass-through to the Glance origin, when the origin is a Glance API
+ * @param fleetAuth what {@code X-Imagecache-Fleet-Token} must be for peer requests
+ * @param peerUploads how many peers stream each image from this node at once
  */
 record ServerContext(
     ImageCache cache, Executor blocking, ObjectMapper json, AdminAuth adminAuth,
-    Optional<GlanceProxy> proxy) {}
+    Optional<GlanceProxy> proxy, FleetAuth fleetAuth, PeerUploads peerUploads) {}

@@ -47,6 +47,19 @@ class ManagementCommandsTest {
   }
 
   @Test
+  void deleteFleetAsksForAFleetScopeDelete() {
+    server.on("DELETE", "/v2/cache/img-1?scope=fleet", empty(204));
+
+    CliRun.Result result = run("delete", "img-1", "--fleet");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out()).isEqualTo(
+        line("Deleted img-1 from the cache and the queue of every node of the fleet."));
+    assertThat(server.requests()).singleElement().satisfies(
+        request -> assertThat(request.line()).isEqualTo("DELETE /v2/cache/img-1?scope=fleet"));
+  }
+
+  @Test
   void deleteOfAnUnknownImageExitsWith1WithTheServersMessage() {
     server.on("DELETE", "/v2/cache/img-1", text(404, "Image img-1 not found."));
 

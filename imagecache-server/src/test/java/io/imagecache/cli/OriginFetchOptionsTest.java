@@ -8,7 +8,10 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** {@code verify} and {@code origin-resume-attempts}: defaults, the three sources, bad values. */
+/**
+ * {@code verify}, {@code origin-resume-attempts} and {@code origin-connections}: defaults, the
+ * three sources, bad values.
+ */
 class OriginFetchOptionsTest {
 
   @Test
@@ -16,15 +19,16 @@ class OriginFetchOptionsTest {
     ServeSettings settings = SettingsResolver.resolve(Map.of(), Map.of(), Optional.empty());
 
     assertThat(settings.originFetch())
-        .isEqualTo(new OriginFetch(OriginConfig.Verify.STRONGEST, 5));
+        .isEqualTo(new OriginFetch(OriginConfig.Verify.STRONGEST, 5, 1));
   }
 
   @Test
   void flagsAndEnvironmentAreRead() throws Exception {
     ServeSettings settings = SettingsResolver.resolve(
-        Map.of("verify", "ALL"), Map.of("IMAGECACHE_ORIGIN_RESUME_ATTEMPTS", "0"), Optional.empty());
+        Map.of("verify", "ALL", "origin-connections", "4"),
+        Map.of("IMAGECACHE_ORIGIN_RESUME_ATTEMPTS", "0"), Optional.empty());
 
-    assertThat(settings.originFetch()).isEqualTo(new OriginFetch(OriginConfig.Verify.ALL, 0));
+    assertThat(settings.originFetch()).isEqualTo(new OriginFetch(OriginConfig.Verify.ALL, 0, 4));
   }
 
   @Test
@@ -39,5 +43,9 @@ class OriginFetchOptionsTest {
         .isInstanceOf(SettingsException.class)
         .hasMessage("invalid --origin-resume-attempts \"-1\" (from the command line):"
             + " expected a whole number from 0 to 1000");
+    assertThatThrownBy(() -> SettingsResolver.resolve(
+        Map.of(), Map.of("IMAGECACHE_ORIGIN_CONNECTIONS", "17"), Optional.empty()))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("expected a whole number from 1 to 16");
   }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -112,7 +113,7 @@ final class ScriptedApiServer implements AutoCloseable {
       exchange.getRequestHeaders().forEach(
           (name, values) -> headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
       Request request = new Request(
-          exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), headers);
+          exchange.getRequestMethod(), pathAndQuery(exchange.getRequestURI()), headers);
       requests.add(request);
       Answer answer = next(request.line())
           .orElse(Answer.text(599, "no scripted answer for " + request.line()));
@@ -135,5 +136,10 @@ final class ScriptedApiServer implements AutoCloseable {
       }
       return Optional.of(answers.size() > 1 ? answers.poll() : answers.peek());
     }
+  }
+
+  /** The raw path, with {@code ?query} when the request has one. */
+  private static String pathAndQuery(URI uri) {
+    return uri.getRawQuery() == null ? uri.getRawPath() : uri.getRawPath() + "?" + uri.getRawQuery();
   }
 }

@@ -99,15 +99,30 @@ final class ServerHarness implements AutoCloseable {
         server -> server.tls(tls).clientLimits(limits));
   }
 
+  /**
+   * As {@link #start(CacheConfig, Optional)}, listening on loopback port {@code port} (for nodes
+   * whose URL must be known before they start: a fleet's).
+   */
+  static ServerHarness startOn(int port, CacheConfig config, Optional<String> originSpec)
+      throws Exception {
+    return start(config, originSpec, OriginTls.SYSTEM, port, server -> server);
+  }
+
   private static ServerHarness start(CacheConfig config, Optional<String> originSpec,
       OriginTls originTls, UnaryOperator<ImageCacheServer.Builder> settings) throws Exception {
+    return start(config, originSpec, originTls, 0, settings);
+  }
+
+  private static ServerHarness start(CacheConfig config, Optional<String> originSpec,
+      OriginTls originTls, int port, UnaryOperator<ImageCacheServer.Builder> settings)
+      throws Exception {
     Optional<OriginConfig> origin = originSpec.map(spec -> new OriginConfig(spec,
         Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(20), Optional.empty())
         .withTls(originTls.isSystem() ? Optional.empty() : Optional.of(originTls.sslContext())));
     ImageCache cache = ImageCache.open(config, origin);
     try {
-      InetSocketAddress anyPort = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-      ImageCacheServer server = settings.apply(ImageCacheServer.builder(cache, anyPort, ADMIN_TOKEN)
+      InetSocketAddress listen = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+      ImageCacheServer server = settings.apply(ImageCacheServer.builder(cache, listen, ADMIN_TOKEN)
           .blockingThreads(BLOCKING_THREADS)).start();
       return new ServerHarness(cache, server);
     } catch (Exception | Error e) {

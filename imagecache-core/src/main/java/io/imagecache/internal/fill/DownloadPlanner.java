@@ -59,15 +59,23 @@ public final class DownloadPlanner {
   private final FillRegistry fills;
   private final Optional<Origin> origin;
   private final Optional<ReaderAuthorizer> authorizer;
+  private final GoneAtOrigin goneAtOrigin;
   private volatile long maxSize;
 
+  /** Told of a cached image the origin answered 404 for in a reader check; must not block. */
+  @FunctionalInterface
+  public interface GoneAtOrigin {
+    void notFound(ImageId id);
+  }
+
   public DownloadPlanner(CacheDriver driver, FillRegistry fills, Optional<Origin> origin,
-      Optional<ReaderAuthorizer> authorizer, long maxSize) {
+      Optional<ReaderAuthorizer> authorizer, long maxSize, GoneAtOrigin goneAtOrigin) {
     this.driver = driver;
     this.fills = fills;
     this.origin = origin;
     this.authorizer = authorizer;
     this.maxSize = maxSize;
+    this.goneAtOrigin = goneAtOrigin;
   }
 
   /** Images larger than {@code maxSize} are streamed through from now on (a reload). */
@@ -267,6 +275,35 @@ public final class DownloadPlanner {
     return false;
   }
 
+  /**
+   * For a peer of the fleet: the committed file (a hit) or the live fill joined, never a new fill
+   * and never the origin; empty when this node has neither, or its fill failed before its source
+   * answered. No reader check: the asking node checks its own callers. Blocking (waits until a
+   * fill's source answered).
+   */
+  public Optional<Download> downloadForPeer(ImageId id) throws IOException {
+    Optional<CacheReader> reader = driver.openForRead(id);
+    if (reader.isPresent()) {
+      return Optional.of(hit(id, reader.get(), Optional.empty()));
+    }
+    Optional<Fill> fill = fills.active(id);
+    if (fill.isEmpty()) {
+      // A fill that ended just now has committed its file, or failed.
+      return driver.openForRead(id).map(committed -> hit(id, committed, Optional.empty()));
+    }
+    ExpectedContent expected;
+    try {
+      expected = await(fill.get());
+    } catch (InterruptedIOException e) {
+      throw e;
+    } catch (IOException e) {
+      LOG.debug("image {}: a peer asked for a fill that failed: {}", id, e.toString());
+      return Optional.empty();
+    }
+    return Optional.of(new Download.Filling(infoOf(id, expected), fill.get().openChannel(),
+        fill.get(), true));
+  }
+
   /** What a download of {@code id} would say before its body, without starting a fill. */
   public ImageInfo describe(ImageId id, Optional<String> token) throws IOException {
     Optional<ImageMetadata> authorized = authorize(id, token);
@@ -287,7 +324,14 @@ public final class DownloadPlanner {
     if (authorizer.isEmpty()) {
       return Optional.empty();
     }
-    return authorizer.get().check(id, token);
+    try {
+      return authorizer.get().check(id, token);
+    } catch (ImageNotFoundException e) {
+      if (driver.isCached(id)) {
+        goneAtOrigin.notFound(id);
+      }
+      throw e;
+    }
   }
 
   private static Download passThrough(Origin source, ImageId id, Optional<String> token)

@@ -6,6 +6,7 @@ import io.imagecache.FillProgress;
 import io.imagecache.ImageId;
 import io.imagecache.internal.CacheCounters;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.time.Duration;
 import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
@@ -20,6 +21,8 @@ public final class FillEvents implements FillListener {
   private final LongConsumer afterCommit;
   /** Who hears of each fill's end; set once by the cache's user, read by fill threads. */
   private volatile BiConsumer<FillProgress, Duration> endObserver = (last, took) -> {};
+  /** Who else hears of each fill's end (the fleet); set once by the runtime, read by fill threads. */
+  private volatile Consumer<ImageId> endHook = id -> {};
 
   /**
    * Counts into {@code counters}; gives each commit's size to {@code afterCommit}, which must not
@@ -53,7 +56,16 @@ public final class FillEvents implements FillListener {
 
   @Override
   public void ended(FillProgress last, Duration took) {
-    endObserver.accept(last, took);
+    try {
+      endHook.accept(last.imageId());
+    } finally {
+      endObserver.accept(last, took);
+    }
+  }
+
+  /** Tells {@code hook} (quick, non-blocking) the image of every fill's end, besides the observer. */
+  public void hookEnds(Consumer<ImageId> hook) {
+    this.endHook = Objects.requireNonNull(hook, "hook");
   }
 
   /** Tells {@code observer} (quick, non-blocking) of every fill's end from now on, instead of the last one. */

@@ -112,23 +112,20 @@ final class GlanceOrigin implements Origin {
 
   /**
    * The body, resumed with {@code Range} + {@code If-Range} requests where it breaks, under the
-   * same conditions as an HTTP store's ({@link RangeValidator}). Glance itself answers ranges with
+   * same conditions as an HTTP store's ({@link RangedFetch}), or fetched in segments over several
+   * connections. Glance itself answers ranges with
    * 206 but sends neither {@code Accept-Ranges} nor a validator, so its downloads resume only
    * behind a front that adds them.
    */
   private ReadableByteChannel resumable(ImageId id, Optional<String> token,
       HttpResponse<BodyChannel> response, ExpectedContent expected) {
-    int attempts = http.settings().resumeAttempts();
-    Optional<String> validator = RangeValidator.of(response.headers());
-    if (attempts == 0 || expected.size().isEmpty() || validator.isEmpty()) {
-      return response.body();
-    }
-    long size = expected.size().getAsLong();
-    return new ResumingBody("image " + id + " from " + http.name(), response.body(), attempts,
-        offset -> http.sendRange(request("/v2/images/" + id.value() + "/file", token).GET()
-            .header("Range", "bytes=" + offset + "-")
-            .header("If-Range", validator.get())
-            .build(), id, offset, size, validator));
+    return RangedFetch.body("image " + id + " from " + http.name(), response, expected,
+        http.settings(), range -> http.sendRange(
+            request("/v2/images/" + id.value() + "/file", token).GET()
+                .header("Range", range.header())
+                .header("If-Range", range.validator())
+                .build(), id, range.from(), range.to(), range.size(),
+            Optional.of(range.validator())));
   }
 
   /** With the cache's own token when one is configured, else the caller's. */
@@ -257,6 +254,18 @@ final class GlanceOrigin implements Origin {
 
   private OriginUnavailableException malformed(ImageId id, String problem) {
     return new OriginUnavailableException(http.name() + ": metadata of image " + id + " " + problem);
+  }
+
+  /** A {@code Range} request; an origin that answers it with the whole image is read past. */
+  @Override
+  public ReadableByteChannel rest(ImageId id, Optional<String> token, long offset, long size)
+      throws IOException {
+    try {
+      return http.sendRange(request("/v2/images/" + id.value() + "/file", checkedToken(token)).GET()
+          .header("Range", "bytes=" + offset + "-").build(), id, offset, size, Optional.empty());
+    } catch (ResumeRefusedException e) {
+      return Origin.super.rest(id, token, offset, size);
+    }
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.imagecache.OriginUnavailableException;
 import io.imagecache.internal.fill.ImageSource;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.channels.ReadableByteChannel;
 import java.util.Optional;
 
 /**
@@ -85,6 +86,17 @@ public interface Origin extends AutoCloseable {
    */
   default String check() throws IOException {
     return "not asked";
+  }
+
+  /**
+   * The rest of image {@code id}, {@code size} bytes in all, from byte {@code offset} on, for a
+   * fill that got the bytes before it elsewhere (a peer that broke off): a {@code Range} request
+   * where the origin answers one, else the whole image with its first {@code offset} bytes read
+   * and dropped. The channel fails with an {@link java.io.EOFException} when it ends short.
+   */
+  default ReadableByteChannel rest(ImageId id, Optional<String> token, long offset, long size)
+      throws IOException {
+    return SkippedPrefix.skip(source(id, token).open().body(), offset);
   }
 
   /** Releases the origin's threads and connections; downloads in progress may fail afterwards. */

@@ -133,8 +133,19 @@ final class OriginHttp {
   BodyChannel sendRange(HttpRequest request, ImageId id, long offset, long size,
       Optional<String> validator)
       throws IOException {
+    return sendRange(request, id, offset, size, size, validator);
+  }
+
+  /**
+   * {@link #sendRange(HttpRequest, ImageId, long, long, Optional)} for the bytes
+   * {@code [offset, end)} only: {@code request} asks for {@code Range: bytes=offset-(end-1)}, and
+   * the 206 must say exactly that range.
+   */
+  BodyChannel sendRange(HttpRequest request, ImageId id, long offset, long end, long size,
+      Optional<String> validator)
+      throws IOException {
     HttpResponse<BodyChannel> response = exchange(request,
-        info -> OptionalLong.of(info.statusCode() == 206 ? size - offset : size));
+        info -> OptionalLong.of(info.statusCode() == 206 ? end - offset : size));
     int status = response.statusCode();
     log.debug("{} {} (from byte {}) -> {}", request.method(), request.uri(), offset, status);
     if (status != 206) {
@@ -146,7 +157,7 @@ final class OriginHttp {
       }
       throw failure(status, id);
     }
-    String expectedRange = "bytes " + offset + "-" + (size - 1) + "/" + size;
+    String expectedRange = "bytes " + offset + "-" + (end - 1) + "/" + size;
     Optional<String> range = response.headers().firstValue("Content-Range").map(String::strip);
     Optional<String> etag = response.headers().firstValue("ETag").map(String::strip);
     String refused = null;

@@ -121,22 +121,7 @@ final class ResumingBody implements ReadableByteChannel {
 
   /** Waits {@code millis}, or until closed (then throws). */
   private void pause(long millis) throws IOException {
-    long deadline = System.nanoTime() + millis * 1_000_000;
-    synchronized (lock) {
-      while (!closed) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return;
-        }
-        try {
-          lock.wait(Math.max(1, left / 1_000_000));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while waiting to resume " + description);
-        }
-      }
-    }
-    throw new AsynchronousCloseException();
+    ClosableWait.pause(lock, () -> closed, millis, "waiting to resume " + description);
   }
 
   /** A break of the transfer, not a verdict on the content, the caller or the image. */

@@ -6,6 +6,7 @@ import io.imagecache.internal.fill.ImageSource;
 import io.imagecache.internal.fill.SourceResponse;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.channels.ReadableByteChannel;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -48,6 +49,12 @@ public final class VerifyingOrigin implements Origin {
   public ImageMetadata managementMetadata(ImageId id, Optional<String> callerToken)
       throws IOException {
     return origin.managementMetadata(id, callerToken);
+  }
+
+  @Override
+  public ReadableByteChannel rest(ImageId id, Optional<String> token, long offset, long size)
+      throws IOException {
+    return origin.rest(id, token, offset, size);
   }
 
   @Override

@@ -8,10 +8,11 @@ import java.nio.file.Path;
 
 /**
  * The one writer of an image's {@code incomplete/} file. It counts bytes and computes every
- * expected digest as it writes. Every writer ends in {@link #commit()} or in an abort: closing it
- * without a commit moves the file to {@code invalid/} with the reason logged. A write or commit
- * that fails for lack of space ({@link NoSpaceLeft}) deletes the file instead, so that the space
- * is free at once; so does {@link #discard}.
+ * expected digest as it writes; 4 KiB blocks of zeros it leaves as holes (the file is sparse, its
+ * length is always the bytes written). Every writer ends in {@link #commit()} or in an abort:
+ * closing it without a commit moves the file to {@code invalid/} with the reason logged. A write
+ * or commit that fails for lack of space ({@link NoSpaceLeft}) deletes the file instead, so that
+ * the space is free at once; so does {@link #discard}.
  *
  * <p>Not thread-safe: one thread writes. {@link #bytesWritten()} may be read from any thread.
  */
@@ -22,7 +23,7 @@ public interface CacheWriter extends AutoCloseable {
   /** The file being written, which readers may open and follow while it grows. */
   Path file();
 
-  /** Bytes written so far; every byte below this offset is in the file. */
+  /** Bytes written so far; every byte below this offset is in the file (zeros maybe as a hole). */
   long bytesWritten();
 
   /** Writes all remaining bytes of {@code src}. */

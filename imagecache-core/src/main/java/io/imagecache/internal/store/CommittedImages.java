@@ -254,7 +254,8 @@ final class CommittedImages {
 
   /**
    * The index entry of {@code id}: from memory when the copy there describes a file of
-   * {@code size} bytes, else from the index (and remembered when its size matches).
+   * {@code size} bytes, else from the index (and remembered when its size matches); empty while
+   * the store is unavailable.
    */
   private Optional<CachedImage> entry(ImageId id, long size) throws IOException {
     Optional<CachedImage> known = entries.matching(id, size);
@@ -262,7 +263,13 @@ final class CommittedImages {
       return known;
     }
     return metadataLock.call(() -> {
-      Optional<CachedImage> indexed = index.get(id);
+      Optional<CachedImage> indexed;
+      try {
+        indexed = index.get(id);
+      } catch (StoreUnavailableException e) {
+        // The store is away: the file is served as one without an entry, not refused.
+        return Optional.empty();
+      }
       if (indexed.isPresent() && indexed.get().size() == size) {
         entries.put(id, indexed.get());
       }

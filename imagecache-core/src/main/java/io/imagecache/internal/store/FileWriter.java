@@ -3,6 +3,7 @@ package io.imagecache.internal.store;
 import io.imagecache.CachedImage;
 import io.imagecache.ImageId;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -28,6 +29,13 @@ import org.slf4j.LoggerFactory;
  * digest (MD5 not when the origin's own MD5 is recorded unverified) as the bytes go by, in a {@link DigestPipeline} beside the writing thread;
  * {@link #commit()} waits for the digests and verifies them ({@link ContentCheck}) before the
  * atomic rename.
+ *
+ * <p>The file is sparse: pieces of the bytes that are whole 4 KiB blocks of zeros (aligned to file
+ * offsets) are not written but left as holes ({@link SparseWrite}), so a raw VM image takes only
+ * its data on disk. The digests still see every byte, and after each {@link #write} the file's
+ * length is {@link #bytesWritten()} (extended over a skipped end), so a reader of the growing file
+ * reads the holes as the zeros they are, and the committed file has its full size before it is
+ * forced.
  *
  * <p>One thread writes and commits. {@link #bytesWritten()} may be read, and {@link #abort} called,
  * from any thread: the state moves by compare-and-set, so exactly one of commit and abort wins.
@@ -67,6 +75,8 @@ final class FileWriter implements CacheWriter {
 
   private final ImageId id;
   private final Path file;
+  /** The open file: its channel writes, its setLength extends over a skipped end. */
+  private final RandomAccessFile openFile;
   private final FileChannel channel;
   private final ExpectedContent expected;
   private final CacheLayout layout;
@@ -86,11 +96,12 @@ final class FileWriter implements CacheWriter {
   private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
 
   FileWriter(
-      ImageId id, FileChannel channel, ExpectedContent expected, CacheLayout layout, Clock clock,
-      boolean durable, Owner owner, Executor digestExecutor, WriterFiles files) {
+      ImageId id, RandomAccessFile openFile, ExpectedContent expected, CacheLayout layout,
+      Clock clock, boolean durable, Owner owner, Executor digestExecutor, WriterFiles files) {
     this.id = Objects.requireNonNull(id, "id");
     this.file = layout.incomplete(id);
-    this.channel = Objects.requireNonNull(channel, "channel");
+    this.openFile = Objects.requireNonNull(openFile, "openFile");
+    this.channel = openFile.getChannel();
     this.expected = Objects.requireNonNull(expected, "expected");
     this.layout = layout;
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -124,7 +135,10 @@ final class FileWriter implements CacheWriter {
     return bytesWritten;
   }
 
-  /** Writes all of {@code src}; a failing write aborts the writer before the error is thrown. */
+  /**
+   * Writes all of {@code src}, zero blocks as holes; a failing write aborts the writer before the
+   * error is thrown.
+   */
   @Override
   public void write(ByteBuffer src) throws IOException {
     State now = state.get();
@@ -132,6 +146,7 @@ final class FileWriter implements CacheWriter {
       throw new IllegalStateException("writer of image " + id + " is " + now.description);
     }
     int count = src.remaining();
+    long position = bytesWritten;
     try {
       // Hashing starts on the digest lanes while the bytes go to the file.
       digests.update(src);
@@ -140,7 +155,9 @@ final class FileWriter implements CacheWriter {
       throw e;
     }
     try {
-      files.write(channel, src);
+      if (!SparseWrite.write(files, channel, src, position)) {
+        files.setLength(openFile, position + count);
+      }
     } catch (IOException | RuntimeException e) {
       String reason = "writing to " + file + " failed: " + e;
       if (NoSpaceLeft.causedBy(e)) {
@@ -150,8 +167,8 @@ final class FileWriter implements CacheWriter {
       }
       throw e;
     }
-    // Published last: every byte below the new value is in the file.
-    bytesWritten = bytesWritten + count;
+    // Published last: every byte below the new value is in the file (or a hole, read as zeros).
+    bytesWritten = position + count;
   }
 
   @Override

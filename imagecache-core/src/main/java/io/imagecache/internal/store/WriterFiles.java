@@ -1,6 +1,7 @@
 package io.imagecache.internal.store;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -14,16 +15,27 @@ import java.nio.file.StandardOpenOption;
  * calls.
  */
 class WriterFiles {
-  /** Creates {@code file} exclusively for writing (FileAlreadyExistsException when it exists). */
-  FileChannel create(Path file) throws IOException {
-    return FileModes.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+  /**
+   * Creates {@code file} exclusively (FileAlreadyExistsException when it exists) and opens it for
+   * writing as a RandomAccessFile: the one JDK handle whose {@link #setLength} extends a file
+   * without writing to it. The writer owns the new name, so reopening it finds the same file.
+   */
+  RandomAccessFile create(Path file) throws IOException {
+    FileModes.createFile(file);
+    return new RandomAccessFile(file.toFile(), "rw");
   }
 
-  /** Writes all of {@code src} at the channel's position. */
-  void write(FileChannel channel, ByteBuffer src) throws IOException {
+  /** Writes all of {@code src} at file offset {@code position}. */
+  void write(FileChannel channel, ByteBuffer src, long position) throws IOException {
+    long at = position;
     while (src.hasRemaining()) {
-      channel.write(src);
+      at += channel.write(src, at);
     }
+  }
+
+  /** ftruncate: extends the file to {@code length} bytes, the new ones a hole (read as zeros). */
+  void setLength(RandomAccessFile file, long length) throws IOException {
+    file.setLength(length);
   }
 
   /** fdatasync: the file's bytes reach the disk. */

@@ -3,7 +3,7 @@ package io.imagecache.internal.store;
 import io.imagecache.ImageId;
 import io.imagecache.internal.DaemonThreads;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
+import java.io.RandomAccessFile;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,13 +97,13 @@ final class WriterRegistry implements FileWriter.Owner {
     }
     boolean opened = false;
     try {
-      Optional<FileChannel> channel = createIncomplete(id);
-      if (channel.isEmpty()) {
+      Optional<RandomAccessFile> file = createIncomplete(id);
+      if (file.isEmpty()) {
         return Optional.empty();
       }
       FileWriter writer =
           new FileWriter(
-              id, channel.get(), expected, layout, clock, durable, this, digestExecutor, files);
+              id, file.get(), expected, layout, clock, durable, this, digestExecutor, files);
       opened = true;
       return Optional.of(writer);
     } finally {
@@ -117,7 +117,7 @@ final class WriterRegistry implements FileWriter.Owner {
    * Creates {@code incomplete/<id>} exclusively; a file already there has no live writer in this
    * process, so it is a crash leftover and is replaced. Empty when another process won the race.
    */
-  private Optional<FileChannel> createIncomplete(ImageId id) throws IOException {
+  private Optional<RandomAccessFile> createIncomplete(ImageId id) throws IOException {
     Path file = layout.incomplete(id);
     for (int attempt = 0; attempt < 2; attempt++) {
       try {

@@ -1,6 +1,7 @@
 package io.imagecache.internal.store;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -30,15 +31,15 @@ final class FaultyWriterFiles extends WriterFiles {
   }
 
   @Override
-  FileChannel create(Path file) throws IOException {
+  RandomAccessFile create(Path file) throws IOException {
     failIf(Call.CREATE);
     return super.create(file);
   }
 
   @Override
-  void write(FileChannel channel, ByteBuffer src) throws IOException {
+  void write(FileChannel channel, ByteBuffer src, long position) throws IOException {
     failIf(Call.WRITE);
-    super.write(channel, src);
+    super.write(channel, src, position);
   }
 
   @Override

@@ -7,6 +7,9 @@ import io.imagecache.ImageId;
 import io.imagecache.internal.store.BadDriverConfigurationException;
 import io.imagecache.internal.store.ImageIndex;
 import io.imagecache.internal.store.JdbcTransaction;
+import io.imagecache.internal.store.StoreUnavailableException;
+import io.imagecache.internal.store.postgres.OfflineWrites.Kind;
+import io.imagecache.internal.store.postgres.OfflineWrites.Pending;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -44,21 +48,21 @@ public final class PostgresIndex implements ImageIndex {
 
   private static final String COLUMNS =
       "image_id, size, hits, last_accessed, last_modified, checksum";
-  private static final String UPSERT =
+  static final String UPSERT =
       "INSERT INTO cached_images"
           + " (image_id, last_accessed, last_modified, size, hits, checksum, node_reference_id)"
           + " VALUES (?, ?, ?, ?, 0, ?, ?)"
           + " ON CONFLICT (image_id, node_reference_id) DO UPDATE SET"
           + " last_accessed = EXCLUDED.last_accessed, last_modified = EXCLUDED.last_modified,"
           + " size = EXCLUDED.size, hits = 0, checksum = EXCLUDED.checksum";
-  private static final String ADOPT =
+  static final String ADOPT =
       "INSERT INTO cached_images"
           + " (image_id, last_accessed, last_modified, size, hits, checksum, node_reference_id)"
           + " VALUES (?, ?, ?, ?, 0, NULL, ?)"
           + " ON CONFLICT (image_id, node_reference_id) DO NOTHING";
-  private static final String DELETE_ONE =
+  static final String DELETE_ONE =
       "DELETE FROM cached_images WHERE image_id = ? AND node_reference_id = ?";
-  private static final String DELETE_ALL =
+  static final String DELETE_ALL =
       "DELETE FROM cached_images WHERE node_reference_id = ?";
   private static final String SELECT_ONE =
       "SELECT " + COLUMNS + " FROM cached_images WHERE image_id = ? AND node_reference_id = ?";
@@ -73,13 +77,17 @@ public final class PostgresIndex implements ImageIndex {
           + " AND image_id ~ '^[A-Za-z0-9._-]+$'"
           + " ORDER BY last_accessed, image_id COLLATE \"C\" LIMIT 1";
   // hits is Glance's INT: the sum saturates instead of failing the whole flush.
-  private static final String RECORD_ACCESS =
+  static final String RECORD_ACCESS =
       "UPDATE cached_images SET hits = LEAST(hits::BIGINT + ?, 2147483647)::INT, last_accessed = ?"
           + " WHERE image_id = ? AND node_reference_id = ?";
+  // A node that never joined a fleet (a Glance node, or ours without a fleet) has no
+  // imagecache_nodes row and is listed as before; a fleet node only while it is alive.
   private static final String SELECT_NODES =
       "SELECT n.node_reference_url FROM node_reference n"
           + " JOIN cached_images c ON c.node_reference_id = n.node_reference_id"
-          + " WHERE c.image_id = ? ORDER BY n.node_reference_url COLLATE \"C\"";
+          + " LEFT JOIN imagecache_nodes f ON f.node_url = n.node_reference_url"
+          + " WHERE c.image_id = ? AND (f.node_url IS NULL OR " + PostgresFleetLiveness.alive("f")
+          + ") ORDER BY n.node_reference_url COLLATE \"C\"";
 
   /** Rows fetched per round trip by id-only reads, so that 100 000 rows stream. */
   private static final int FETCH_SIZE = 10_000;
@@ -92,8 +100,20 @@ public final class PostgresIndex implements ImageIndex {
   /** Set once by {@link #open()}, closed by {@link #close()}; volatile for the callers' threads. */
   private volatile HikariDataSource pool;
 
-  /** This node's {@code node_reference_id}; set once by {@link #open()} before {@link #pool}. */
+  /**
+   * This node's {@code node_reference_id}; set by {@link #open()} before {@link #pool}, and again
+   * when the node registers after an outage.
+   */
   private volatile long nodeId;
+
+  /** Whether the database is away; see {@link #keptWhileAway}. */
+  private final DatabaseOutage outage;
+
+  /**
+   * Index writes made while the database is away, written when it returns. Guarded by its own
+   * monitor, under which {@link #outage} also changes from away to back.
+   */
+  private final OfflineWrites offline = new OfflineWrites();
 
   /**
    * An index of the node {@code nodeUrl} (Glance's {@code worker_self_reference_url}, e.g.
@@ -112,6 +132,8 @@ public final class PostgresIndex implements ImageIndex {
     this.jdbcUrl = Objects.requireNonNullElse(jdbcUrl, "").trim();
     this.nodeUrl = Objects.requireNonNullElse(nodeUrl, "").trim();
     this.dir = Objects.requireNonNull(dir, "dir");
+    this.outage = new DatabaseOutage(PostgresPool.redact(this.jdbcUrl), Clock.systemUTC(),
+        this::writeKept);
   }
 
   /**
@@ -151,29 +173,23 @@ public final class PostgresIndex implements ImageIndex {
         nodeUrl, dir, nodeId, PostgresPool.redact(jdbcUrl));
   }
 
+  /** While the database is away, kept in memory and written when it returns. */
   @Override
   public void put(ImageId id, Path file, long size, Instant now, Optional<String> checksum)
       throws IOException {
-    update("record the commit of " + id, UPSERT, statement -> {
-      statement.setString(1, id.value());
-      statement.setObject(2, toUtc(now));
-      statement.setObject(3, toUtc(now));
-      statement.setLong(4, size);
-      statement.setString(5, checksum.orElse(null));
-      statement.setLong(6, nodeId);
-    });
+    CachedImage row = new CachedImage(id, size, 0, now, now, checksum);
+    update("record the commit of " + id, UPSERT,
+        statement -> CachedImageWrites.bindPut(statement, row, nodeId),
+        kept -> kept.keep(id, new Pending(Kind.PUT, Optional.of(row), Optional.empty())));
   }
 
   /** Adopted files start with 0 hits: a Glance centralized_db cache keeps none on the files. */
   @Override
   public void adopt(ImageId id, Path file, long size, Instant modified) throws IOException {
-    update("adopt " + id, ADOPT, statement -> {
-      statement.setString(1, id.value());
-      statement.setObject(2, toUtc(modified));
-      statement.setObject(3, toUtc(modified));
-      statement.setLong(4, size);
-      statement.setLong(5, nodeId);
-    });
+    CachedImage row = new CachedImage(id, size, 0, modified, modified, Optional.empty());
+    update("adopt " + id, ADOPT,
+        statement -> CachedImageWrites.bindAdopt(statement, row, nodeId),
+        kept -> kept.keep(id, new Pending(Kind.ADOPT, Optional.of(row), Optional.empty())));
   }
 
   /** One transaction for the whole list; rows that exist stay as they are. */
@@ -182,18 +198,24 @@ public final class PostgresIndex implements ImageIndex {
     if (files.isEmpty()) {
       return;
     }
+    List<CachedImage> rows = files.stream().map(file -> new CachedImage(file.id(), file.size(), 0,
+        file.modified(), file.modified(), Optional.empty())).toList();
     inTransaction("adopt " + files.size() + " images", (connection, node) -> {
       try (PreparedStatement statement = connection.prepareStatement(ADOPT)) {
-        for (Adoption file : files) {
-          statement.setString(1, file.id().value());
-          statement.setObject(2, toUtc(file.modified()));
-          statement.setObject(3, toUtc(file.modified()));
-          statement.setLong(4, file.size());
-          statement.setLong(5, node);
+        for (CachedImage row : rows) {
+          CachedImageWrites.bindAdopt(statement, row, node);
           statement.addBatch();
         }
         statement.executeBatch();
       }
+    }, kept -> {
+      for (CachedImage row : rows) {
+        if (!kept.keep(row.imageId(),
+            new Pending(Kind.ADOPT, Optional.of(row), Optional.empty()))) {
+          return false;
+        }
+      }
+      return true;
     });
   }
 
@@ -202,26 +224,60 @@ public final class PostgresIndex implements ImageIndex {
     update("remove " + id, DELETE_ONE, statement -> {
       statement.setString(1, id.value());
       statement.setLong(2, nodeId);
-    });
+    }, kept -> kept.keep(id, new Pending(Kind.REMOVE, Optional.empty(), Optional.empty())));
   }
 
   @Override
   public void removeAll() throws IOException {
     update("remove every image of node " + nodeUrl, DELETE_ALL,
-        statement -> statement.setLong(1, nodeId));
+        statement -> statement.setLong(1, nodeId), kept -> {
+          kept.keepRemoveAll();
+          return true;
+        });
   }
 
+  /**
+   * While the database is away: the row as the kept writes leave it where they decide it (a
+   * commit, an adoption, a removal), else {@link StoreUnavailableException}.
+   */
   @Override
   public Optional<CachedImage> get(ImageId id) throws IOException {
-    List<CachedImage> rows = query("read " + id, SELECT_ONE, statement -> {
-      statement.setString(1, id.value());
-      statement.setLong(2, nodeId);
-    });
-    return rows.stream().findFirst();
+    Optional<Optional<CachedImage>> kept = keptImage(id);
+    if (kept.isPresent()) {
+      return kept.get();
+    }
+    try {
+      List<CachedImage> rows = query("read " + id, SELECT_ONE, statement -> {
+        statement.setString(1, id.value());
+        statement.setLong(2, nodeId);
+      });
+      return rows.stream().findFirst();
+    } catch (CacheStoreException e) {
+      kept = keptImage(id);
+      if (kept.isPresent()) {
+        return kept.get();
+      }
+      throw e;
+    }
+  }
+
+  /** While the database is away, what the kept writes say of {@code id}, or the outage. */
+  private Optional<Optional<CachedImage>> keptImage(ImageId id) throws StoreUnavailableException {
+    synchronized (offline) {
+      if (!outage.isAway()) {
+        return Optional.empty();
+      }
+      Optional<Optional<CachedImage>> decided = offline.image(id);
+      if (decided.isEmpty()) {
+        throw unavailable("read " + id);
+      }
+      return decided;
+    }
   }
 
   @Override
   public List<CachedImage> list() throws IOException {
+    requireAnswering("list the images of node " + nodeUrl);
     return query("list the images of node " + nodeUrl, SELECT_ALL,
         statement -> statement.setLong(1, nodeId));
   }
@@ -229,6 +285,7 @@ public final class PostgresIndex implements ImageIndex {
   /** One id-only query over this node's rows; invalid ids are skipped, as by {@link #list()}. */
   @Override
   public Set<ImageId> ids() throws IOException {
+    requireAnswering("list the image ids of node " + nodeUrl);
     Opened active = active();
     try (Connection connection = active.pool.getConnection();
         PreparedStatement statement = connection.prepareStatement(SELECT_IDS)) {
@@ -254,6 +311,7 @@ public final class PostgresIndex implements ImageIndex {
   /** A connection from the pool (a new one when the pool has none) and {@code SELECT 1}. */
   @Override
   public void check() throws IOException {
+    requireAnswering("check the database");
     Opened active = active();
     try (Connection connection = active.pool.getConnection();
         Statement statement = connection.createStatement();
@@ -267,6 +325,7 @@ public final class PostgresIndex implements ImageIndex {
   /** Empty when this node has no rows, whatever is on its disk. */
   @Override
   public Optional<ImageId> leastRecentlyAccessed() throws IOException {
+    requireAnswering("find the least recently accessed image of node " + nodeUrl);
     Opened active = active();
     try (Connection connection = active.pool.getConnection();
         PreparedStatement statement = connection.prepareStatement(SELECT_LRU)) {
@@ -279,7 +338,7 @@ public final class PostgresIndex implements ImageIndex {
     }
   }
 
-  /** One transaction for the whole batch, in id order. */
+  /** One transaction for the whole batch, in id order; kept while the database is away. */
   @Override
   public void recordAccesses(Map<ImageId, Access> accesses) throws IOException {
     if (accesses.isEmpty()) {
@@ -288,14 +347,19 @@ public final class PostgresIndex implements ImageIndex {
     inTransaction("record " + accesses.size() + " accesses", (connection, node) -> {
       try (PreparedStatement statement = connection.prepareStatement(RECORD_ACCESS)) {
         for (Map.Entry<ImageId, Access> entry : new TreeMap<>(accesses).entrySet()) {
-          statement.setLong(1, Math.min(entry.getValue().hits(), Integer.MAX_VALUE));
-          statement.setObject(2, toUtc(entry.getValue().lastAccessed()));
-          statement.setString(3, entry.getKey().value());
-          statement.setLong(4, node);
+          CachedImageWrites.bindAccess(statement, entry.getKey(), entry.getValue(), node);
           statement.addBatch();
         }
         statement.executeBatch();
       }
+    }, kept -> {
+      for (Map.Entry<ImageId, Access> entry : accesses.entrySet()) {
+        if (!kept.keep(entry.getKey(), new Pending(
+            Kind.ACCESS_ONLY, Optional.empty(), Optional.of(entry.getValue())))) {
+          return false;
+        }
+      }
+      return true;
     });
   }
 
@@ -304,9 +368,13 @@ public final class PostgresIndex implements ImageIndex {
     return true;
   }
 
-  /** URLs of every node with a row for {@code id}, this one included, ordered. */
+  /**
+   * URLs of every node with a row for {@code id}, this one included, ordered; a fleet node only
+   * while it is alive ({@link PostgresFleetLiveness}).
+   */
   @Override
   public List<String> nodes(ImageId id) throws IOException {
+    requireAnswering("list the nodes caching " + id);
     Opened active = active();
     try (Connection connection = active.pool.getConnection();
         PreparedStatement statement = connection.prepareStatement(SELECT_NODES)) {
@@ -323,9 +391,19 @@ public final class PostgresIndex implements ImageIndex {
     }
   }
 
-  /** Closes the pool; this node stays registered and its rows stay. */
+  /**
+   * Closes the pool; this node stays registered and its rows stay. Writes still kept from an
+   * outage are lost (reconciliation adopts their files at the next start).
+   */
   @Override
   public void close() {
+    outage.close();
+    synchronized (offline) {
+      if (!offline.isEmpty()) {
+        log.warn("closing with {} index writes of node {} not written: PostgreSQL did not return;"
+            + " the next start adopts the files again", offline.size(), nodeUrl);
+      }
+    }
     HikariDataSource open = pool;
     if (open != null) {
       open.close();
@@ -353,15 +431,88 @@ public final class PostgresIndex implements ImageIndex {
     void bind(PreparedStatement statement) throws SQLException;
   }
 
-  private void update(String what, String sql, Binder binder) throws CacheStoreException {
-    Opened active = active();
-    try (Connection connection = active.pool.getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      binder.bind(statement);
-      statement.executeUpdate();
-    } catch (SQLException e) {
-      throw storeFailure(what, e);
+  /** What a write keeps while the database is away; false when the kept writes are full. */
+  @FunctionalInterface
+  private interface Keep {
+    boolean keep(OfflineWrites kept);
+  }
+
+  /** A write made now, on the database. */
+  @FunctionalInterface
+  private interface StoreCall {
+    void run() throws CacheStoreException;
+  }
+
+  /**
+   * Makes the write {@code call}; while the database is away, or when it turns out to be away
+   * now, {@code keep} keeps it instead, to be written when the database returns.
+   */
+  private void write(String what, StoreCall call, Keep keep) throws CacheStoreException {
+    if (keptWhileAway(what, keep)) {
+      return;
     }
+    try {
+      call.run();
+    } catch (CacheStoreException e) {
+      if (e.getCause() instanceof SQLException sql && DatabaseOutage.isOutage(sql)
+          && keptWhileAway(what, keep)) {
+        return;
+      }
+      throw e;
+    }
+  }
+
+  /** One statement in autocommit, or kept while the database is away. */
+  private void update(String what, String sql, Binder binder, Keep keep)
+      throws CacheStoreException {
+    write(what, () -> {
+      Opened active = active();
+      try (Connection connection = active.pool.getConnection();
+          PreparedStatement statement = connection.prepareStatement(sql)) {
+        binder.bind(statement);
+        statement.executeUpdate();
+      } catch (SQLException e) {
+        throw storeFailure(what, e);
+      }
+    }, keep);
+  }
+
+  /**
+   * Keeps a write while the database is away: true when kept, false when the database answers.
+   *
+   * @throws CacheStoreException when the kept writes are full
+   */
+  private boolean keptWhileAway(String what, Keep keep) throws CacheStoreException {
+    synchronized (offline) {
+      if (!outage.isAway()) {
+        return false;
+      }
+      if (!keep.keep(offline)) {
+        throw new CacheStoreException("cannot " + what + ": PostgreSQL at "
+            + PostgresPool.redact(jdbcUrl) + " does not answer and " + OfflineWrites.LIMIT
+            + " images already wait for it to return", null);
+      }
+      return true;
+    }
+  }
+
+  /** Throws at once, without asking the database, while it is away. */
+  private void requireAnswering(String what) throws StoreUnavailableException {
+    if (outage.isAway()) {
+      throw unavailable(what);
+    }
+  }
+
+  private StoreUnavailableException unavailable(String what) {
+    int kept;
+    synchronized (offline) {
+      kept = offline.size();
+    }
+    return new StoreUnavailableException("cannot " + what + ": PostgreSQL at "
+        + PostgresPool.redact(jdbcUrl) + " does not answer since "
+        + outage.awaySince().map(Instant::toString).orElse("a moment ago")
+        + " (hits are served from disk; " + kept + " images have index writes kept until it"
+        + " returns)");
   }
 
   private List<CachedImage> query(String what, String sql, Binder binder)
@@ -398,12 +549,18 @@ public final class PostgresIndex implements ImageIndex {
   }
 
   /** UTC wall time, cut to PostgreSQL's microseconds (pgjdbc would round instead). */
-  private static LocalDateTime toUtc(Instant instant) {
+  static LocalDateTime toUtc(Instant instant) {
     return LocalDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
   }
 
   private static Instant fromUtc(LocalDateTime utc) {
     return utc.toInstant(ZoneOffset.UTC);
+  }
+
+  /** {@link #inTransaction(String, Transaction)}, or kept while the database is away. */
+  private void inTransaction(String what, Transaction work, Keep keep)
+      throws CacheStoreException {
+    write(what, () -> inTransaction(what, work), keep);
   }
 
   /**
@@ -423,13 +580,58 @@ public final class PostgresIndex implements ImageIndex {
     }
   }
 
+  // ---- the return of the database -------------------------------------------------------------
+
+  /**
+   * Registers this node again (the database may have been restored empty) and writes what was
+   * kept meanwhile, batch after batch until none is left: then the database is back. Run by the
+   * outage's waiting thread only.
+   */
+  private boolean writeKept() throws SQLException {
+    Opened active = active();
+    int written = 0;
+    try (Connection connection = active.pool.getConnection()) {
+      long registered = PostgresSchema.createAndRegister(connection, nodeUrl);
+      nodeId = registered;
+      for (int round = 0; round < 10; round++) {
+        OfflineWrites.Batch batch;
+        synchronized (offline) {
+          batch = offline.drain();
+        }
+        try {
+          JdbcTransaction.run(connection, c -> {
+            CachedImageWrites.writeBatch(c, batch, registered);
+            return null;
+          });
+        } catch (SQLException | RuntimeException e) {
+          synchronized (offline) {
+            offline.restore(batch);
+          }
+          throw e;
+        }
+        written += batch.writes().size() + (batch.removeAllFirst() ? 1 : 0);
+        synchronized (offline) {
+          if (offline.isEmpty()) {
+            outage.returned(written);
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+  }
+
   /** Statements of one transaction, given the connection and this node's id. */
   @FunctionalInterface
   private interface Transaction {
     void run(Connection connection, long nodeId) throws SQLException;
   }
 
+  /** The failure to throw; the first that says the database cannot be reached starts an outage. */
   private CacheStoreException storeFailure(String what, SQLException cause) {
+    if (DatabaseOutage.isOutage(cause)) {
+      outage.wentAway(cause);
+    }
     return new CacheStoreException("cannot " + what + " in PostgreSQL at "
         + PostgresPool.redact(jdbcUrl) + ": " + cause.getMessage(), cause);
   }

@@ -14,7 +14,12 @@ final class PostgresPool {
 
   private static final Pattern PASSWORD_PARAMETER =
       Pattern.compile("(?i)(password=)[^&;]*");
-  private static final long CONNECTION_TIMEOUT_MILLIS = 10_000;
+  /**
+   * How long a caller waits for a connection: short, because a caller may hold the metadata lock
+   * and a database that does not answer within it is treated as away (writes kept in memory).
+   */
+  private static final long CONNECTION_TIMEOUT_MILLIS = 1_000;
+  private static final long VALIDATION_TIMEOUT_MILLIS = 500;
 
   private PostgresPool() {}
 
@@ -37,7 +42,13 @@ final class PostgresPool {
     config.setMaximumPoolSize(MAX_CONNECTIONS);
     config.setMinimumIdle(1);
     config.setConnectionTimeout(CONNECTION_TIMEOUT_MILLIS);
+    config.setValidationTimeout(VALIDATION_TIMEOUT_MILLIS);
     config.addDataSourceProperty("ApplicationName", "imagecache");
+    // pgjdbc's own bounds (seconds): a connect that hangs, a server that stops answering midway.
+    config.addDataSourceProperty("connectTimeout", "1");
+    config.addDataSourceProperty("loginTimeout", "2");
+    config.addDataSourceProperty("socketTimeout", "5");
+    config.addDataSourceProperty("tcpKeepAlive", "true");
     try {
       return new HikariDataSource(config);
     } catch (RuntimeException e) {

@@ -9,6 +9,7 @@ import java.sql.Statement;
 /**
  * The tables of Glance's {@code centralized_db} driver (alembic revision {@code 2024_1_expand01})
  * in PostgreSQL types, so that a database Glance created can be shared, and node registration.
+ * The fleet's own tables ({@link PostgresFleetSchema}) are created with them.
  *
  * <p>Differences from Glance: {@code image_id} is {@code VARCHAR(255)} instead of 36, because our
  * ids may be names of up to 255 characters (in a database Glance created, such ids fail to insert);
@@ -62,6 +63,7 @@ final class PostgresSchema {
         for (String statement : DDL) {
           ddl.execute(statement);
         }
+        PostgresFleetSchema.create(ddl);
       }
       long nodeId = registerNode(connection, nodeUrl);
       connection.commit();

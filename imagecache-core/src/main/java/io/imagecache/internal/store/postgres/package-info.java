@@ -1,6 +1,7 @@
 /**
  * The {@code postgres} driver's metadata: Glance's {@code centralized_db} tables in a PostgreSQL
- * database shared by the nodes of a fleet. The front door is
- * {@link io.imagecache.internal.store.postgres.PostgresIndex}; the rest is package-private.
+ * database shared by the nodes of a fleet. The front doors are
+ * {@link io.imagecache.internal.store.postgres.PostgresIndex} and, for a fleet,
+ * {@link io.imagecache.internal.store.postgres.PostgresFleet}; the rest is package-private.
  */
 package io.imagecache.internal.store.postgres;

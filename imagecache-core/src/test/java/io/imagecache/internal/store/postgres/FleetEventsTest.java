@@ -1,0 +1,117 @@
+package io.imagecache.internal.store.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.imagecache.ImageId;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link FleetEvents} of several nodes on one real PostgreSQL (a fresh schema per test): a
+ * delete one node publishes is applied by the others, never by itself, and events older than
+ * {@link FleetEventTables#KEEP} are pruned.
+ */
+class FleetEventsTest {
+  private static final Duration DELIVERY = Duration.ofSeconds(5);
+  private static final ImageId IMG = ImageId.of("img");
+  private static final AtomicInteger SCHEMAS = new AtomicInteger();
+
+  private static EmbeddedPostgres postgres;
+
+  private String jdbcUrl;
+  private final List<FleetEvents> started = new ArrayList<>();
+
+  @BeforeAll
+  static void startPostgres() throws IOException {
+    postgres = EmbeddedPostgres.builder().start();
+  }
+
+  @AfterAll
+  static void stopPostgres() throws IOException {
+    postgres.close();
+  }
+
+  @BeforeEach
+  void createSchema() throws SQLException {
+    String schema = "events" + SCHEMAS.incrementAndGet();
+    sql("CREATE SCHEMA " + schema);
+    jdbcUrl = postgres.getJdbcUrl("postgres", "postgres") + "&currentSchema=" + schema;
+  }
+
+  @AfterEach
+  void stopNodes() {
+    started.forEach(FleetEvents::close);
+  }
+
+  @Test
+  void aPublishedDeleteIsAppliedByTheOtherNodesButNotByItsPublisher() throws Exception {
+    List<ImageId> deletedOnA = new CopyOnWriteArrayList<>();
+    List<ImageId> deletedOnB = new CopyOnWriteArrayList<>();
+    FleetEvents nodeA = start("http://node-a:9292", deletedOnA);
+    start("http://node-b:9292", deletedOnB);
+
+    nodeA.publish(IMG);
+
+    await().atMost(DELIVERY).until(() -> deletedOnB.equals(List.of(IMG)));
+    assertThat(deletedOnA).isEmpty();
+  }
+
+  @Test
+  void aNodeSeenForTheFirstTimeDoesNotReplayOlderDeletes() throws Exception {
+    start("http://node-a:9292", new CopyOnWriteArrayList<>()).publish(IMG);
+    List<ImageId> deletedOnNew = new CopyOnWriteArrayList<>();
+
+    start("http://node-new:9292", deletedOnNew);
+
+    assertThat(deletedOnNew).isEmpty();
+  }
+
+  @Test
+  void eventsOlderThanTheKeepTimeArePrunedAndNewerOnesKept() throws Exception {
+    FleetEvents node = start("http://node-a:9292", new CopyOnWriteArrayList<>());
+    node.publish(ImageId.of("old"));
+    node.publish(ImageId.of("new"));
+    try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
+      connection.setSchema(jdbcUrl.substring(jdbcUrl.indexOf("currentSchema=") + 14));
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("UPDATE imagecache_events SET at = at - INTERVAL '8 days'"
+            + " WHERE image_id = 'old'");
+        assertThat(FleetEventTables.prune(connection)).isEqualTo(1);
+        try (ResultSet rows = statement.executeQuery("SELECT image_id FROM imagecache_events")) {
+          assertThat(rows.next()).isTrue();
+          assertThat(rows.getString(1)).isEqualTo("new");
+          assertThat(rows.next()).isFalse();
+        }
+      }
+    }
+  }
+
+  private FleetEvents start(String nodeUrl, List<ImageId> deleted) {
+    FleetEvents events = FleetEvents.start(jdbcUrl, Optional.empty(), nodeUrl, deleted::add);
+    started.add(events);
+    return events;
+  }
+
+  private static void sql(String statement) throws SQLException {
+    try (Connection connection = postgres.getPostgresDatabase().getConnection();
+        Statement sql = connection.createStatement()) {
+      sql.execute(statement);
+    }
+  }
+}
