@@ -1,5 +1,8 @@
 package io.imagecache.internal.origin;
 
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
@@ -20,10 +23,13 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 import javax.net.ssl.SSLSession;
 
@@ -40,8 +46,6 @@ import javax.net.ssl.SSLSession;
  * other methods and requests a proxy would carry are never given to it ({@link #handles}).
  */
 final class PlainHttp {
-  /** The first read of a response; a longer head grows the buffer up to ResponseHead.MAX_SIZE. */
-  private static final int FIRST_READ = 16 << 10;
   /** The statuses the JDK client follows (Redirect.NORMAL). */
   private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
@@ -84,6 +88,7 @@ final class PlainHttp {
     }
     SocketChannel socket = SocketChannel.open();
     Selector selector = null;
+    ResponseDecoder decoder = new ResponseDecoder();
     boolean handedOver = false;
     try {
       socket.configureBlocking(false);
@@ -96,19 +101,23 @@ final class PlainHttp {
           .orElse(Long.MAX_VALUE);
       writeRequest(socket, selector, key, request, deadline);
       key.interestOps(SelectionKey.OP_READ);
-      Arrival arrival = readHead(socket, selector, ByteBuffer.allocate(FIRST_READ), deadline);
-      ResponseHead response = arrival.head();
-      if (REDIRECTS.contains(response.statusCode())) {
+      io.netty.handler.codec.http.HttpResponse head = readHead(socket, selector, decoder, deadline);
+      int status = head.status().code();
+      if (REDIRECTS.contains(status)) {
         return Optional.empty();
       }
-      boolean noBody = response.statusCode() == 204 || response.statusCode() == 304;
-      OptionalLong length = noBody ? OptionalLong.of(0) : response.contentLength();
+      Head response = new Head(status, headers(head.headers()));
+      boolean noBody = status == 204 || status == 304;
+      boolean chunked = !noBody && HttpUtil.isTransferEncodingChunked(head);
+      long length = noBody ? 0 : HttpUtil.getContentLength(head, -1L);
       SocketBody body = new SocketBody(name, settings.idleTimeout(), expectedSize.apply(response),
-          socket, selector, arrival.rest(), length, !noBody && response.chunked());
+          socket, selector, decoder, length < 0 ? OptionalLong.empty() : OptionalLong.of(length),
+          chunked);
       handedOver = true;
-      return Optional.of(new Response(response.statusCode(), request, response.headers(), body));
+      return Optional.of(new Response(status, request, response.headers(), body));
     } finally {
       if (!handedOver) {
+        decoder.close();
         if (selector != null) {
           selector.close();
         }
@@ -157,39 +166,50 @@ final class PlainHttp {
   }
 
   /**
-   * Reads until the head of a final (not 1xx) response is complete: the head, and the buffer
-   * holding the bytes that came after it (position to limit).
+   * Reads until the decoder gave the head of a final (not 1xx) response; the body's first pieces
+   * may wait in the decoder.
    */
-  private static Arrival readHead(SocketChannel socket, Selector selector, ByteBuffer buffer,
-      long deadline) throws IOException {
-    ByteBuffer bytes = buffer;
+  private static io.netty.handler.codec.http.HttpResponse readHead(SocketChannel socket,
+      Selector selector, ResponseDecoder decoder, long deadline) throws IOException {
     while (true) {
-      bytes.flip();
-      Optional<ResponseHead> head = ResponseHead.parse(bytes);
-      if (head.isPresent() && head.get().statusCode() >= 200) {
-        return new Arrival(head.get(), bytes);
-      }
-      if (head.isPresent()) {
-        bytes.compact(); // an interim 1xx response: the final one follows
+      HttpObject object = decoder.next();
+      if (object == null) {
+        int read = decoder.readFrom(socket);
+        if (read < 0) {
+          throw new IOException("connection closed before the response head was complete");
+        }
+        if (read == 0) {
+          awaitHead(selector, deadline);
+        }
         continue;
       }
-      bytes.position(bytes.limit()).limit(bytes.capacity());
-      if (!bytes.hasRemaining()) {
-        bytes = ByteBuffer.allocate(Math.min(bytes.capacity() * 4, ResponseHead.MAX_SIZE))
-            .put(bytes.flip());
+      if (object.decoderResult().isFailure()) {
+        throw ResponseDecoder.failure(object, "response head");
       }
-      int read = socket.read(bytes);
-      if (read < 0) {
-        throw new IOException("connection closed before the response head was complete");
+      if (object instanceof io.netty.handler.codec.http.HttpResponse head
+          && head.status().code() >= 200) {
+        return head;
       }
-      if (read == 0) {
-        awaitHead(selector, deadline);
-      }
+      ReferenceCountUtil.release(object); // an interim 1xx response: the final one follows
     }
   }
 
-  /** A response head and the buffer holding the body's first bytes. */
-  private record Arrival(ResponseHead head, ByteBuffer rest) {}
+  /** Netty's header fields as the JDK client's, names compared without case. */
+  private static HttpHeaders headers(io.netty.handler.codec.http.HttpHeaders fields) {
+    Map<String, List<String>> all = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    for (Map.Entry<String, String> field : fields) {
+      all.computeIfAbsent(field.getKey(), k -> new ArrayList<>()).add(field.getValue());
+    }
+    return HttpHeaders.of(all, (name, value) -> true);
+  }
+
+  /** A final response's status and header fields, for the caller's expected size. */
+  private record Head(int statusCode, HttpHeaders headers) implements HttpResponse.ResponseInfo {
+    @Override
+    public HttpClient.Version version() {
+      return HttpClient.Version.HTTP_1_1;
+    }
+  }
 
   /** Waits for the socket's interest, up to the head deadline: past it, the JDK client's timeout. */
   private static void awaitHead(Selector selector, long deadline) throws IOException {

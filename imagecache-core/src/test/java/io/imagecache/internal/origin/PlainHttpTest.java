@@ -150,10 +150,10 @@ class PlainHttpTest {
 
   @Test
   void headLargerThanTheLimitIsRefused() throws Exception {
-    answer(head("HTTP/1.1 200 OK", "X-Big: " + "x".repeat(ResponseHead.MAX_SIZE)));
+    answer(head("HTTP/1.1 200 OK", "X-Big: " + "x".repeat(ResponseDecoder.MAX_HEAD)));
 
     assertThatThrownBy(() -> send("/img"))
-        .hasMessageContaining("response head longer than " + ResponseHead.MAX_SIZE + " bytes");
+        .hasMessageContaining("response head longer than " + ResponseDecoder.MAX_HEAD + " bytes");
   }
 
   // ---- the raw origin
