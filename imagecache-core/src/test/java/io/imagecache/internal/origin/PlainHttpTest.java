@@ -2,6 +2,7 @@ package io.imagecache.internal.origin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.imagecache.ImageId;
 import java.io.ByteArrayOutputStream;
@@ -15,8 +16,12 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -109,6 +115,39 @@ class PlainHttpTest {
     assertThatThrownBy(() -> ResponseBodies.readAll(response.body()))
         .isInstanceOf(EOFException.class)
         .hasMessageStartingWith("origin http://127.0.0.1:" + server.getLocalPort() + " sent 16 of 1024 bytes");
+  }
+
+  @Test
+  void closeWakesAReadWaitingInAChunkedBodyAndEndsIt() throws Exception {
+    byte[] first = bytes(16);
+    Future<?> origin = answering.submit(() -> {
+      try (Socket socket = server.accept()) {
+        requests.add(readHead(socket.getInputStream()));
+        OutputStream out = socket.getOutputStream();
+        out.write(concat(head("HTTP/1.1 200 OK", "Transfer-Encoding: chunked"),
+            concat("10\r\n".getBytes(StandardCharsets.ISO_8859_1), first)));
+        out.flush();
+        return socket.getInputStream().read(); // holds the connection until the client drops it
+      }
+    });
+    HttpResponse<BodyChannel> response = send("/img");
+    ByteBuffer dst = ByteBuffer.allocate(1024);
+    assertThat(response.body().read(dst)).isEqualTo(16);
+
+    AtomicReference<Thread> reader = new AtomicReference<>();
+    Future<Integer> waiting = clientThreads.submit(() -> {
+      reader.set(Thread.currentThread());
+      return response.body().read(dst);
+    });
+    await().atMost(Duration.ofSeconds(5)).until(() -> reader.get() != null
+        && Arrays.stream(reader.get().getStackTrace())
+            .anyMatch(frame -> frame.getMethodName().equals("awaitReadable")));
+    response.body().close();
+
+    assertThatThrownBy(() -> waiting.get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(AsynchronousCloseException.class);
+    assertThat(origin.get(5, TimeUnit.SECONDS)).isEqualTo(-1);
+    assertThatThrownBy(() -> response.body().read(dst)).isInstanceOf(ClosedChannelException.class);
   }
 
   @Test
