@@ -5,115 +5,40 @@ import io.imagecache.OriginUnavailableException;
 import io.imagecache.internal.Throwables;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
- * An HTTP response body as a blocking {@link ReadableByteChannel}, for one reader thread.
- *
- * <p>It is the {@link HttpResponse.BodySubscriber} itself: the client hands it buffers one list at a
- * time (one list requested ahead, so memory stays bounded), and {@link #read} waits for the next list
- * at most the idle timeout. That wait is the idle-read timeout: an origin that stops sending makes the
- * blocked read fail with {@link OriginUnavailableException} instead of hanging, without a watchdog
- * thread and without interrupting anyone. A body that ends, or breaks, before the expected size fails
- * with an {@link EOFException} saying how many bytes came, so a short body never looks like a clean end.
+ * An origin's response body as a blocking {@link ReadableByteChannel} for one reader thread, read
+ * straight from the socket ({@link SocketBody}) or delivered by the JDK client
+ * ({@link SubscriberBody}). Both keep the same rules and words: a read waits at most the idle
+ * timeout; a body that ends or breaks before its expected size fails with an
+ * {@link EOFException} saying how many bytes came, so a short body never looks like a clean end;
+ * more than the expected size is a {@link BodyTooLongException}. {@link #close} may come from any
+ * thread: a blocked read then fails with {@link java.nio.channels.AsynchronousCloseException}.
  */
-final class BodyChannel implements HttpResponse.BodySubscriber<BodyChannel>, ReadableByteChannel {
-  /** Queue marker: the body ended normally. */
-  private static final Object END = new Object();
-  /** Queue marker: {@link #close} was called; wakes a reader blocked in {@link #read}. */
-  private static final Object CLOSED = new Object();
-
-  private final String originName;
-  private final long idleTimeoutNanos;
-  private final OptionalLong expectedSize;
-
-  /** Lists of buffers, a Throwable, END or CLOSED; filled by the client's threads, drained by the reader. */
-  private final BlockingQueue<Object> arrivals = new LinkedBlockingQueue<>();
-
-  /** The client's subscription; set once by onSubscribe, guarded by {@code this} with {@link #cancelled}. */
-  private Flow.Subscription subscription;
-  /** True once close() has run; guarded by {@code this}. */
-  private boolean cancelled;
-  /** True once the body ended normally or failed: nothing left to cancel. Written by the client's threads. */
-  private volatile boolean terminated;
-
-  // Reader-thread state (a channel has one reader at a time; handing it to another thread must publish it).
-  private Iterator<ByteBuffer> currentList = List.<ByteBuffer>of().iterator();
-  private ByteBuffer current = ByteBuffer.allocate(0);
-  private long received;
+abstract class BodyChannel implements ReadableByteChannel {
+  /** The origin's name, for messages. */
+  final String originName;
+  /** What the body must be, when known. */
+  final OptionalLong expectedSize;
+  /** Bytes given to the reader so far; reader thread only. */
+  long received;
+  /** Whether the body's clean end was read; reader thread only. */
   private boolean reachedEnd;
-  /** False once closed; read by any thread. */
+  /** False once closed or failed: every later read fails. Read by any thread. */
   private volatile boolean open = true;
 
-  /**
-   * A body from {@code originName} (for messages) that must be exactly {@code expectedSize} bytes
-   * when known, and must never be silent for longer than {@code idleTimeout}.
-   */
-  BodyChannel(String originName, Duration idleTimeout, OptionalLong expectedSize) {
+  BodyChannel(String originName, OptionalLong expectedSize) {
     this.originName = originName;
-    this.idleTimeoutNanos = saturatedNanos(idleTimeout);
     this.expectedSize = expectedSize;
   }
 
-  // ---- BodySubscriber side (the client's threads)
-
   @Override
-  public CompletionStage<BodyChannel> getBody() {
-    return CompletableFuture.completedFuture(this);
-  }
-
-  @Override
-  public void onSubscribe(Flow.Subscription s) {
-    boolean cancelNow;
-    synchronized (this) {
-      cancelNow = cancelled || subscription != null;
-      if (!cancelNow) {
-        subscription = s;
-      }
-    }
-    if (cancelNow) {
-      s.cancel();
-    } else {
-      s.request(1);
-    }
-  }
-
-  @Override
-  public void onNext(List<ByteBuffer> buffers) {
-    arrivals.add(buffers);
-  }
-
-  @Override
-  public void onError(Throwable failure) {
-    terminated = true;
-    arrivals.add(failure);
-  }
-
-  @Override
-  public void onComplete() {
-    terminated = true;
-    arrivals.add(END);
-  }
-
-  // ---- channel side (the reader thread)
-
-  @Override
-  public int read(ByteBuffer dst) throws IOException {
+  public final int read(ByteBuffer dst) throws IOException {
     if (!open) {
       throw new ClosedChannelException();
     }
@@ -123,78 +48,65 @@ final class BodyChannel implements HttpResponse.BodySubscriber<BodyChannel>, Rea
     if (!dst.hasRemaining()) {
       return 0;
     }
-    while (!current.hasRemaining()) {
-      if (currentList.hasNext()) {
-        current = currentList.next();
-      } else if (!takeNextList()) {
-        if (expectedSize.isPresent() && received < expectedSize.getAsLong()) {
-          open = false; // later reads fail too: a short body never turns into a clean end
-          throw shortBody(null);
-        }
-        reachedEnd = true;
-        return -1;
+    int n = next(dst);
+    if (n < 0) {
+      ended();
+      if (endsShort()) {
+        failed(); // later reads fail too: a short body never turns into a clean end
+        throw shortBody(null);
       }
+      reachedEnd = true;
+      return -1;
     }
-    int n = Math.min(dst.remaining(), current.remaining());
-    ByteBuffer slice = current.slice();
-    slice.limit(n);
-    dst.put(slice);
-    current.position(current.position() + n);
+    counted(n);
+    return n;
+  }
+
+  /**
+   * Moves the body's next bytes into {@code dst} (which has room), waiting for them: how many
+   * (at least one), or -1 at the body's end; a break, a wait past the idle timeout or a close
+   * throws.
+   */
+  abstract int next(ByteBuffer dst) throws IOException;
+
+  /** The body's end was read: a hook for the transport. */
+  void ended() {}
+
+  /** Every later read fails; any thread. */
+  final void failed() {
+    open = false;
+  }
+
+  @Override
+  public final boolean isOpen() {
+    return open;
+  }
+
+  /** Counts {@code n} bytes given to the reader; more than the expected size closes and throws. */
+  final void counted(int n) throws BodyTooLongException {
     received += n;
     if (expectedSize.isPresent() && received > expectedSize.getAsLong()) {
       close();
       throw new BodyTooLongException(
           originName + " sent more than the expected " + expectedSize.getAsLong() + " bytes");
     }
-    return n;
   }
 
-  /** Waits for the next list of buffers; false at the normal end of the body. */
-  @SuppressWarnings("unchecked")
-  private boolean takeNextList() throws IOException {
-    Object next;
-    try {
-      next = arrivals.poll(idleTimeoutNanos, TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      close();
-      throw new InterruptedIOException("interrupted while reading from " + originName);
-    }
-    if (next == null) {
-      close();
-      throw new OriginUnavailableException(originName + " sent nothing for "
-          + Durations.format(Duration.ofNanos(idleTimeoutNanos)) + " (idle timeout) after "
-          + progress());
-    }
-    if (next == END) {
-      return false;
-    }
-    if (next == CLOSED) {
-      throw new AsynchronousCloseException();
-    }
-    if (next instanceof Throwable) {
-      open = false;
-      throw expectedSize.isPresent()
-          ? shortBody((Throwable) next)
-          : new IOException(originName + " failed after " + received + " bytes: "
-              + Throwables.describe((Throwable) next), (Throwable) next);
-    }
-    currentList = ((List<ByteBuffer>) next).iterator();
-    requestMore();
-    return true;
+  /** Whether the body, ending now, is shorter than expected. */
+  final boolean endsShort() {
+    return expectedSize.isPresent() && received < expectedSize.getAsLong();
   }
 
-  private void requestMore() {
-    Flow.Subscription s;
-    synchronized (this) {
-      s = subscription;
-    }
-    if (s != null) {
-      s.request(1);
-    }
+  /** The failure of a body whose transfer broke with {@code cause}. */
+  final IOException broken(Throwable cause) {
+    return expectedSize.isPresent()
+        ? shortBody(cause)
+        : new IOException(originName + " failed after " + received + " bytes: "
+            + Throwables.describe(cause), cause);
   }
 
-  private EOFException shortBody(Throwable cause) {
+  /** A body that ended (with {@code cause}, or cleanly when null) before its expected size. */
+  final EOFException shortBody(Throwable cause) {
     EOFException e = new EOFException(
         originName + " sent " + received + " of " + expectedSize.getAsLong() + " bytes"
             + (cause == null ? "" : " (" + Throwables.describe(cause) + ")"));
@@ -204,36 +116,23 @@ final class BodyChannel implements HttpResponse.BodySubscriber<BodyChannel>, Rea
     return e;
   }
 
+  /** The failure of a read that waited {@code idleNanos} without a byte. */
+  final OriginUnavailableException idle(long idleNanos) {
+    return new OriginUnavailableException(originName + " sent nothing for "
+        + Durations.format(Duration.ofNanos(idleNanos)) + " (idle timeout) after " + progress());
+  }
+
   private String progress() {
     return expectedSize.isPresent()
         ? received + " of " + expectedSize.getAsLong() + " bytes"
         : received + " bytes";
   }
 
+  /** Stops the body: the connection is dropped, a blocked read fails. Any thread. */
   @Override
-  public boolean isOpen() {
-    return open;
-  }
+  public abstract void close();
 
-  /** Stops the body: an unfinished download is cancelled (the connection is dropped), a blocked read fails. */
-  @Override
-  public void close() {
-    Flow.Subscription s;
-    synchronized (this) {
-      if (cancelled) {
-        return;
-      }
-      cancelled = true;
-      s = subscription;
-    }
-    open = false;
-    arrivals.add(CLOSED);
-    if (s != null && !terminated) {
-      s.cancel();
-    }
-  }
-
-  private static long saturatedNanos(Duration d) {
+  static long saturatedNanos(Duration d) {
     try {
       return d.toNanos();
     } catch (ArithmeticException e) {

@@ -28,12 +28,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP side every HTTP origin shares: one JDK client (HTTP/1.1, redirects followed except
  * https→http, connect timeout), requests with the first-byte timeout, and the mapping of transport
- * failures and statuses to the origin exceptions. Response bodies are {@link BodyChannel}s.
+ * failures and statuses to the origin exceptions. Response bodies are {@link BodyChannel}s: plain-HTTP
+ * GETs are made by {@link PlainHttp} on the caller's thread, the rest by the JDK client.
  */
 final class OriginHttp {
   private static final Logger log = LoggerFactory.getLogger(OriginHttp.class);
 
   private final HttpClient client;
+  /** Makes the plain-HTTP GETs, whose bodies it reads straight from the socket. */
+  private final PlainHttp plain;
   private final OriginSettings settings;
   /** {@code origin http://host:port}, the name used in every message (no path, no credentials). */
   private final String name;
@@ -54,6 +57,7 @@ final class OriginHttp {
         .executor(executor);
     settings.tls().ifPresent(builder::sslContext);
     this.client = builder.build();
+    this.plain = new PlainHttp(name, settings);
   }
 
   /** How long a readiness probe waits for the origin's response head. */
@@ -114,15 +118,7 @@ final class OriginHttp {
   HttpResponse<BodyChannel> send(
       HttpRequest request, ImageId id, Function<HttpResponse.ResponseInfo, OptionalLong> expectedSize)
       throws IOException {
-    HttpResponse<BodyChannel> response;
-    try {
-      response = client.send(request, info -> new BodyChannel(name, settings.idleTimeout(), expectedSize.apply(info)));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while waiting for " + name);
-    } catch (IOException e) {
-      throw TransportFailures.describe(name, request.uri(), settings, e);
-    }
+    HttpResponse<BodyChannel> response = exchange(request, expectedSize);
     int status = response.statusCode();
     log.debug("{} {} -> {}", request.method(), request.uri(), status);
     if (status == 200) {
@@ -153,16 +149,8 @@ final class OriginHttp {
   BodyChannel sendRange(HttpRequest request, ImageId id, long offset, long end, long size,
       Optional<String> validator)
       throws IOException {
-    HttpResponse<BodyChannel> response;
-    try {
-      response = client.send(request, info -> new BodyChannel(name, settings.idleTimeout(),
-          OptionalLong.of(info.statusCode() == 206 ? end - offset : size)));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while waiting for " + name);
-    } catch (IOException e) {
-      throw TransportFailures.describe(name, request.uri(), settings, e);
-    }
+    HttpResponse<BodyChannel> response = exchange(request,
+        info -> OptionalLong.of(info.statusCode() == 206 ? end - offset : size));
     int status = response.statusCode();
     log.debug("{} {} (from byte {}) -> {}", request.method(), request.uri(), offset, status);
     if (status != 206) {
@@ -190,6 +178,31 @@ final class OriginHttp {
           name + " answered the resume of image " + id + " with " + refused);
     }
     return response.body();
+  }
+
+  /**
+   * Sends {@code request} and returns its response with a body of
+   * {@code expectedSize.apply(response info)} bytes when known: a plain-HTTP GET is made by
+   * {@link PlainHttp} (its body read straight from the socket), anything else, and a redirect,
+   * by the JDK client. Transport failures are worded by {@link TransportFailures}.
+   */
+  private HttpResponse<BodyChannel> exchange(HttpRequest request,
+      Function<HttpResponse.ResponseInfo, OptionalLong> expectedSize) throws IOException {
+    try {
+      if (PlainHttp.handles(request)) {
+        Optional<HttpResponse<BodyChannel>> response = plain.send(request, expectedSize);
+        if (response.isPresent()) {
+          return response.get();
+        }
+      }
+      return client.send(request,
+          info -> new SubscriberBody(name, settings.idleTimeout(), expectedSize.apply(info)));
+    } catch (InterruptedException | InterruptedIOException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for " + name);
+    } catch (IOException e) {
+      throw TransportFailures.describe(name, request.uri(), settings, e);
+    }
   }
 
   /** The failure a response status other than 200 or 206 stands for. */
