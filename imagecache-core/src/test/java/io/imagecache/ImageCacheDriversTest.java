@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imagecache.internal.store.CacheReader;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.imagecache.testing.TestPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ImageCacheDriversTest {
   private static final ImageId ID = ImageId.of("wired");
   private static final String NODE = "http://node-1:9292";
-  private static EmbeddedPostgres postgres;
+  private static TestPostgres postgres;
 
   @TempDir Path dir;
   private final CacheHarness harness = new CacheHarness();
@@ -29,7 +29,7 @@ class ImageCacheDriversTest {
 
   @BeforeAll
   static void startPostgres() throws IOException {
-    postgres = EmbeddedPostgres.builder().start();
+    postgres = TestPostgres.start();
   }
 
   @AfterAll
@@ -56,7 +56,7 @@ class ImageCacheDriversTest {
 
   @Test
   void thePostgresDriverCachesServesAndKnowsTheNode() throws Exception {
-    String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres?user=postgres";
+    String url = postgres.jdbcUrl();
     ImageCache cache = harness.open(CacheHarness.config(dir)
         .driver(DriverKind.POSTGRES).dbUrl(url).nodeUrl(NODE).build());
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.imagecache.ImageId;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.imagecache.testing.TestPostgres;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,16 +29,15 @@ import org.junit.jupiter.api.Test;
 class FleetEventsTest {
   private static final Duration DELIVERY = Duration.ofSeconds(5);
   private static final ImageId IMG = ImageId.of("img");
-  private static final AtomicInteger SCHEMAS = new AtomicInteger();
 
-  private static EmbeddedPostgres postgres;
+  private static TestPostgres postgres;
 
   private String jdbcUrl;
   private final List<FleetEvents> started = new ArrayList<>();
 
   @BeforeAll
   static void startPostgres() throws IOException {
-    postgres = EmbeddedPostgres.builder().start();
+    postgres = TestPostgres.start();
   }
 
   @AfterAll
@@ -49,9 +47,7 @@ class FleetEventsTest {
 
   @BeforeEach
   void createSchema() throws SQLException {
-    String schema = "events" + SCHEMAS.incrementAndGet();
-    sql("CREATE SCHEMA " + schema);
-    jdbcUrl = postgres.getJdbcUrl("postgres", "postgres") + "&currentSchema=" + schema;
+    jdbcUrl = postgres.freshSchema("events");
   }
 
   @AfterEach
@@ -87,7 +83,7 @@ class FleetEventsTest {
     FleetEvents node = start("http://node-a:9292", new CopyOnWriteArrayList<>());
     node.publish(ImageId.of("old"));
     node.publish(ImageId.of("new"));
-    try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
+    try (Connection connection = postgres.connection()) {
       connection.setSchema(jdbcUrl.substring(jdbcUrl.indexOf("currentSchema=") + 14));
       try (Statement statement = connection.createStatement()) {
         statement.execute("UPDATE imagecache_events SET at = at - INTERVAL '8 days'"
@@ -106,12 +102,5 @@ class FleetEventsTest {
     FleetEvents events = FleetEvents.start(jdbcUrl, Optional.empty(), nodeUrl, deleted::add);
     started.add(events);
     return events;
-  }
-
-  private static void sql(String statement) throws SQLException {
-    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        Statement sql = connection.createStatement()) {
-      sql.execute(statement);
-    }
   }
 }

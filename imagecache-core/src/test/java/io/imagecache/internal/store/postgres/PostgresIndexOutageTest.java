@@ -8,7 +8,7 @@ import io.imagecache.CachedImage;
 import io.imagecache.ImageId;
 import io.imagecache.internal.store.ImageIndex.Access;
 import io.imagecache.internal.store.StoreUnavailableException;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.imagecache.testing.TestPostgres;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,7 +16,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -44,7 +43,7 @@ class PostgresIndexOutageTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static final AtomicInteger DATABASES = new AtomicInteger();
 
-  private static EmbeddedPostgres postgres;
+  private static TestPostgres postgres;
 
   @TempDir
   Path dir;
@@ -53,7 +52,7 @@ class PostgresIndexOutageTest {
 
   @BeforeAll
   static void startPostgres() throws IOException {
-    postgres = EmbeddedPostgres.builder().start();
+    postgres = TestPostgres.start();
   }
 
   @AfterAll
@@ -64,15 +63,15 @@ class PostgresIndexOutageTest {
   @BeforeEach
   void openIndex() throws Exception {
     database = "outage" + DATABASES.incrementAndGet();
-    admin("CREATE DATABASE " + database);
-    index = new PostgresIndex(postgres.getJdbcUrl("postgres", database), NODE, dir);
+    postgres.sql("CREATE DATABASE " + database);
+    index = new PostgresIndex(postgres.jdbcUrl(database), NODE, dir);
     index.open();
   }
 
   @AfterEach
   void closeIndex() throws SQLException {
     index.close();
-    admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+    postgres.sql("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
   }
 
   @Test
@@ -89,7 +88,7 @@ class PostgresIndexOutageTest {
     assertThatThrownBy(index::check).isInstanceOf(StoreUnavailableException.class);
     assertThatThrownBy(index::list).isInstanceOf(StoreUnavailableException.class);
 
-    admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+    postgres.sql("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
 
     await().atMost(CONVERGE).untilAsserted(() -> {
       assertThat(hits(A)).hasValue(2);
@@ -105,8 +104,8 @@ class PostgresIndexOutageTest {
     cutOff();
     index.put(B, dir.resolve("b"), 20, T0.plusSeconds(1), Optional.of("bbbb"));
 
-    admin("DROP DATABASE " + database);
-    admin("CREATE DATABASE " + database);
+    postgres.sql("DROP DATABASE " + database);
+    postgres.sql("CREATE DATABASE " + database);
 
     // Until the node has created its tables again, they do not exist.
     await().atMost(CONVERGE).ignoreExceptionsInstanceOf(SQLException.class).untilAsserted(() -> {
@@ -121,15 +120,15 @@ class PostgresIndexOutageTest {
 
   /** No new connections to the test's database, and every existing one ended. */
   private void cutOff() throws SQLException {
-    admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
-    admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database
-        + "'");
+    postgres.sql("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
+    postgres.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
+        + database + "'");
   }
 
   /** The hits of this node's row for {@code id}; empty without a row. */
   private OptionalLong hits(ImageId id) throws SQLException {
     try (Connection connection =
-            DriverManager.getConnection(postgres.getJdbcUrl("postgres", database));
+            DriverManager.getConnection(postgres.jdbcUrl(database));
         PreparedStatement select = connection.prepareStatement("SELECT c.hits FROM cached_images c"
             + " JOIN node_reference n ON n.node_reference_id = c.node_reference_id"
             + " WHERE n.node_reference_url = ? AND c.image_id = ?")) {
@@ -138,13 +137,6 @@ class PostgresIndexOutageTest {
       try (ResultSet row = select.executeQuery()) {
         return row.next() ? OptionalLong.of(row.getLong(1)) : OptionalLong.empty();
       }
-    }
-  }
-
-  private static void admin(String sql) throws SQLException {
-    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        Statement statement = connection.createStatement()) {
-      statement.execute(sql);
     }
   }
 }
