@@ -9,17 +9,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imagecache.CacheConfig;
 import io.imagecache.DriverKind;
 import io.imagecache.testing.TestOrigin;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.imagecache.testing.TestPostgres;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,9 +32,8 @@ class CacheNodesWithPostgresTest {
   private static final String NODE_1 = "http://node-1:9292";
   private static final String NODE_2 = "http://node-2:9292";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final AtomicInteger SCHEMAS = new AtomicInteger();
 
-  private static EmbeddedPostgres postgres;
+  private static TestPostgres postgres;
 
   @TempDir
   Path dir;
@@ -50,7 +45,7 @@ class CacheNodesWithPostgresTest {
 
   @BeforeAll
   static void startPostgres() throws IOException {
-    postgres = EmbeddedPostgres.builder().start();
+    postgres = TestPostgres.start();
   }
 
   @AfterAll
@@ -62,7 +57,7 @@ class CacheNodesWithPostgresTest {
   void start() throws Exception {
     origin = TestOrigin.start();
     origin.put("img", TestImages.bytes(1, 64 * TestImages.KiB));
-    dbUrl = createSchema();
+    dbUrl = postgres.freshSchema("nodes");
   }
 
   @AfterEach
@@ -178,15 +173,5 @@ class CacheNodesWithPostgresTest {
       urls.add(url.asText());
     }
     return urls;
-  }
-
-  /** A new schema in the embedded database, and the JDBC URL that uses it. */
-  private static String createSchema() throws SQLException {
-    String name = "nodes" + SCHEMAS.incrementAndGet();
-    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        Statement sql = connection.createStatement()) {
-      sql.execute("CREATE SCHEMA " + name);
-    }
-    return postgres.getJdbcUrl("postgres", "postgres") + "&currentSchema=" + name;
   }
 }

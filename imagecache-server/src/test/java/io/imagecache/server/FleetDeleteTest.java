@@ -8,18 +8,14 @@ import io.imagecache.CacheConfig;
 import io.imagecache.DriverKind;
 import io.imagecache.ImageId;
 import io.imagecache.testing.TestOrigin;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.imagecache.testing.TestPostgres;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,9 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 class FleetDeleteTest {
   private static final Duration FLEET_DELETE = Duration.ofSeconds(5);
   private static final ImageId IMG = ImageId.of("img");
-  private static final AtomicInteger SCHEMAS = new AtomicInteger();
 
-  private static EmbeddedPostgres postgres;
+  private static TestPostgres postgres;
 
   @TempDir
   Path dir;
@@ -47,7 +42,7 @@ class FleetDeleteTest {
 
   @BeforeAll
   static void startPostgres() throws IOException {
-    postgres = EmbeddedPostgres.builder().start();
+    postgres = TestPostgres.start();
   }
 
   @AfterAll
@@ -59,7 +54,7 @@ class FleetDeleteTest {
   void start() throws Exception {
     origin = TestOrigin.start();
     origin.put("img", TestImages.bytes(3, 64 * TestImages.KiB));
-    dbUrl = createSchema();
+    dbUrl = postgres.freshSchema("fleetdelete");
   }
 
   @AfterEach
@@ -183,15 +178,5 @@ class FleetDeleteTest {
     ServerHarness server = ServerHarness.start(config, Optional.of(origin.glanceSpec()));
     servers.add(server);
     return server;
-  }
-
-  /** A new schema in the embedded database, and the JDBC URL that uses it. */
-  private static String createSchema() throws SQLException {
-    String name = "fleetdelete" + SCHEMAS.incrementAndGet();
-    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        Statement sql = connection.createStatement()) {
-      sql.execute("CREATE SCHEMA " + name);
-    }
-    return postgres.getJdbcUrl("postgres", "postgres") + "&currentSchema=" + name;
   }
 }
