@@ -7,12 +7,16 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real embedded PostgreSQL server for tests: a fresh schema per test on one server, and, for
- * outage tests, {@link #stop} and {@link #restart} over the same data directory and port.
+ * outage tests, {@link #stop} and {@link #restart} over the same data directory and port. As a
+ * static {@code @RegisterExtension} field ({@link #perClass}) it runs for its test class.
  */
-public final class TestPostgres implements AutoCloseable {
+public final class TestPostgres implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
   private static final AtomicInteger SCHEMAS = new AtomicInteger();
 
   private final EmbeddedPostgres.Builder builder;
@@ -28,6 +32,11 @@ public final class TestPostgres implements AutoCloseable {
     TestPostgres postgres = new TestPostgres(EmbeddedPostgres.builder());
     postgres.restart();
     return postgres;
+  }
+
+  /** A server started before the class's tests and stopped after them, when registered. */
+  public static TestPostgres perClass() {
+    return new TestPostgres(EmbeddedPostgres.builder());
   }
 
   /** A server over {@code dataDir} on a free port it keeps, so that it can stop and start. */
@@ -87,5 +96,15 @@ public final class TestPostgres implements AutoCloseable {
   @Override
   public void close() throws IOException {
     stop();
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws IOException {
+    restart();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws IOException {
+    close();
   }
 }

@@ -22,11 +22,10 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,21 +40,12 @@ class FleetClaimantKilledTest {
   private static final String ADMIN_TOKEN = "test-admin-token";
   private static final int SIZE = 16 << 20;
 
-  private static TestPostgres postgres;
+  @RegisterExtension
+  static final TestPostgres POSTGRES = TestPostgres.perClass();
 
   @TempDir
   Path temp;
   private TestOrigin origin;
-
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    postgres = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws IOException {
-    postgres.close();
-  }
 
   @BeforeEach
   void startOrigin() throws IOException {
@@ -72,7 +62,7 @@ class FleetClaimantKilledTest {
     byte[] image = new byte[SIZE];
     new Random(20).nextBytes(image);
     origin.put("img", image).rateLimit(1L << 20).ranges(Optional.empty());
-    String dbUrl = postgres.freshSchema("claimant");
+    String dbUrl = POSTGRES.freshSchema("claimant");
     int portA = FreePort.onLoopback();
     int portB = FreePort.onLoopback();
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -10,17 +10,15 @@ import io.imagecache.CacheConfig;
 import io.imagecache.DriverKind;
 import io.imagecache.testing.TestOrigin;
 import io.imagecache.testing.TestPostgres;
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,7 +31,8 @@ class CacheNodesWithPostgresTest {
   private static final String NODE_2 = "http://node-2:9292";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static TestPostgres postgres;
+  @RegisterExtension
+  static final TestPostgres POSTGRES = TestPostgres.perClass();
 
   @TempDir
   Path dir;
@@ -43,21 +42,11 @@ class CacheNodesWithPostgresTest {
   /** Servers the test started; closed after it. */
   private final List<ServerHarness> servers = new ArrayList<>();
 
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    postgres = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws IOException {
-    postgres.close();
-  }
-
   @BeforeEach
   void start() throws Exception {
     origin = TestOrigin.start();
     origin.put("img", TestImages.bytes(1, 64 * TestImages.KiB));
-    dbUrl = postgres.freshSchema("nodes");
+    dbUrl = POSTGRES.freshSchema("nodes");
   }
 
   @AfterEach

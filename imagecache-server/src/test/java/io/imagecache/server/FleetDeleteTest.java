@@ -9,18 +9,16 @@ import io.imagecache.DriverKind;
 import io.imagecache.ImageId;
 import io.imagecache.testing.TestOrigin;
 import io.imagecache.testing.TestPostgres;
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,7 +30,8 @@ class FleetDeleteTest {
   private static final Duration FLEET_DELETE = Duration.ofSeconds(5);
   private static final ImageId IMG = ImageId.of("img");
 
-  private static TestPostgres postgres;
+  @RegisterExtension
+  static final TestPostgres POSTGRES = TestPostgres.perClass();
 
   @TempDir
   Path dir;
@@ -40,21 +39,11 @@ class FleetDeleteTest {
   private String dbUrl;
   private final List<ServerHarness> servers = new ArrayList<>();
 
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    postgres = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws IOException {
-    postgres.close();
-  }
-
   @BeforeEach
   void start() throws Exception {
     origin = TestOrigin.start();
     origin.put("img", TestImages.bytes(3, 64 * TestImages.KiB));
-    dbUrl = postgres.freshSchema("fleetdelete");
+    dbUrl = POSTGRES.freshSchema("fleetdelete");
   }
 
   @AfterEach

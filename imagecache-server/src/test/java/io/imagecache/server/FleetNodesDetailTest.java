@@ -15,7 +15,6 @@ import io.imagecache.testing.FreePort;
 import io.imagecache.testing.Gate;
 import io.imagecache.testing.TestOrigin;
 import io.imagecache.testing.TestPostgres;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.http.HttpResponse;
@@ -28,11 +27,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -45,7 +43,8 @@ class FleetNodesDetailTest {
   private static final String FLEET_TOKEN = "fleet-test-token";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static TestPostgres postgres;
+  @RegisterExtension
+  static final TestPostgres POSTGRES = TestPostgres.perClass();
 
   @TempDir
   Path dir;
@@ -56,20 +55,10 @@ class FleetNodesDetailTest {
   /** Gates the test opened; released after it so that no origin thread stays blocked. */
   private final List<Gate> gates = new ArrayList<>();
 
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    postgres = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws IOException {
-    postgres.close();
-  }
-
   @BeforeEach
   void start() throws Exception {
     origin = TestOrigin.start();
-    dbUrl = postgres.freshSchema("detail");
+    dbUrl = POSTGRES.freshSchema("detail");
   }
 
   @AfterEach

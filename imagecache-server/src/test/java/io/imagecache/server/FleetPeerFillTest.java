@@ -31,11 +31,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +47,8 @@ class FleetPeerFillTest {
   private static final String TOKEN = "fleet-test-token";
   private static final String PEER_HEADER = "X-Imagecache-Fleet-Token";
 
-  private static TestPostgres postgres;
+  @RegisterExtension
+  static final TestPostgres POSTGRES = TestPostgres.perClass();
 
   @TempDir
   Path dir;
@@ -57,20 +57,10 @@ class FleetPeerFillTest {
   /** Servers the test started and has not closed itself; closed after it. */
   private final List<ServerHarness> servers = new ArrayList<>();
 
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    postgres = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws IOException {
-    postgres.close();
-  }
-
   @BeforeEach
   void start() throws Exception {
     origin = TestOrigin.start();
-    dbUrl = postgres.freshSchema("fleet");
+    dbUrl = POSTGRES.freshSchema("fleet");
   }
 
   @AfterEach

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.imagecache.ImageId;
 import io.imagecache.testing.TestPostgres;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,11 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link FleetEvents} of several nodes on one real PostgreSQL (a fresh schema per test): a
@@ -30,24 +28,15 @@ class FleetEventsTest {
   private static final Duration DELIVERY = Duration.ofSeconds(5);
   private static final ImageId IMG = ImageId.of("img");
 
-  private static TestPostgres postgres;
+  @RegisterExtension
+  static final TestPostgres POSTGRES = TestPostgres.perClass();
 
   private String jdbcUrl;
   private final List<FleetEvents> started = new ArrayList<>();
 
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    postgres = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws IOException {
-    postgres.close();
-  }
-
   @BeforeEach
   void createSchema() throws SQLException {
-    jdbcUrl = postgres.freshSchema("events");
+    jdbcUrl = POSTGRES.freshSchema("events");
   }
 
   @AfterEach
@@ -83,7 +72,7 @@ class FleetEventsTest {
     FleetEvents node = start("http://node-a:9292", new CopyOnWriteArrayList<>());
     node.publish(ImageId.of("old"));
     node.publish(ImageId.of("new"));
-    try (Connection connection = postgres.connection()) {
+    try (Connection connection = POSTGRES.connection()) {
       connection.setSchema(jdbcUrl.substring(jdbcUrl.indexOf("currentSchema=") + 14));
       try (Statement statement = connection.createStatement()) {
         statement.execute("UPDATE imagecache_events SET at = at - INTERVAL '8 days'"

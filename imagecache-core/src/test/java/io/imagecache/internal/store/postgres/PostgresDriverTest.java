@@ -34,10 +34,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The driver contract over {@link PostgresIndex} on a real PostgreSQL (one embedded server for the
@@ -48,23 +47,14 @@ class PostgresDriverTest extends CacheDriverContractTest {
   private static final String NODE_A = "http://node-a:9292";
   private static final String NODE_B = "http://node-b:9292";
 
-  private static TestPostgres postgres;
+  @RegisterExtension
+  static final TestPostgres POSTGRES = TestPostgres.perClass();
 
   /** The store the latest {@link #newDriver} created; {@link #reopenDriver} reuses it. */
   private String storeUrl;
 
   /** Drivers of other nodes a test started; closed after it. */
   private final List<CacheDriver> otherNodes = new ArrayList<>();
-
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    postgres = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws IOException {
-    postgres.close();
-  }
 
   @AfterEach
   void closeOtherNodes() throws IOException {
@@ -322,7 +312,7 @@ class PostgresDriverTest extends CacheDriverContractTest {
    * database for the index, which names its tables unqualified, and much cheaper.
    */
   private static String createStore() throws SQLException {
-    return postgres.freshSchema("t");
+    return POSTGRES.freshSchema("t");
   }
 
   private List<String> nodeUrls() throws SQLException {

@@ -34,11 +34,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -57,7 +56,8 @@ class PostgresFleetTest {
   private static final Duration SHORT_LIFE = Duration.ofSeconds(1);
   private static final ImageId IMAGE = ImageId.of("image-1");
 
-  private static TestPostgres postgres;
+  @RegisterExtension
+  static final TestPostgres POSTGRES = TestPostgres.perClass();
 
   @TempDir Path tempDir;
 
@@ -65,19 +65,9 @@ class PostgresFleetTest {
   private final List<AutoCloseable> opened = new ArrayList<>();
   private String storeUrl;
 
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    postgres = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws IOException {
-    postgres.close();
-  }
-
   @BeforeEach
   void createStore() throws SQLException {
-    storeUrl = postgres.freshSchema("f");
+    storeUrl = POSTGRES.freshSchema("f");
   }
 
   @AfterEach

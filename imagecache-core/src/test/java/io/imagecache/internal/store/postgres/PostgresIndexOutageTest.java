@@ -9,7 +9,6 @@ import io.imagecache.ImageId;
 import io.imagecache.internal.store.ImageIndex.Access;
 import io.imagecache.internal.store.StoreUnavailableException;
 import io.imagecache.testing.TestPostgres;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -22,11 +21,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,35 +41,26 @@ class PostgresIndexOutageTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static final AtomicInteger DATABASES = new AtomicInteger();
 
-  private static TestPostgres postgres;
+  @RegisterExtension
+  static final TestPostgres POSTGRES = TestPostgres.perClass();
 
   @TempDir
   Path dir;
   private String database;
   private PostgresIndex index;
 
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    postgres = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws IOException {
-    postgres.close();
-  }
-
   @BeforeEach
   void openIndex() throws Exception {
     database = "outage" + DATABASES.incrementAndGet();
-    postgres.sql("CREATE DATABASE " + database);
-    index = new PostgresIndex(postgres.jdbcUrl(database), NODE, dir);
+    POSTGRES.sql("CREATE DATABASE " + database);
+    index = new PostgresIndex(POSTGRES.jdbcUrl(database), NODE, dir);
     index.open();
   }
 
   @AfterEach
   void closeIndex() throws SQLException {
     index.close();
-    postgres.sql("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+    POSTGRES.sql("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
   }
 
   @Test
@@ -88,7 +77,7 @@ class PostgresIndexOutageTest {
     assertThatThrownBy(index::check).isInstanceOf(StoreUnavailableException.class);
     assertThatThrownBy(index::list).isInstanceOf(StoreUnavailableException.class);
 
-    postgres.sql("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+    POSTGRES.sql("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
 
     await().atMost(CONVERGE).untilAsserted(() -> {
       assertThat(hits(A)).hasValue(2);
@@ -104,8 +93,8 @@ class PostgresIndexOutageTest {
     cutOff();
     index.put(B, dir.resolve("b"), 20, T0.plusSeconds(1), Optional.of("bbbb"));
 
-    postgres.sql("DROP DATABASE " + database);
-    postgres.sql("CREATE DATABASE " + database);
+    POSTGRES.sql("DROP DATABASE " + database);
+    POSTGRES.sql("CREATE DATABASE " + database);
 
     // Until the node has created its tables again, they do not exist.
     await().atMost(CONVERGE).ignoreExceptionsInstanceOf(SQLException.class).untilAsserted(() -> {
@@ -120,15 +109,15 @@ class PostgresIndexOutageTest {
 
   /** No new connections to the test's database, and every existing one ended. */
   private void cutOff() throws SQLException {
-    postgres.sql("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
-    postgres.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
+    POSTGRES.sql("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
+    POSTGRES.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
         + database + "'");
   }
 
   /** The hits of this node's row for {@code id}; empty without a row. */
   private OptionalLong hits(ImageId id) throws SQLException {
     try (Connection connection =
-            DriverManager.getConnection(postgres.jdbcUrl(database));
+            DriverManager.getConnection(POSTGRES.jdbcUrl(database));
         PreparedStatement select = connection.prepareStatement("SELECT c.hits FROM cached_images c"
             + " JOIN node_reference n ON n.node_reference_id = c.node_reference_id"
             + " WHERE n.node_reference_url = ? AND c.image_id = ?")) {
