@@ -49,7 +49,7 @@ public final class TestPostgres implements AutoCloseable, BeforeAllCallback, Aft
     return postgres;
   }
 
-  /** Starts the server again after {@link #stop}; its URLs stay the same. */
+  /** Starts the server (again after {@link #stop}: from {@link #startOn}, same data and URL). */
   public void restart() throws IOException {
     server = builder.start();
     port = server.getPort();
