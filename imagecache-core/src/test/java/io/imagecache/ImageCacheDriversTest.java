@@ -5,37 +5,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imagecache.internal.store.CacheReader;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
+import io.imagecache.testing.TestPostgres;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@link ImageCache#open} builds and opens each driver, and fails cleanly when it cannot. */
 class ImageCacheDriversTest {
   private static final ImageId ID = ImageId.of("wired");
   private static final String NODE = "http://node-1:9292";
-  private static EmbeddedPostgres postgres;
+  @RegisterExtension
+  static final TestPostgres POSTGRES = TestPostgres.perClass();
 
   @TempDir Path dir;
   private final CacheHarness harness = new CacheHarness();
   private final byte[] content = CacheHarness.randomBytes(3, 256 * 1024);
-
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws IOException {
-    postgres.close();
-  }
 
   @AfterEach
   void tearDown() throws Exception {
@@ -56,7 +45,7 @@ class ImageCacheDriversTest {
 
   @Test
   void thePostgresDriverCachesServesAndKnowsTheNode() throws Exception {
-    String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres?user=postgres";
+    String url = POSTGRES.jdbcUrl();
     ImageCache cache = harness.open(CacheHarness.config(dir)
         .driver(DriverKind.POSTGRES).dbUrl(url).nodeUrl(NODE).build());
 

@@ -5,20 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imagecache.testing.FreePort;
 import io.imagecache.testing.TestOrigin;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.imagecache.testing.TestPostgres;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -26,11 +22,10 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,21 +40,12 @@ class FleetClaimantKilledTest {
   private static final String ADMIN_TOKEN = "test-admin-token";
   private static final int SIZE = 16 << 20;
 
-  private static EmbeddedPostgres postgres;
+  @RegisterExtension
+  static final TestPostgres POSTGRES = TestPostgres.perClass();
 
   @TempDir
   Path temp;
   private TestOrigin origin;
-
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws IOException {
-    postgres.close();
-  }
 
   @BeforeEach
   void startOrigin() throws IOException {
@@ -76,9 +62,9 @@ class FleetClaimantKilledTest {
     byte[] image = new byte[SIZE];
     new Random(20).nextBytes(image);
     origin.put("img", image).rateLimit(1L << 20).ranges(Optional.empty());
-    String dbUrl = createSchema();
-    int portA = freePort();
-    int portB = freePort();
+    String dbUrl = POSTGRES.freshSchema("claimant");
+    int portA = FreePort.onLoopback();
+    int portB = FreePort.onLoopback();
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     try (ServeProcess a = node(portA, "a", dbUrl); ServeProcess b = node(portB, "b", dbUrl)) {
       a.awaitPort();
@@ -127,20 +113,5 @@ class FleetClaimantKilledTest {
   private static HttpRequest get(int port) {
     return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/images/img/file"))
         .timeout(Duration.ofSeconds(60)).GET().build();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  /** A new schema in the embedded database, and the JDBC URL that uses it. */
-  private static String createSchema() throws SQLException {
-    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        Statement sql = connection.createStatement()) {
-      sql.execute("CREATE SCHEMA claimant");
-    }
-    return postgres.getJdbcUrl("postgres", "postgres") + "&currentSchema=claimant";
   }
 }

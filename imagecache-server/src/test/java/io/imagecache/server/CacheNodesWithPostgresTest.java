@@ -9,22 +9,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imagecache.CacheConfig;
 import io.imagecache.DriverKind;
 import io.imagecache.testing.TestOrigin;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
+import io.imagecache.testing.TestPostgres;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,9 +30,9 @@ class CacheNodesWithPostgresTest {
   private static final String NODE_1 = "http://node-1:9292";
   private static final String NODE_2 = "http://node-2:9292";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final AtomicInteger SCHEMAS = new AtomicInteger();
 
-  private static EmbeddedPostgres postgres;
+  @RegisterExtension
+  static final TestPostgres POSTGRES = TestPostgres.perClass();
 
   @TempDir
   Path dir;
@@ -48,21 +42,11 @@ class CacheNodesWithPostgresTest {
   /** Servers the test started; closed after it. */
   private final List<ServerHarness> servers = new ArrayList<>();
 
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws IOException {
-    postgres.close();
-  }
-
   @BeforeEach
   void start() throws Exception {
     origin = TestOrigin.start();
     origin.put("img", TestImages.bytes(1, 64 * TestImages.KiB));
-    dbUrl = createSchema();
+    dbUrl = POSTGRES.freshSchema("nodes");
   }
 
   @AfterEach
@@ -178,15 +162,5 @@ class CacheNodesWithPostgresTest {
       urls.add(url.asText());
     }
     return urls;
-  }
-
-  /** A new schema in the embedded database, and the JDBC URL that uses it. */
-  private static String createSchema() throws SQLException {
-    String name = "nodes" + SCHEMAS.incrementAndGet();
-    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        Statement sql = connection.createStatement()) {
-      sql.execute("CREATE SCHEMA " + name);
-    }
-    return postgres.getJdbcUrl("postgres", "postgres") + "&currentSchema=" + name;
   }
 }

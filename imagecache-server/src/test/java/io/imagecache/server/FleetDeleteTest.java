@@ -8,23 +8,17 @@ import io.imagecache.CacheConfig;
 import io.imagecache.DriverKind;
 import io.imagecache.ImageId;
 import io.imagecache.testing.TestOrigin;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
+import io.imagecache.testing.TestPostgres;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,9 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 class FleetDeleteTest {
   private static final Duration FLEET_DELETE = Duration.ofSeconds(5);
   private static final ImageId IMG = ImageId.of("img");
-  private static final AtomicInteger SCHEMAS = new AtomicInteger();
 
-  private static EmbeddedPostgres postgres;
+  @RegisterExtension
+  static final TestPostgres POSTGRES = TestPostgres.perClass();
 
   @TempDir
   Path dir;
@@ -45,21 +39,11 @@ class FleetDeleteTest {
   private String dbUrl;
   private final List<ServerHarness> servers = new ArrayList<>();
 
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws IOException {
-    postgres.close();
-  }
-
   @BeforeEach
   void start() throws Exception {
     origin = TestOrigin.start();
     origin.put("img", TestImages.bytes(3, 64 * TestImages.KiB));
-    dbUrl = createSchema();
+    dbUrl = POSTGRES.freshSchema("fleetdelete");
   }
 
   @AfterEach
@@ -183,15 +167,5 @@ class FleetDeleteTest {
     ServerHarness server = ServerHarness.start(config, Optional.of(origin.glanceSpec()));
     servers.add(server);
     return server;
-  }
-
-  /** A new schema in the embedded database, and the JDBC URL that uses it. */
-  private static String createSchema() throws SQLException {
-    String name = "fleetdelete" + SCHEMAS.incrementAndGet();
-    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        Statement sql = connection.createStatement()) {
-      sql.execute("CREATE SCHEMA " + name);
-    }
-    return postgres.getJdbcUrl("postgres", "postgres") + "&currentSchema=" + name;
   }
 }

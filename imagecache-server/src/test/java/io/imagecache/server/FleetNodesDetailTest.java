@@ -11,20 +11,15 @@ import io.imagecache.CacheConfig;
 import io.imagecache.DriverKind;
 import io.imagecache.ImageId;
 import io.imagecache.cli.Main;
+import io.imagecache.testing.FreePort;
 import io.imagecache.testing.Gate;
 import io.imagecache.testing.TestOrigin;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
+import io.imagecache.testing.TestPostgres;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,12 +27,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -49,9 +42,9 @@ import picocli.CommandLine;
 class FleetNodesDetailTest {
   private static final String FLEET_TOKEN = "fleet-test-token";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final AtomicInteger SCHEMAS = new AtomicInteger();
 
-  private static EmbeddedPostgres postgres;
+  @RegisterExtension
+  static final TestPostgres POSTGRES = TestPostgres.perClass();
 
   @TempDir
   Path dir;
@@ -62,20 +55,10 @@ class FleetNodesDetailTest {
   /** Gates the test opened; released after it so that no origin thread stays blocked. */
   private final List<Gate> gates = new ArrayList<>();
 
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws IOException {
-    postgres.close();
-  }
-
   @BeforeEach
   void start() throws Exception {
     origin = TestOrigin.start();
-    dbUrl = createSchema();
+    dbUrl = POSTGRES.freshSchema("detail");
   }
 
   @AfterEach
@@ -163,15 +146,15 @@ class FleetNodesDetailTest {
   @Test
   void detailIs503WhileTheDatabaseIsAway() throws Exception {
     origin.put("img", TestImages.bytes(34, 64 * TestImages.KiB));
-    EmbeddedPostgres own = EmbeddedPostgres.builder().start();
+    TestPostgres own = TestPostgres.start();
     try {
-      dbUrl = own.getJdbcUrl("postgres", "postgres");
+      dbUrl = own.jdbcUrl();
       ServerHarness a = node("a");
       assertThat(a.get(file("img")).statusCode()).isEqualTo(200);
       AdminApi api = new AdminApi(a);
       assertThat(node(detail(api), a).get("state").asText()).isEqualTo("cached");
 
-      own.close();
+      own.stop();
 
       HttpResponse<String> away = api.send("GET", "/v2/cache/nodes/img?detail=true");
       assertThat(away.statusCode()).as(away.body()).isEqualTo(503);
@@ -185,7 +168,7 @@ class FleetNodesDetailTest {
 
   /** A fleet node in {@code <dir>/<name>} on a free loopback port, its URL that port's. */
   private ServerHarness node(String name) throws Exception {
-    int port = freePort();
+    int port = FreePort.onLoopback();
     CacheConfig config = ServerHarness.config(dir.resolve(name))
         .driver(DriverKind.POSTGRES)
         .dbUrl(dbUrl)
@@ -233,21 +216,5 @@ class FleetNodesDetailTest {
     commandLine.setErr(new PrintWriter(err, true));
     int exitCode = commandLine.execute(all.toArray(String[]::new));
     return new Cli(exitCode, out.toString(), err.toString());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  /** A new schema in the embedded database, and the JDBC URL that uses it. */
-  private static String createSchema() throws SQLException {
-    String name = "detail" + SCHEMAS.incrementAndGet();
-    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        Statement sql = connection.createStatement()) {
-      sql.execute("CREATE SCHEMA " + name);
-    }
-    return postgres.getJdbcUrl("postgres", "postgres") + "&currentSchema=" + name;
   }
 }

@@ -13,13 +13,11 @@ import io.imagecache.CacheConfig;
 import io.imagecache.DriverKind;
 import io.imagecache.FillProgress;
 import io.imagecache.ImageId;
+import io.imagecache.testing.FreePort;
 import io.imagecache.testing.Gate;
 import io.imagecache.testing.TestOrigin;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.imagecache.testing.TestPostgres;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.ByteBuffer;
@@ -28,20 +26,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -53,9 +46,9 @@ import org.slf4j.LoggerFactory;
 class FleetPeerFillTest {
   private static final String TOKEN = "fleet-test-token";
   private static final String PEER_HEADER = "X-Imagecache-Fleet-Token";
-  private static final AtomicInteger SCHEMAS = new AtomicInteger();
 
-  private static EmbeddedPostgres postgres;
+  @RegisterExtension
+  static final TestPostgres POSTGRES = TestPostgres.perClass();
 
   @TempDir
   Path dir;
@@ -64,20 +57,10 @@ class FleetPeerFillTest {
   /** Servers the test started and has not closed itself; closed after it. */
   private final List<ServerHarness> servers = new ArrayList<>();
 
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws IOException {
-    postgres.close();
-  }
-
   @BeforeEach
   void start() throws Exception {
     origin = TestOrigin.start();
-    dbUrl = createSchema();
+    dbUrl = POSTGRES.freshSchema("fleet");
   }
 
   @AfterEach
@@ -371,7 +354,7 @@ class FleetPeerFillTest {
   private ServerHarness tlsNode(String name, TestCa ca, Optional<Path> fleetCa,
       Optional<Path> clientCa) throws Exception {
     TestCa.Issued certificate = ca.issue(name, "ec", TestCa.KeyForm.PKCS8);
-    int tlsPort = freePort();
+    int tlsPort = FreePort.onLoopback();
     OriginTls peers = new OriginTls(fleetCa, Optional.of(certificate.certificate()),
         Optional.of(certificate.key()));
     CacheConfig config = ServerHarness.config(dir.resolve(name))
@@ -394,7 +377,7 @@ class FleetPeerFillTest {
 
   /** As {@link #node(String, int)}, filling misses from {@code originSpec}. */
   private ServerHarness node(String name, int peerUploads, String originSpec) throws Exception {
-    int port = freePort();
+    int port = FreePort.onLoopback();
     CacheConfig config = ServerHarness.config(dir.resolve(name))
         .driver(DriverKind.POSTGRES)
         .dbUrl(dbUrl)
@@ -428,21 +411,5 @@ class FleetPeerFillTest {
       one.put(0, (byte) ~one.get(0)).rewind();
       channel.write(one, offset);
     }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  /** A new schema in the embedded database, and the JDBC URL that uses it. */
-  private static String createSchema() throws SQLException {
-    String name = "fleet" + SCHEMAS.incrementAndGet();
-    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        Statement sql = connection.createStatement()) {
-      sql.execute("CREATE SCHEMA " + name);
-    }
-    return postgres.getJdbcUrl("postgres", "postgres") + "&currentSchema=" + name;
   }
 }

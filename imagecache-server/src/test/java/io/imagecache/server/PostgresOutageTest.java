@@ -8,9 +8,7 @@ import io.imagecache.CacheConfig;
 import io.imagecache.DriverKind;
 import io.imagecache.ImageId;
 import io.imagecache.testing.TestOrigin;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.net.ServerSocket;
+import io.imagecache.testing.TestPostgres;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -42,8 +40,7 @@ class PostgresOutageTest {
 
   @TempDir
   Path dir;
-  private int port;
-  private EmbeddedPostgres postgres;
+  private TestPostgres postgres;
   private TestOrigin origin;
   private byte[] hot;
   private byte[] cold;
@@ -51,10 +48,7 @@ class PostgresOutageTest {
 
   @BeforeEach
   void start() throws Exception {
-    try (ServerSocket probe = new ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
-    postgres = startPostgres();
+    postgres = TestPostgres.startOn(dir.resolve("pgdata"));
     origin = TestOrigin.start();
     hot = TestImages.bytes(5, 256 * TestImages.KiB);
     cold = TestImages.bytes(6, 128 * TestImages.KiB);
@@ -68,9 +62,7 @@ class PostgresOutageTest {
       server.close();
     }
     origin.close();
-    if (postgres != null) {
-      postgres.close();
-    }
+    postgres.close();
   }
 
   @Test
@@ -83,8 +75,7 @@ class PostgresOutageTest {
     assertBody(node1, "hot", hot);
     await().atMost(WAIT).until(() -> hitsInDatabase(1, HOT).orElse(-1) == 1);
 
-    postgres.close();
-    postgres = null;
+    postgres.stop();
 
     for (int i = 0; i < HITS_DURING_OUTAGE; i++) {
       assertBody(node1, "hot", hot);
@@ -102,7 +93,7 @@ class PostgresOutageTest {
     // The cold image's row is kept in memory: its metadata answers while the database is away.
     assertThat(node1.cache().hitCount(COLD)).isEqualTo(1);
 
-    postgres = startPostgres();
+    postgres.restart();
 
     await().atMost(CONVERGE).untilAsserted(() -> {
       assertThat(hitsInDatabase(1, COLD)).hasValue(1);
@@ -127,7 +118,7 @@ class PostgresOutageTest {
 
   /** The hits of node {@code n}'s row for {@code id}; empty without a row. */
   private OptionalLong hitsInDatabase(int n, ImageId id) throws SQLException {
-    try (Connection connection = DriverManager.getConnection(jdbcUrl());
+    try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl());
         PreparedStatement select = connection.prepareStatement("SELECT c.hits FROM cached_images c"
             + " JOIN node_reference n ON n.node_reference_id = c.node_reference_id"
             + " WHERE n.node_reference_url = ? AND c.image_id = ?")) {
@@ -142,7 +133,7 @@ class PostgresOutageTest {
   private ServerHarness node(int n) throws Exception {
     CacheConfig config = ServerHarness.config(dir.resolve("node-" + n))
         .driver(DriverKind.POSTGRES)
-        .dbUrl(jdbcUrl())
+        .dbUrl(postgres.jdbcUrl())
         .nodeUrl(nodeUrl(n))
         .build();
     ServerHarness server = ServerHarness.start(config, Optional.of(origin.glanceSpec()));
@@ -152,18 +143,5 @@ class PostgresOutageTest {
 
   private static String nodeUrl(int n) {
     return "http://node-" + n + ":9292";
-  }
-
-  private String jdbcUrl() {
-    return "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres";
-  }
-
-  /** The embedded server on {@link #port} over {@code <dir>/pgdata}, kept between starts. */
-  private EmbeddedPostgres startPostgres() throws IOException {
-    return EmbeddedPostgres.builder()
-        .setDataDirectory(dir.resolve("pgdata"))
-        .setCleanDataDirectory(false)
-        .setPort(port)
-        .start();
   }
 }

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.imagecache.ImageId;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
+import io.imagecache.testing.TestPostgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,12 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link FleetEvents} of several nodes on one real PostgreSQL (a fresh schema per test): a
@@ -30,28 +27,16 @@ import org.junit.jupiter.api.Test;
 class FleetEventsTest {
   private static final Duration DELIVERY = Duration.ofSeconds(5);
   private static final ImageId IMG = ImageId.of("img");
-  private static final AtomicInteger SCHEMAS = new AtomicInteger();
 
-  private static EmbeddedPostgres postgres;
+  @RegisterExtension
+  static final TestPostgres POSTGRES = TestPostgres.perClass();
 
   private String jdbcUrl;
   private final List<FleetEvents> started = new ArrayList<>();
 
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws IOException {
-    postgres.close();
-  }
-
   @BeforeEach
   void createSchema() throws SQLException {
-    String schema = "events" + SCHEMAS.incrementAndGet();
-    sql("CREATE SCHEMA " + schema);
-    jdbcUrl = postgres.getJdbcUrl("postgres", "postgres") + "&currentSchema=" + schema;
+    jdbcUrl = POSTGRES.freshSchema("events");
   }
 
   @AfterEach
@@ -87,7 +72,7 @@ class FleetEventsTest {
     FleetEvents node = start("http://node-a:9292", new CopyOnWriteArrayList<>());
     node.publish(ImageId.of("old"));
     node.publish(ImageId.of("new"));
-    try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
+    try (Connection connection = POSTGRES.connection()) {
       connection.setSchema(jdbcUrl.substring(jdbcUrl.indexOf("currentSchema=") + 14));
       try (Statement statement = connection.createStatement()) {
         statement.execute("UPDATE imagecache_events SET at = at - INTERVAL '8 days'"
@@ -106,12 +91,5 @@ class FleetEventsTest {
     FleetEvents events = FleetEvents.start(jdbcUrl, Optional.empty(), nodeUrl, deleted::add);
     started.add(events);
     return events;
-  }
-
-  private static void sql(String statement) throws SQLException {
-    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        Statement sql = connection.createStatement()) {
-      sql.execute(statement);
-    }
   }
 }

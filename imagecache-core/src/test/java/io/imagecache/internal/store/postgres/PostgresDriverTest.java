@@ -11,7 +11,7 @@ import io.imagecache.internal.store.CacheWriter;
 import io.imagecache.internal.store.ExpectedContent;
 import io.imagecache.internal.store.FileCacheDriver;
 import io.imagecache.internal.store.LruEntry;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.imagecache.testing.TestPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
@@ -34,11 +34,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The driver contract over {@link PostgresIndex} on a real PostgreSQL (one embedded server for the
@@ -48,25 +46,15 @@ import org.junit.jupiter.api.Test;
 class PostgresDriverTest extends CacheDriverContractTest {
   private static final String NODE_A = "http://node-a:9292";
   private static final String NODE_B = "http://node-b:9292";
-  private static final AtomicInteger STORES = new AtomicInteger();
 
-  private static EmbeddedPostgres postgres;
+  @RegisterExtension
+  static final TestPostgres POSTGRES = TestPostgres.perClass();
 
   /** The store the latest {@link #newDriver} created; {@link #reopenDriver} reuses it. */
   private String storeUrl;
 
   /** Drivers of other nodes a test started; closed after it. */
   private final List<CacheDriver> otherNodes = new ArrayList<>();
-
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws IOException {
-    postgres.close();
-  }
 
   @AfterEach
   void closeOtherNodes() throws IOException {
@@ -324,12 +312,7 @@ class PostgresDriverTest extends CacheDriverContractTest {
    * database for the index, which names its tables unqualified, and much cheaper.
    */
   private static String createStore() throws SQLException {
-    String name = "t" + STORES.incrementAndGet();
-    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        Statement sql = connection.createStatement()) {
-      sql.execute("CREATE SCHEMA " + name);
-    }
-    return postgres.getJdbcUrl("postgres", "postgres") + "&currentSchema=" + name;
+    return POSTGRES.freshSchema("t");
   }
 
   private List<String> nodeUrls() throws SQLException {

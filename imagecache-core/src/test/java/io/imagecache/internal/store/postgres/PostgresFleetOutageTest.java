@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import io.imagecache.ImageId;
 import io.imagecache.internal.fleet.FillClaim;
 import io.imagecache.internal.fleet.PeerSource;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.imagecache.testing.TestPostgres;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +34,7 @@ class PostgresFleetOutageTest {
 
   @TempDir Path dataDir;
 
-  private EmbeddedPostgres postgres;
+  private TestPostgres postgres;
   private final List<AutoCloseable> opened = new ArrayList<>();
 
   @AfterEach
@@ -49,16 +49,14 @@ class PostgresFleetOutageTest {
 
   @Test
   void databaseStopsAndStarts_nodesAnswerAloneMeanwhile_thenRegisterAgain() throws Exception {
-    postgres = start(0);
-    int port = postgres.getPort();
-    String url = postgres.getJdbcUrl("postgres", "postgres");
+    postgres = TestPostgres.startOn(dataDir);
+    String url = postgres.jdbcUrl();
     PostgresFleet a = node(url, A);
     PostgresFleet b = node(url, B);
     b.announceFill(ImageId.of("before"), OptionalLong.empty());
     assertThat(a.sources(ImageId.of("before"))).containsExactly(new PeerSource(B, false, 0));
 
-    postgres.close();
-    postgres = null;
+    postgres.stop();
 
     assertTimeoutPreemptively(Duration.ofSeconds(3), () -> {
       assertThat(a.sources(ImageId.of("before"))).isEmpty();
@@ -68,7 +66,7 @@ class PostgresFleetOutageTest {
     });
     assertThat(a.backendPid()).isEmpty();
 
-    postgres = start(port);
+    postgres.restart();
 
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       assertThat(a.backendPid()).isPresent();
@@ -77,14 +75,6 @@ class PostgresFleetOutageTest {
     assertThat(b.sources(FILLING)).containsExactly(new PeerSource(A, false, 7));
     assertThat(a.sources(ImageId.of("before"))).containsExactly(new PeerSource(B, false, 0));
     assertThat(b.tryClaim(IMAGE)).as("the claim taken alone is the fleet's now").isEmpty();
-  }
-
-  private EmbeddedPostgres start(int port) throws Exception {
-    return EmbeddedPostgres.builder()
-        .setDataDirectory(dataDir)
-        .setCleanDataDirectory(false)
-        .setPort(port)
-        .start();
   }
 
   private PostgresFleet node(String url, String nodeUrl) throws Exception {

@@ -13,7 +13,7 @@ import io.imagecache.internal.fleet.PeerSource;
 import io.imagecache.internal.store.BadDriverConfigurationException;
 import io.imagecache.testing.ManualScheduler;
 import io.imagecache.testing.MutableClock;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.imagecache.testing.TestPostgres;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -34,12 +34,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -57,9 +55,9 @@ class PostgresFleetTest {
   private static final Duration LONG_LIFE = Duration.ofMinutes(5);
   private static final Duration SHORT_LIFE = Duration.ofSeconds(1);
   private static final ImageId IMAGE = ImageId.of("image-1");
-  private static final AtomicInteger STORES = new AtomicInteger();
 
-  private static EmbeddedPostgres postgres;
+  @RegisterExtension
+  static final TestPostgres POSTGRES = TestPostgres.perClass();
 
   @TempDir Path tempDir;
 
@@ -67,24 +65,9 @@ class PostgresFleetTest {
   private final List<AutoCloseable> opened = new ArrayList<>();
   private String storeUrl;
 
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws IOException {
-    postgres.close();
-  }
-
   @BeforeEach
   void createStore() throws SQLException {
-    String name = "f" + STORES.incrementAndGet();
-    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        Statement sql = connection.createStatement()) {
-      sql.execute("CREATE SCHEMA " + name);
-    }
-    storeUrl = postgres.getJdbcUrl("postgres", "postgres") + "&currentSchema=" + name;
+    storeUrl = POSTGRES.freshSchema("f");
   }
 
   @AfterEach

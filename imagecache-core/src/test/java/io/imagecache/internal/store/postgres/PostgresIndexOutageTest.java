@@ -8,26 +8,23 @@ import io.imagecache.CachedImage;
 import io.imagecache.ImageId;
 import io.imagecache.internal.store.ImageIndex.Access;
 import io.imagecache.internal.store.StoreUnavailableException;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
+import io.imagecache.testing.TestPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,35 +41,26 @@ class PostgresIndexOutageTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static final AtomicInteger DATABASES = new AtomicInteger();
 
-  private static EmbeddedPostgres postgres;
+  @RegisterExtension
+  static final TestPostgres POSTGRES = TestPostgres.perClass();
 
   @TempDir
   Path dir;
   private String database;
   private PostgresIndex index;
 
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws IOException {
-    postgres.close();
-  }
-
   @BeforeEach
   void openIndex() throws Exception {
     database = "outage" + DATABASES.incrementAndGet();
-    admin("CREATE DATABASE " + database);
-    index = new PostgresIndex(postgres.getJdbcUrl("postgres", database), NODE, dir);
+    POSTGRES.sql("CREATE DATABASE " + database);
+    index = new PostgresIndex(POSTGRES.jdbcUrl(database), NODE, dir);
     index.open();
   }
 
   @AfterEach
   void closeIndex() throws SQLException {
     index.close();
-    admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+    POSTGRES.sql("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
   }
 
   @Test
@@ -89,7 +77,7 @@ class PostgresIndexOutageTest {
     assertThatThrownBy(index::check).isInstanceOf(StoreUnavailableException.class);
     assertThatThrownBy(index::list).isInstanceOf(StoreUnavailableException.class);
 
-    admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+    POSTGRES.sql("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
 
     await().atMost(CONVERGE).untilAsserted(() -> {
       assertThat(hits(A)).hasValue(2);
@@ -105,8 +93,8 @@ class PostgresIndexOutageTest {
     cutOff();
     index.put(B, dir.resolve("b"), 20, T0.plusSeconds(1), Optional.of("bbbb"));
 
-    admin("DROP DATABASE " + database);
-    admin("CREATE DATABASE " + database);
+    POSTGRES.sql("DROP DATABASE " + database);
+    POSTGRES.sql("CREATE DATABASE " + database);
 
     // Until the node has created its tables again, they do not exist.
     await().atMost(CONVERGE).ignoreExceptionsInstanceOf(SQLException.class).untilAsserted(() -> {
@@ -121,15 +109,15 @@ class PostgresIndexOutageTest {
 
   /** No new connections to the test's database, and every existing one ended. */
   private void cutOff() throws SQLException {
-    admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
-    admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database
-        + "'");
+    POSTGRES.sql("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
+    POSTGRES.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
+        + database + "'");
   }
 
   /** The hits of this node's row for {@code id}; empty without a row. */
   private OptionalLong hits(ImageId id) throws SQLException {
     try (Connection connection =
-            DriverManager.getConnection(postgres.getJdbcUrl("postgres", database));
+            DriverManager.getConnection(POSTGRES.jdbcUrl(database));
         PreparedStatement select = connection.prepareStatement("SELECT c.hits FROM cached_images c"
             + " JOIN node_reference n ON n.node_reference_id = c.node_reference_id"
             + " WHERE n.node_reference_url = ? AND c.image_id = ?")) {
@@ -138,13 +126,6 @@ class PostgresIndexOutageTest {
       try (ResultSet row = select.executeQuery()) {
         return row.next() ? OptionalLong.of(row.getLong(1)) : OptionalLong.empty();
       }
-    }
-  }
-
-  private static void admin(String sql) throws SQLException {
-    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        Statement statement = connection.createStatement()) {
-      statement.execute(sql);
     }
   }
 }
