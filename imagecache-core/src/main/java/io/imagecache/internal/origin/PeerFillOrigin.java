@@ -3,9 +3,6 @@ package io.imagecache.internal.origin;
 import io.imagecache.ImageId;
 import io.imagecache.internal.fill.ImageSource;
 import io.imagecache.internal.fleet.Fleet;
-import java.io.IOException;
-import java.net.URI;
-import java.nio.channels.ReadableByteChannel;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,12 +18,11 @@ import javax.net.ssl.SSLContext;
  * else go to the real origin as before: a peer fill never skips this node's own check of its
  * caller. Owns the fleet and closes it. Thread-safe.
  */
-public final class PeerFillOrigin implements Origin {
+public final class PeerFillOrigin extends ForwardingOrigin {
   /** What the fills share: the fleet, the peers, the real origin and what they remember. */
   record Parts(Fleet fleet, PeerClient peers, Origin origin, DistrustedPeers distrusted,
       FleetHolds holds, Map<ImageId, Optional<String>> refills) {}
 
-  private final Origin origin;
   private final Fleet fleet;
   private final Parts parts;
   private final ScheduledExecutorService timer;
@@ -39,7 +35,7 @@ public final class PeerFillOrigin implements Origin {
    */
   public PeerFillOrigin(Origin origin, Fleet fleet, String fleetToken,
       Optional<SSLContext> peerTls, ScheduledExecutorService fleetThread) {
-    this.origin = Objects.requireNonNull(origin, "origin");
+    super(origin);
     this.fleet = Objects.requireNonNull(fleet, "fleet");
     this.timer = Objects.requireNonNull(fleetThread, "fleetThread");
     this.parts = new Parts(fleet, new PeerClient(fleetToken, peerTls), origin, new DistrustedPeers(),
@@ -74,11 +70,6 @@ public final class PeerFillOrigin implements Origin {
   }
 
   @Override
-  public ImageMetadata metadata(ImageId id, Optional<String> authToken) throws IOException {
-    return origin.metadata(id, authToken);
-  }
-
-  @Override
   public ImageSource source(ImageId id, Optional<String> authToken) {
     return new PeerFill(parts, id, authToken, origin.source(id, authToken));
   }
@@ -86,33 +77,6 @@ public final class PeerFillOrigin implements Origin {
   @Override
   public ImageSource prefetchSource(ImageId id, Optional<String> callerToken) {
     return new PeerFill(parts, id, callerToken, origin.prefetchSource(id, callerToken));
-  }
-
-  @Override
-  public ReadableByteChannel rest(ImageId id, Optional<String> token, long offset, long size)
-      throws IOException {
-    return origin.rest(id, token, offset, size);
-  }
-
-  @Override
-  public ImageMetadata managementMetadata(ImageId id, Optional<String> callerToken)
-      throws IOException {
-    return origin.managementMetadata(id, callerToken);
-  }
-
-  @Override
-  public boolean authorizesReaders() {
-    return origin.authorizesReaders();
-  }
-
-  @Override
-  public Optional<URI> apiEndpoint() {
-    return origin.apiEndpoint();
-  }
-
-  @Override
-  public String check() throws IOException {
-    return origin.check();
   }
 
   @Override
