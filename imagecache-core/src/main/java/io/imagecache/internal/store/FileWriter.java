@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * its data on disk. The digests still see every byte, and after each {@link #write} the file's
  * length is {@link #bytesWritten()} (extended over a skipped end), so a reader of the growing file
  * reads the holes as the zeros they are, and the committed file has its full size before it is
- * forced.
+ * forced. A durable writer flushes as it goes ({@link EarlyWriteback}), so that forcing the file
+ * at the commit is quick.
  *
  * <p>One thread writes and commits. {@link #bytesWritten()} may be read, and {@link #abort} called,
  * from any thread: the state moves by compare-and-set, so exactly one of commit and abort wins.
@@ -90,6 +91,8 @@ final class FileWriter implements CacheWriter {
    * Used by the writing thread only; its lanes run on the digest executor (see DigestPipeline).
    */
   private final DigestPipeline digests;
+  /** Flushes written bytes while the writer goes on (durable writers); the writing thread only. */
+  private final EarlyWriteback writeback;
   /** Written by the writing thread after each write; read by any thread (volatile). */
   private volatile long bytesWritten;
   /** OPEN → COMMITTING → COMMITTED, or OPEN/COMMITTING → ABORTED; moved by compare-and-set. */
@@ -118,6 +121,7 @@ final class FileWriter implements CacheWriter {
       algorithms.add(digest.algorithm());
     }
     this.digests = new DigestPipeline(algorithms, digestExecutor);
+    this.writeback = new EarlyWriteback(channel, files, digestExecutor);
   }
 
   @Override
@@ -169,6 +173,9 @@ final class FileWriter implements CacheWriter {
     }
     // Published last: every byte below the new value is in the file (or a hole, read as zeros).
     bytesWritten = position + count;
+    if (durable) {
+      writeback.written(bytesWritten);
+    }
   }
 
   @Override
@@ -200,6 +207,7 @@ final class FileWriter implements CacheWriter {
     Path committed = layout.committed(id);
     try {
       if (durable) {
+        writeback.finish();
         force();
       }
       channel.close();

@@ -57,7 +57,7 @@ final class WriterRegistry implements FileWriter.Owner {
   private final CommitStep commits;
   /** Ids with a live writer; a concurrent set, see the design note. */
   private final Set<ImageId> liveWriters = ConcurrentHashMap.newKeySet();
-  /** Runs the writers' digest lanes (DigestPipeline); thread-safe. */
+  /** Runs the writers' digest lanes (DigestPipeline) and early flushes (EarlyWriteback); thread-safe. */
   private final Executor digestExecutor;
   /** The file-system calls of the writers (a faulty one in tests). */
   private final WriterFiles files;

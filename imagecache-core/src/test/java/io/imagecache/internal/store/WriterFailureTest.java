@@ -2,6 +2,7 @@ package io.imagecache.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.imagecache.CachedImage;
 import io.imagecache.ImageId;
@@ -11,6 +12,7 @@ import io.imagecache.testing.MutableClock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,6 +121,25 @@ class WriterFailureTest {
 
     assertFailedCleanly();
     assertThat(dir.resolve("invalid/" + ID.value())).doesNotExist();
+  }
+
+  @Test
+  void aFailingEarlyFlush_failsTheCommit_thoughTheForceAtTheCommitSucceeds() throws Exception {
+    CacheWriter writer = openWriter();
+    files.failNext(Call.FORCE, IO_ERROR);
+    byte[] block = new byte[1 << 20];
+    new Random(3).nextBytes(block);
+    long total = EarlyWriteback.STEP + block.length;
+    for (long written = 0; written < total; written += block.length) {
+      writer.write(ByteBuffer.wrap(block));
+    }
+    // The early flush, on the writer's background executor, met the failure while the writer was open.
+    await().atMost(Duration.ofSeconds(30)).until(files::failed);
+
+    assertThatThrownBy(writer::commit).isInstanceOf(IOException.class).hasCause(IO_ERROR);
+
+    assertThat(dir.resolve("invalid/" + ID.value())).hasSize(total);
+    assertFailedCleanly();
   }
 
   @Test
