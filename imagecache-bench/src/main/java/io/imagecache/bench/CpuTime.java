@@ -84,6 +84,15 @@ final class CpuTime {
     return seen;
   }
 
+  /**
+   * The CPU seconds of the children a process has waited for (cutime + cstime), read from its
+   * {@code /proc/PID/stat} line {@code stat}: what a shell's finished commands cost.
+   */
+  double waitedChildrenSeconds(String stat) {
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+    return (Long.parseLong(fields[13]) + Long.parseLong(fields[14])) / ticksPerSecond;
+  }
+
   /** utime + stime of one process in clock ticks, 0 when it is gone. */
   private static long ownTicks(long pid) {
     try {

@@ -45,17 +45,29 @@ final class Curl {
     return Transfer.parse(out);
   }
 
+  /** A durable save: bytes per second over the download and the fdatasync, and their CPU seconds. */
+  record Save(double bytesPerSecond, double cpuSeconds) {}
+
   /**
    * Downloads {@code url} into {@code file} and makes it durable ({@code sync --data}, i.e.
-   * fdatasync), as a cache's fill does before it commits; returns bytes per second over both.
+   * fdatasync), as a cache's fill does before it commits; returns the speed over both and what
+   * curl and the sync cost in CPU (read from their shell's waited-children times, so the shell
+   * itself is not counted).
    */
-  double saveDurably(String url, Path file, long expected, long maxSeconds)
+  Save saveDurably(String url, Path file, long expected, long maxSeconds, CpuTime cpu)
       throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("sh", "-c",
+        "\"$@\" && sync --data \"$0\" && read -r stat < /proc/$$/stat && echo \"$stat\"",
+        file.toString()));
+    command.addAll(command(url, maxSeconds, file.toString()));
     long t0 = System.nanoTime();
-    String out = processes.run(command(url, maxSeconds, file.toString()), maxSeconds + 10);
-    Transfer.parse(out).expect(expected, "download to " + file);
-    processes.run(List.of("sync", "--data", file.toString()), maxSeconds);
-    return expected / ((System.nanoTime() - t0) / 1e9);
+    String[] lines = processes.run(command, maxSeconds + 10).split("\n");
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    Transfer.parse(lines[0]).expect(expected, "download to " + file);
+    if (lines.length < 2) {
+      throw new IOException("the durable save of " + url + " did not finish: " + String.join(" | ", lines));
+    }
+    return new Save(expected / seconds, cpu.waitedChildrenSeconds(lines[1]));
   }
 
   /** The curl command line for one bounded, discarded download of {@code url}. */
