@@ -46,7 +46,7 @@ final class RangedFetch {
     if (segmented(settings, size)) {
       return new SegmentedBody(description, Optional.of(response.body()), size,
           SegmentedBody.SEGMENT_SIZE, settings.connections(), settings.resumeAttempts(),
-          (from, to) -> sender.send(new Range(from, to, size, ifRange)));
+          (from, to) -> sender.send(new Range(from, to, size, ifRange)), SegmentMemory.PROCESS);
     }
     if (settings.resumeAttempts() == 0) {
       return response.body();
@@ -70,7 +70,7 @@ final class RangedFetch {
     long size = expected.size().getAsLong();
     return Optional.of(new SegmentedBody(description, Optional.empty(), size,
         SegmentedBody.SEGMENT_SIZE, settings.connections(), settings.resumeAttempts(),
-        (from, to) -> sender.send(new Range(from, to, size, validator.get()))));
+        (from, to) -> sender.send(new Range(from, to, size, validator.get())), SegmentMemory.PROCESS));
   }
 
   private static boolean segmented(OriginSettings settings, long size) {

@@ -30,10 +30,12 @@ import org.slf4j.LoggerFactory;
  * back-off of a resumed fill; one that cannot be (attempts spent, validator changed, a 200) fails
  * the whole body, and the reader gets that failure instead of more bytes.
  *
- * <p>Memory: {@code connections} buffers of one segment each, allocated on the heap on the first
- * read and reused; a worker takes the next segment only when a buffer is free, which is when the
- * reader finished a segment, so at most {@code connections} segments are in flight, and the
- * reader's segment is always one of them. Buffers rather than writes at the file's offsets keep the
+ * <p>Memory: one buffer of one segment per connection, allocated on the heap on the first read
+ * and reused, as many as the process's {@link SegmentMemory} has room for (the body runs with
+ * that many connections, given back at {@link #close}); a worker takes the next segment only when
+ * a buffer is free, which is when the reader finished a segment, so at most that many segments are
+ * in flight, and the reader's segment is always one of them. With no room for one buffer the body
+ * is read as one resuming range over one connection, as a fill without segments is. Buffers rather than writes at the file's offsets keep the
  * fill's file strictly sequential (readers, digests and sparse writes need nothing new).
  *
  * <p>Threads: one worker per connection, started on the first read, each fetching one segment at a
@@ -54,6 +56,7 @@ final class SegmentedBody implements ReadableByteChannel {
   private final int connections;
   private final int attempts;
   private final SegmentRange.Opener opener;
+  private final SegmentMemory memory;
   private final long segmentCount;
 
   private final Object lock = new Object();
@@ -61,8 +64,13 @@ final class SegmentedBody implements ReadableByteChannel {
   private ReadableByteChannel first;
   /** Buffers no segment holds; guarded by {@link #lock}. */
   private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
-  /** Segments in flight, segment {@code i} in slot {@code i % connections}; guarded by {@link #lock}. */
-  private final Segment[] window;
+  /**
+   * Segments in flight, segment {@code i} in slot {@code i % window.length}, one slot per buffer
+   * taken; allocated on the first read; guarded by {@link #lock}.
+   */
+  private Segment[] window = new Segment[0];
+  /** The whole body over one connection, when no buffer could be taken; guarded by {@link #lock}. */
+  private ReadableByteChannel sequential;
   /** The next segment a worker takes; guarded by {@link #lock}. */
   private long nextSegment;
   /** The segment the reader is in; guarded by {@link #lock}. */
@@ -76,10 +84,11 @@ final class SegmentedBody implements ReadableByteChannel {
   /**
    * A body of {@code size} bytes, whose first response's body is {@code first} if one was sent, fetched in
    * segments of {@code segmentSize} over up to {@code connections} connections, each segment
-   * resumed up to {@code attempts} times; {@code opener} sends the range requests.
+   * resumed up to {@code attempts} times; {@code opener} sends the range requests; the buffers
+   * come out of {@code memory}.
    */
   SegmentedBody(String description, Optional<ReadableByteChannel> first, long size, int segmentSize,
-      int connections, int attempts, SegmentRange.Opener opener) {
+      int connections, int attempts, SegmentRange.Opener opener, SegmentMemory memory) {
     if (size <= 0 || segmentSize <= 0 || connections < 1 || attempts < 0) {
       throw new IllegalArgumentException("size " + size + ", segment size " + segmentSize
           + ", connections " + connections + ", attempts " + attempts);
@@ -90,9 +99,9 @@ final class SegmentedBody implements ReadableByteChannel {
     this.segmentSize = segmentSize;
     this.attempts = attempts;
     this.opener = Objects.requireNonNull(opener, "opener");
+    this.memory = Objects.requireNonNull(memory, "memory");
     this.segmentCount = (size + segmentSize - 1) / segmentSize;
     this.connections = (int) Math.min(connections, segmentCount);
-    this.window = new Segment[this.connections];
   }
 
   /** One segment in flight: bytes {@code [start, end)} in {@code buffer}, the first {@code filled} in. */
@@ -116,6 +125,18 @@ final class SegmentedBody implements ReadableByteChannel {
 
   @Override
   public int read(ByteBuffer dst) throws IOException {
+    ReadableByteChannel whole;
+    synchronized (lock) {
+      if (closed) {
+        throw started ? new AsynchronousCloseException() : new ClosedChannelException();
+      }
+      startWorkers();
+      whole = sequential;
+    }
+    return whole != null ? whole.read(dst) : readSegments(dst);
+  }
+
+  private int readSegments(ByteBuffer dst) throws IOException {
     Segment segment;
     int available;
     synchronized (lock) {
@@ -132,7 +153,6 @@ final class SegmentedBody implements ReadableByteChannel {
         if (!dst.hasRemaining()) {
           return 0;
         }
-        startWorkers();
         segment = window[slot(readerSegment)];
         if (segment != null && segment.index == readerSegment
             && segment.filled > position - segment.start) {
@@ -162,18 +182,34 @@ final class SegmentedBody implements ReadableByteChannel {
     return n;
   }
 
-  /** Allocates the buffers and starts the workers, once; under {@link #lock}. */
+  /**
+   * Takes the buffers memory has room for, allocates them and starts one worker each, once; or,
+   * with no room, opens the whole body over one connection. Under {@link #lock}.
+   */
   private void startWorkers() {
     if (started) {
       return;
     }
     started = true;
-    for (int i = 0; i < connections; i++) {
+    int buffers = memory.take(connections, segmentSize);
+    if (buffers == 0) {
+      ReadableByteChannel start = first != null
+          ? new LengthCheckedChannel(first, size, description)
+          : new SegmentRange(opener, 0, size);
+      first = null;
+      sequential = new ResumingBody(description, start, attempts,
+          offset -> new SegmentRange(opener, offset, size));
+      log.info("{}: no memory left for segments (other fills hold it); fetching over one connection",
+          description);
+      return;
+    }
+    window = new Segment[buffers];
+    for (int i = 0; i < buffers; i++) {
       free.add(ByteBuffer.allocate(segmentSize));
     }
-    log.debug("{}: {} bytes in {} segments of {} over {} connections", description, size,
-        segmentCount, segmentSize, connections);
-    for (int i = 0; i < connections; i++) {
+    log.debug("{}: {} bytes in {} segments of {} over {} of {} connections", description, size,
+        segmentCount, segmentSize, buffers, connections);
+    for (int i = 0; i < buffers; i++) {
       THREADS.newThread(this::work).start();
     }
   }
@@ -272,6 +308,9 @@ final class SegmentedBody implements ReadableByteChannel {
       bodies.add(first);
       first = null;
     }
+    if (sequential != null) {
+      bodies.add(sequential);
+    }
     for (Segment segment : window) {
       if (segment != null) {
         bodies.add(segment.body);
@@ -281,7 +320,7 @@ final class SegmentedBody implements ReadableByteChannel {
   }
 
   private int slot(long index) {
-    return (int) (index % connections);
+    return (int) (index % window.length);
   }
 
   private static void closeQuietly(ReadableByteChannel channel) {
@@ -299,7 +338,7 @@ final class SegmentedBody implements ReadableByteChannel {
     }
   }
 
-  /** Closes every connection in flight and ends the workers. */
+  /** Closes every connection in flight, ends the workers and gives the buffers' memory back. */
   @Override
   public void close() {
     List<ReadableByteChannel> bodies;
@@ -310,6 +349,7 @@ final class SegmentedBody implements ReadableByteChannel {
       closed = true;
       bodies = bodiesInFlight();
       free.clear();
+      memory.giveBack(window.length, segmentSize);
       lock.notifyAll();
     }
     bodies.forEach(SegmentedBody::closeQuietly);
