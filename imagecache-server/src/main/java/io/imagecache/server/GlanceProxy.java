@@ -186,7 +186,7 @@ final class GlanceProxy {
       SslContextBuilder builder = SslContextBuilder.forClient()
           .trustManager(originTls.trustManagerFactory())
           .endpointIdentificationAlgorithm("HTTPS");
-      originTls.keyManagerFactory().ifPresent(builder::keyManager);
+      originTls.reloadingKeyManager().ifPresent(builder::keyManager);
       return builder.build();
     } catch (SSLException e) {
       throw new IllegalStateException("cannot set up TLS for the Glance origin", e);

@@ -9,10 +9,12 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -88,6 +90,7 @@ public record OriginTls(Optional<Path> caFile, Optional<Path> clientCert, Option
     }
     List<X509Certificate> chain = PemFiles.certificates(clientCert.get());
     PrivateKey key = PemFiles.privateKey(clientKey.orElseThrow());
+    PemFiles.requireMatch(chain.get(0), key, clientCert.get(), clientKey.get());
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
@@ -102,11 +105,26 @@ public record OriginTls(Optional<Path> caFile, Optional<Path> clientCert, Option
     }
   }
 
-  /** A JDK TLS context with these CAs and client certificate, TLS 1.2 and 1.3. */
+  /**
+   * The client certificate and key, when configured, as a key manager that reads the files again
+   * when they change ({@link ReloadingClientKey}). Reads the files now.
+   */
+  public Optional<X509ExtendedKeyManager> reloadingKeyManager() {
+    if (clientCert.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new ReloadingClientKey(clientCert.get(), clientKey.orElseThrow(),
+        () -> keyManagerFactory().orElseThrow()));
+  }
+
+  /**
+   * A JDK TLS context with these CAs and client certificate (renewed from its files when they
+   * change), TLS 1.2 and 1.3.
+   */
   public SSLContext sslContext() {
     try {
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(keyManagerFactory().map(KeyManagerFactory::getKeyManagers).orElse(null),
+      context.init(reloadingKeyManager().map(manager -> new KeyManager[] {manager}).orElse(null),
           trustManagerFactory().getTrustManagers(), null);
       return context;
     } catch (GeneralSecurityException e) {

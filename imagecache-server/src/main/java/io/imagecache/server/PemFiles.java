@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -229,5 +230,42 @@ public final class PemFiles {
             "PEM block " + type + " in " + file + " is not valid base64", e);
       }
     }
+  }
+
+  /**
+   * Checks that {@code key} (from {@code keyFile}) belongs to {@code certificate} (from
+   * {@code certificateFile}) by signing a probe with it and verifying that with the certificate's
+   * public key; keys of other algorithms than RSA, EC and Ed25519 are not checked.
+   *
+   * @throws IllegalArgumentException naming both files when they do not belong together
+   */
+  public static void requireMatch(X509Certificate certificate, PrivateKey key, Path certificateFile,
+      Path keyFile) {
+    String algorithm = switch (key.getAlgorithm()) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC" -> "SHA256withECDSA";
+      case "Ed25519", "EdDSA" -> "Ed25519";
+      default -> null;
+    };
+    if (algorithm == null) {
+      return;
+    }
+    try {
+      byte[] probe = "imagecache".getBytes(StandardCharsets.US_ASCII);
+      Signature signer = Signature.getInstance(algorithm);
+      signer.initSign(key);
+      signer.update(probe);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(certificate.getPublicKey());
+      verifier.update(probe);
+      if (verifier.verify(signature)) {
+        return;
+      }
+    } catch (GeneralSecurityException e) {
+      // A key of another type than the certificate's: reported below.
+    }
+    throw new IllegalArgumentException("the key in " + keyFile
+        + " does not belong to the certificate in " + certificateFile);
   }
 }

@@ -12,12 +12,9 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -124,7 +121,7 @@ final class ServerTls implements Closeable {
   private SslContext build() {
     List<X509Certificate> chain = PemFiles.certificates(config.certificate());
     PrivateKey key = PemFiles.privateKey(config.key());
-    requireMatch(chain.get(0), key);
+    PemFiles.requireMatch(chain.get(0), key, config.certificate(), config.key());
     try {
       SslContextBuilder builder = SslContextBuilder.forServer(key, chain)
           .sslProvider(provider)
@@ -144,36 +141,6 @@ final class ServerTls implements Closeable {
       throw new IllegalArgumentException("TLS certificate " + config.certificate() + " and key "
           + config.key() + " cannot be used: " + e.getMessage(), e);
     }
-  }
-
-  /** Fails unless {@code key} signs what the certificate's public key verifies. */
-  private void requireMatch(X509Certificate certificate, PrivateKey key) {
-    String algorithm = switch (key.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC" -> "SHA256withECDSA";
-      case "Ed25519", "EdDSA" -> "Ed25519";
-      default -> null;
-    };
-    if (algorithm == null) {
-      return;
-    }
-    try {
-      byte[] probe = "imagecache".getBytes(StandardCharsets.US_ASCII);
-      Signature signer = Signature.getInstance(algorithm);
-      signer.initSign(key);
-      signer.update(probe);
-      byte[] signature = signer.sign();
-      Signature verifier = Signature.getInstance(algorithm);
-      verifier.initVerify(certificate.getPublicKey());
-      verifier.update(probe);
-      if (verifier.verify(signature)) {
-        return;
-      }
-    } catch (GeneralSecurityException e) {
-      // A key of another type than the certificate's: reported below.
-    }
-    throw new IllegalArgumentException("the key in " + config.key()
-        + " does not belong to the certificate in " + config.certificate());
   }
 
   /** Modification time and size of each file: what a change is seen by. */

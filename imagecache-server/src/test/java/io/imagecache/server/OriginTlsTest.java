@@ -3,12 +3,16 @@ package io.imagecache.server;
 import static io.imagecache.server.ServerHarness.file;
 import static io.imagecache.server.TestImages.MiB;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -137,6 +141,42 @@ class OriginTlsTest {
     HttpResponse<byte[]> served = cache(template(origin), withCertificate).get(file("private"));
     assertThat(served.statusCode()).isEqualTo(200);
     assertThat(served.body()).isEqualTo(IMAGE);
+  }
+
+  @Test
+  void aRenewedClientCertificateIsPresentedWithoutARestart() throws Exception {
+    TestCa clientCa = TestCa.create(tmp.resolve("client-ca"), "clients");
+    TestCa otherCa = TestCa.create(tmp.resolve("other-ca"), "others");
+    ServerHarness origin = origin(Optional.of(clientCa.certificate()));
+    Path certificate = tmp.resolve("client.pem");
+    Path key = tmp.resolve("client-key.pem");
+    TestCa.Issued untrusted = otherCa.issue("cache-node");
+    Files.copy(untrusted.certificate(), certificate);
+    Files.copy(untrusted.key(), key);
+    ServerHarness cache = cache(template(origin),
+        new OriginTls(Optional.of(originCa.certificate()), Optional.of(certificate), Optional.of(key)));
+    assertThat(cache.get(file("private")).statusCode()).isEqualTo(502);
+
+    TestCa.Issued renewed = clientCa.issue("cache-node-renewed");
+    Files.copy(renewed.certificate(), certificate, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(renewed.key(), key, StandardCopyOption.REPLACE_EXISTING);
+
+    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+        .until(() -> cache.get(file("private")).statusCode() == 200);
+    assertThat(cache.get(file("private")).body()).isEqualTo(IMAGE);
+  }
+
+  @Test
+  void aClientKeyThatIsNotTheCertificatesIsRefusedAtStart() throws Exception {
+    TestCa clientCa = TestCa.create(tmp.resolve("client-ca"), "clients");
+    TestCa.Issued one = clientCa.issue("one");
+    TestCa.Issued other = clientCa.issue("other");
+
+    OriginTls mismatched = new OriginTls(Optional.empty(), Optional.of(one.certificate()),
+        Optional.of(other.key()));
+
+    assertThatThrownBy(mismatched::sslContext).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("does not belong to the certificate");
   }
 
   @Test
