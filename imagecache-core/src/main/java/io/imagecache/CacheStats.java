@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param reservedBytes bytes reserved by fills in progress that announced their size
  * @param fillsInProgress fills that have not ended yet
  * @param waitingReaders readers waiting for bytes a fill has not written yet
- * @param originFetches fills that asked their origin for an image
+ * @param originFetches fills that fetched their image from their origin (a fleet node's fill that
+ *     peers served alone is not one)
  * @param originBytesRead body bytes fills read from their origins, not from peers of the fleet
  *     (bytes streamed through without caching are not counted)
  * @param fillsCommitted fills that wrote and committed their image

@@ -30,7 +30,7 @@ public final class CacheCounters {
     }
   }
 
-  public void originFetchStarted() {
+  public void originFetch() {
     originFetches.increment();
   }
 

@@ -111,6 +111,8 @@ class FleetPeerFillTest {
     assertThat(a.cache().stats().peerBytesRead()).isZero();
     assertThat(b.cache().stats().originBytesRead()).isZero();
     assertThat(b.cache().stats().peerBytesRead()).isEqualTo(image.length);
+    assertThat(a.cache().stats().originFetches()).isEqualTo(1);
+    assertThat(b.cache().stats().originFetches()).as("a fill a peer served alone").isZero();
   }
 
   @Test

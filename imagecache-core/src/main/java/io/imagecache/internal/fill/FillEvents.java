@@ -34,8 +34,8 @@ public final class FillEvents implements FillListener {
   }
 
   @Override
-  public void originFetchStarted(ImageId id) {
-    counters.originFetchStarted();
+  public void originFetch(ImageId id) {
+    counters.originFetch();
   }
 
   @Override

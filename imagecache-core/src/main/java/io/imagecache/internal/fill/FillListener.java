@@ -16,8 +16,11 @@ interface FillListener {
   /** Listens to nothing. */
   FillListener NONE = new FillListener() {};
 
-  /** A fill is asking its source for the image (one origin fetch started). */
-  default void originFetchStarted(ImageId id) {}
+  /**
+   * A fill fetched the image from its origin: told once, at the first byte from the origin, or
+   * when the fill ends after asking its source without a byte from a peer.
+   */
+  default void originFetch(ImageId id) {}
 
   /** A fill read {@code bytes} more bytes of the image's body from its source. */
   default void originBytesRead(ImageId id, long bytes) {}

@@ -52,6 +52,13 @@ final class FillRun {
   private final ImageSource source;
   private final FillEnvironment environment;
 
+  /** Whether the source was asked for the image; the fill thread only. */
+  private boolean sourceAsked;
+  /** Whether a byte came from a peer of the fleet; the fill thread only. */
+  private boolean peerServed;
+  /** Whether this fill was counted as an origin fetch; the fill thread only. */
+  private boolean originCounted;
+
   FillRun(Fill fill, ImageSource source, FillEnvironment environment) {
     this.fill = Objects.requireNonNull(fill, "fill");
     this.imageId = fill.imageId();
@@ -80,7 +87,7 @@ final class FillRun {
         fill.foundCommitted(committed);
       } else {
         step = FillFailureReason.ORIGIN;
-        tell(listener -> listener.originFetchStarted(imageId));
+        sourceAsked = true;
         answered = source.open();
         fill.attach(answered);
         expected = Objects.requireNonNull(answered.expected(), "SourceResponse.expected()");
@@ -98,8 +105,10 @@ final class FillRun {
           @Override
           public void bytesRead(int count) {
             if (fleetBody.isPresent() && fleetBody.get().lastReadFromPeer()) {
+              peerServed = true;
               tell(listener -> listener.peerBytesRead(imageId, count));
             } else {
+              countOriginFetch();
               tell(listener -> listener.originBytesRead(imageId, count));
             }
           }
@@ -132,7 +141,23 @@ final class FillRun {
       if (reservation != null) {
         reservation.release();
       }
+      if (sourceAsked && !peerServed) {
+        // Asked, and no peer answered: the origin was (an empty image, or a failure before a byte).
+        countOriginFetch();
+      }
       end(committed, written, error, failureReason, onEnd);
+    }
+  }
+
+  /**
+   * Counts this fill as an origin fetch, once: at its first byte from the origin, or at its end
+   * when the source was asked and no peer sent a byte, so that a fleet node's fill a peer served
+   * alone is not counted as one.
+   */
+  private void countOriginFetch() {
+    if (!originCounted) {
+      originCounted = true;
+      tell(listener -> listener.originFetch(imageId));
     }
   }
 
