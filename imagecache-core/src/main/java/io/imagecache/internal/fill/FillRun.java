@@ -141,8 +141,11 @@ final class FillRun {
       if (reservation != null) {
         reservation.release();
       }
-      if (sourceAsked && !peerServed) {
-        // Asked, and no peer answered: the origin was (an empty image, or a failure before a byte).
+      if (sourceAsked && (!peerServed
+          || (error != null && failureReason == FillFailureReason.ORIGIN))) {
+        // Asked, and no peer answered: the origin was (an empty image, or a failure before a
+        // byte); or the origin failed after peers had sent some bytes. So every origin failure
+        // is also an origin fetch.
         countOriginFetch();
       }
       end(committed, written, error, failureReason, onEnd);
