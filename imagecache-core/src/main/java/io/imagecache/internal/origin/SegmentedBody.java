@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * that many connections, given back at {@link #close}); a worker takes the next segment only when
  * a buffer is free, which is when the reader finished a segment, so at most that many segments are
  * in flight, and the reader's segment is always one of them. With no room for one buffer the body
- * is read as one resuming range over one connection, as a fill without segments is. Buffers rather than writes at the file's offsets keep the
- * fill's file strictly sequential (readers, digests and sparse writes need nothing new).
+ * is read as one resuming range over one connection, as a fill without segments is. Buffers
+ * rather than writes at the file's offsets keep the fill's file strictly sequential (readers,
+ * digests and sparse writes need nothing new).
  *
  * <p>Threads: one worker per connection, started on the first read, each fetching one segment at a
  * time. {@link #lock} guards the window, the free buffers, each segment's {@code filled} count and
