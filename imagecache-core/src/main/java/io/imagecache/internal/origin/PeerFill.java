@@ -103,7 +103,7 @@ final class PeerFill implements ImageSource {
           }
           expected = agreed(originSays.get(), answer.expected(), node);
         } catch (IOException | RuntimeException e) {
-          closeQuietly(answer);
+          QuietClose.close(answer, "a peer's answer");
           if (e instanceof PeerDisagreesException) {
             continue;
           }
@@ -144,14 +144,6 @@ final class PeerFill implements ImageSource {
   private static final class PeerDisagreesException extends IOException {
     PeerDisagreesException() {
       super("the peer's announcement contradicts the origin's metadata");
-    }
-  }
-
-  private static void closeQuietly(SourceResponse answer) {
-    try {
-      answer.close();
-    } catch (IOException e) {
-      LOG.debug("closing a peer's answer failed", e);
     }
   }
 

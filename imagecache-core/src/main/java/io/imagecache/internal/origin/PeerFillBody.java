@@ -156,7 +156,7 @@ final class PeerFillBody implements ReadableByteChannel, PeerAwareBody {
    */
   private void failOver(IOException broken) throws IOException {
     String failed = peer.orElseThrow();
-    closeQuietly(current);
+    QuietClose.close(current, "a source body");
     if (expected.size().isEmpty()) {
       throw broken; // a rest cannot be asked for without the size
     }
@@ -214,7 +214,7 @@ final class PeerFillBody implements ReadableByteChannel, PeerAwareBody {
         return;
       }
     }
-    closeQuietly(rest);
+    QuietClose.close(rest, "a source body");
     throw new AsynchronousCloseException();
   }
 
@@ -222,14 +222,6 @@ final class PeerFillBody implements ReadableByteChannel, PeerAwareBody {
   private void pause() throws IOException {
     ClosableWait.pause(lock, () -> closed, PeerFill.POLL_INTERVAL.toMillis(),
         "looking for a source of " + id);
-  }
-
-  private static void closeQuietly(ReadableByteChannel channel) {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      LOG.debug("closing a source body failed", e);
-    }
   }
 
   @Override

@@ -82,7 +82,7 @@ final class ResumingBody implements ReadableByteChannel {
 
   /** Replaces the broken body by its rest, or throws the failure that ends the body. */
   private void resumeAfter(IOException broken) throws IOException {
-    closeQuietly(current);
+    QuietClose.close(current, "a broken origin body");
     IOException cause = broken;
     long backoff = FIRST_BACKOFF.toMillis();
     while (true) {
@@ -114,7 +114,7 @@ final class ResumingBody implements ReadableByteChannel {
           return;
         }
       }
-      closeQuietly(rest);
+      QuietClose.close(rest, "a broken origin body");
       throw new AsynchronousCloseException();
     }
   }
@@ -135,14 +135,6 @@ final class ResumingBody implements ReadableByteChannel {
   private boolean isClosed() {
     synchronized (lock) {
       return closed;
-    }
-  }
-
-  private static void closeQuietly(ReadableByteChannel channel) {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      log.debug("closing a broken origin body failed", e);
     }
   }
 

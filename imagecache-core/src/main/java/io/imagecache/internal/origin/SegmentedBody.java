@@ -299,7 +299,7 @@ final class SegmentedBody implements ReadableByteChannel {
       lock.notifyAll();
     }
     log.debug("{}: a segment failed, stopping the others", description, e);
-    bodies.forEach(SegmentedBody::closeQuietly);
+    bodies.forEach(body -> QuietClose.close(body, "a segment's body"));
   }
 
   /** The bodies of the first response and of the segments in flight; under {@link #lock}. */
@@ -324,14 +324,6 @@ final class SegmentedBody implements ReadableByteChannel {
     return (int) (index % window.length);
   }
 
-  private static void closeQuietly(ReadableByteChannel channel) {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      log.debug("closing a segment's body failed", e);
-    }
-  }
-
   @Override
   public boolean isOpen() {
     synchronized (lock) {
@@ -353,6 +345,6 @@ final class SegmentedBody implements ReadableByteChannel {
       memory.giveBack(window.length, segmentSize);
       lock.notifyAll();
     }
-    bodies.forEach(SegmentedBody::closeQuietly);
+    bodies.forEach(body -> QuietClose.close(body, "a segment's body"));
   }
 }
