@@ -43,6 +43,7 @@ final class RangeOrigin implements AutoCloseable {
   private final Map<String, String> digestHeaders = new ConcurrentHashMap<>();
   private final AtomicLong bodyBytes = new AtomicLong();
   private final AtomicLong requests = new AtomicLong();
+  private final AtomicLong connections = new AtomicLong();
 
   /**
    * Serves {@code dir}; each connection sends at most {@code bytesPerSecond} (0: no limit) and is
@@ -75,6 +76,11 @@ final class RangeOrigin implements AutoCloseable {
     return bodyBytes.get();
   }
 
+  /** Connections accepted so far. */
+  long connections() {
+    return connections.get();
+  }
+
   /** Requests answered so far. */
   long requests() {
     return requests.get();
@@ -84,6 +90,7 @@ final class RangeOrigin implements AutoCloseable {
     while (server.isOpen()) {
       try {
         SocketChannel connection = server.accept();
+        connections.incrementAndGet();
         open.add(connection);
         Thread thread = new Thread(() -> serve(connection), "range-origin-connection");
         thread.setDaemon(true);

@@ -63,7 +63,7 @@ final class ResumeScenario implements Scenario {
         + " through an imagecache on the unbroken origin, one on the cutting origin, and one on the"
         + " cutting origin with `--origin-connections 4`; time is curl's to the last byte, which a"
         + " miss releases only after the verified commit (SHA-512).";
-    return ScenarioResult.of(id(), title(), setup, UNBROKEN, List.of(TIME, ORIGIN_BYTES), samples,
-        notes);
+    return ScenarioResult.of(id(), title(), setup, UNBROKEN,
+        List.of(TIME, ORIGIN_BYTES, SegmentedMissScenario.ORIGIN_CONNECTIONS), samples, notes);
   }
 }

@@ -16,6 +16,9 @@ final class SegmentedMissScenario implements Scenario {
       new FigureSpec("miss throughput", "MB/s", "4 connections ≥ 3.5× one", true);
   private static final FigureSpec ORIGIN_BYTES =
       new FigureSpec("origin bytes / size", "×", "≤ 1.01", false);
+  /** Connections the origin accepted for one fill. */
+  static final FigureSpec ORIGIN_CONNECTIONS =
+      new FigureSpec("origin connections per fill", "connections", "", false);
   private static final String ONE = "imagecache, origin-connections 1";
   private static final String FOUR = "imagecache, origin-connections 4";
 
@@ -54,11 +57,14 @@ final class SegmentedMissScenario implements Scenario {
     notes.add("Per round: a new id (hard link of the 2 GiB file) fetched once through each"
         + " imagecache (one per setting, alternating); the time is curl's, to the last byte, which"
         + " a miss releases only after the verified commit. Origin bytes are the body bytes the"
-        + " origin sent for that fill (with 4 connections: a HEAD, then 512 ranges of 4 MiB).");
+        + " origin sent for that fill (with 4 connections: a HEAD, then 512 ranges of 4 MiB);"
+        + " origin connections are those it accepted for that fill (ranges go over kept"
+        + " connections, HTTP/1.1 keep-alive).");
     String setup = "imagecache serve (launcher defaults, verify strongest = SHA-512) with"
         + " `--origin-connections 1` and `--origin-connections 4`, HTTP-template origin limited"
         + " per connection, 2 GiB image.";
-    return ScenarioResult.of(id(), title(), setup, ONE, List.of(THROUGHPUT, ORIGIN_BYTES), samples,
+    return ScenarioResult.of(id(), title(), setup, ONE, List.of(THROUGHPUT, ORIGIN_BYTES, ORIGIN_CONNECTIONS),
+        samples,
         notes);
   }
 
@@ -70,11 +76,13 @@ final class SegmentedMissScenario implements Scenario {
     long size = Files.size(image);
     origin.digests(id, digests);
     long before = origin.bodyBytes();
+    long connectionsBefore = origin.connections();
     try {
       Curl.Transfer miss = context.curl().get(imagecache.fileUrl(id), 600).expect(size, system);
       samples.add(system, THROUGHPUT.name(), miss.bytesPerSecond() / 1e6);
       samples.add(system, "time to verified commit", miss.totalSeconds());
       samples.add(system, ORIGIN_BYTES.name(), (origin.bodyBytes() - before) / (double) size);
+      samples.add(system, ORIGIN_CONNECTIONS.name(), origin.connections() - connectionsBefore);
       if (!imagecache.cachedIds().contains(id)) {
         notes.add(system + ", " + id + ": the miss was not listed as cached afterwards");
       }

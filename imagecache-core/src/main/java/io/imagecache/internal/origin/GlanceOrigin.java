@@ -270,6 +270,7 @@ final class GlanceOrigin implements Origin {
 
   @Override
   public void close() {
+    http.close();
     ownedExecutor.ifPresent(ExecutorService::shutdownNow);
   }
 

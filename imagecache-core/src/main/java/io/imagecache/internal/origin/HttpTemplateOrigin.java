@@ -148,6 +148,7 @@ final class HttpTemplateOrigin implements Origin {
 
   @Override
   public void close() {
+    http.close();
     ownedExecutor.ifPresent(ExecutorService::shutdownNow);
   }
 

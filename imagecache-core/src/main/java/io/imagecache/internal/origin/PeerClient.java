@@ -88,6 +88,7 @@ final class PeerClient implements AutoCloseable {
 
   @Override
   public void close() {
+    clients.values().forEach(OriginHttp::close);
     executor.shutdownNow();
   }
 }

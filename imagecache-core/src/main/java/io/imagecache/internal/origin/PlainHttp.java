@@ -34,10 +34,11 @@ import java.util.function.Function;
 import javax.net.ssl.SSLSession;
 
 /**
- * Plain-HTTP GETs made on the caller's thread, one connection each ({@code Connection: close}),
- * whose bodies are {@link SocketBody}s read straight from the socket: the JDK client reads every
- * body on its selector thread into fresh heap buffers, copies them and hands them to another
- * thread and on to the reader, which costs a miss about as much CPU as writing the file.
+ * Plain-HTTP GETs made on the caller's thread, whose bodies are {@link SocketBody}s read straight
+ * from the socket: the JDK client reads every body on its selector thread into fresh heap
+ * buffers, copies them and hands them to another thread and on to the reader, which costs a miss
+ * about as much CPU as writing the file. A connection whose body, framed by its length, was read
+ * to its end is kept for the next request to the same address ({@link IdleConnections}).
  *
  * <p>It keeps the JDK client's words for failures ({@link HttpConnectTimeoutException},
  * {@link HttpTimeoutException} for a head that does not come within the request's timeout,
@@ -51,6 +52,8 @@ final class PlainHttp {
 
   private final String name;
   private final OriginSettings settings;
+  /** Connections whose last response was read to its end, for the next request. */
+  private final IdleConnections idle = new IdleConnections();
 
   PlainHttp(String name, OriginSettings settings) {
     this.name = name;
@@ -86,22 +89,71 @@ final class PlainHttp {
     if (address.isUnresolved()) {
       throw new UnknownHostException(uri.getHost());
     }
+    Optional<IdleConnections.Connection> kept = idle.take(address);
+    if (kept.isPresent()) {
+      try {
+        return exchange(request, expectedSize, address, kept.get(), true);
+      } catch (StaleConnectionException e) {
+        // the origin closed the kept connection as the request went out: a GET is sent again
+      }
+    }
+    return exchange(request, expectedSize, address, open(address), false);
+  }
+
+  /** Closes the kept connections; connections of bodies still being read are closed at their end. */
+  void close() {
+    idle.close();
+  }
+
+  /** A new connection to {@code address}: non-blocking, registered with its own selector. */
+  private IdleConnections.Connection open(InetSocketAddress address) throws IOException {
     SocketChannel socket = SocketChannel.open();
     Selector selector = null;
-    ResponseDecoder decoder = new ResponseDecoder();
-    boolean handedOver = false;
     try {
       socket.configureBlocking(false);
       socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
       selector = Selector.open();
       SelectionKey key = socket.register(selector, 0);
       connect(socket, selector, key, address);
+      return new IdleConnections.Connection(socket, selector);
+    } catch (IOException | RuntimeException e) {
+      if (selector != null) {
+        selector.close();
+      }
+      socket.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Sends {@code request} on {@code connection}, which is given up unless the body takes it. On a
+   * {@code kept} connection a failure before any response byte is a {@link StaleConnectionException}.
+   */
+  private Optional<HttpResponse<BodyChannel>> exchange(HttpRequest request,
+      Function<HttpResponse.ResponseInfo, OptionalLong> expectedSize, InetSocketAddress address,
+      IdleConnections.Connection connection, boolean kept) throws IOException {
+    SocketChannel socket = connection.socket();
+    Selector selector = connection.selector();
+    SelectionKey key = socket.keyFor(selector);
+    ResponseDecoder decoder = new ResponseDecoder();
+    boolean handedOver = false;
+    try {
       long deadline = request.timeout()
           .map(t -> System.nanoTime() + Math.min(BodyChannel.saturatedNanos(t), Long.MAX_VALUE / 4))
           .orElse(Long.MAX_VALUE);
-      writeRequest(socket, selector, key, request, deadline);
-      key.interestOps(SelectionKey.OP_READ);
-      io.netty.handler.codec.http.HttpResponse head = readHead(socket, selector, decoder, deadline);
+      io.netty.handler.codec.http.HttpResponse head;
+      try {
+        writeRequest(socket, selector, key, request, deadline);
+        key.interestOps(SelectionKey.OP_READ);
+        head = readHead(socket, selector, decoder, deadline);
+      } catch (HttpTimeoutException | InterruptedIOException e) {
+        throw e;
+      } catch (IOException e) {
+        if (kept && decoder.bytesRead() == 0) {
+          throw new StaleConnectionException(e);
+        }
+        throw e;
+      }
       int status = head.status().code();
       if (REDIRECTS.contains(status)) {
         return Optional.empty();
@@ -110,19 +162,24 @@ final class PlainHttp {
       boolean noBody = status == 204 || status == 304;
       boolean chunked = !noBody && HttpUtil.isTransferEncodingChunked(head);
       long length = noBody ? 0 : HttpUtil.getContentLength(head, -1L);
+      boolean reusable = !noBody && !chunked && length >= 0 && HttpUtil.isKeepAlive(head);
       SocketBody body = new SocketBody(name, settings.idleTimeout(), expectedSize.apply(response),
           socket, selector, decoder, length < 0 ? OptionalLong.empty() : OptionalLong.of(length),
-          chunked);
+          chunked, reusable ? open -> idle.keep(address, open) : null);
       handedOver = true;
       return Optional.of(new Response(status, request, response.headers(), body));
     } finally {
       if (!handedOver) {
         decoder.close();
-        if (selector != null) {
-          selector.close();
-        }
-        socket.close();
+        connection.close();
       }
+    }
+  }
+
+  /** A kept connection failed before any response byte: the origin had closed it. */
+  private static final class StaleConnectionException extends IOException {
+    StaleConnectionException(IOException cause) {
+      super("the origin closed a kept connection", cause);
     }
   }
 
@@ -155,7 +212,7 @@ final class PlainHttp {
         text.append(field).append(": ").append(value).append("\r\n");
       }
     });
-    text.append("Connection: close\r\n\r\n");
+    text.append("\r\n");
     ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.ISO_8859_1));
     key.interestOps(SelectionKey.OP_WRITE);
     while (bytes.hasRemaining()) {

@@ -31,6 +31,8 @@ final class ResponseDecoder {
   private final EmbeddedChannel channel;
   /** A buffer read into but not fed yet (the socket held nothing), or null. */
   private ByteBuf spare;
+  /** Bytes read from the socket so far. */
+  private long bytesRead;
 
   ResponseDecoder() {
     channel = new EmbeddedChannel(new HttpResponseDecoder(new HttpDecoderConfig()
@@ -58,8 +60,14 @@ final class ResponseDecoder {
       spare = bytes;
       return read;
     }
+    bytesRead += read;
     channel.writeInbound(bytes);
     return read;
+  }
+
+  /** Bytes read from the socket so far: 0 while the origin sent nothing. */
+  long bytesRead() {
+    return bytesRead;
   }
 
   /** The next decoded head or content, owned by the caller (release it); null until more is fed. */

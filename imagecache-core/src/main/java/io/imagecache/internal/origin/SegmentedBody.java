@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * and verification stay as they are, and they only ever see the contiguous prefix.
  *
  * <p>Every segment is a range request ({@link SegmentRange}, {@code If-Range} checked on every 206
- * by the sender), except, when the image's first response is a whole body, segment 0: that is the
+ * by the sender; over plain HTTP on a connection a finished segment left open, so N workers keep
+ * about N connections), except, when the image's first response is a whole body, segment 0: that is the
  * start of it, and the response is closed then (what the origin had already sent beyond segment 0
  * is the only byte fetched in vain). Each segment is a
  * {@link ResumingBody}: a segment that breaks is resumed from its own offset, with the attempts and

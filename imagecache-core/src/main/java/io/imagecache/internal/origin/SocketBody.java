@@ -18,6 +18,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * A plain-HTTP body read by the reader's own thread from the origin's socket. A body framed by its
@@ -28,8 +29,13 @@ import java.util.OptionalLong;
  * buffer's space, and waits (a select on the socket) only when it holds nothing, at most the idle
  * timeout.
  *
+ * <p>A body framed by its length whose last byte was read hands its connection to the keeper it
+ * was given (kept for the next request, HTTP/1.1 keep-alive) instead of closing it; one closed or
+ * broken first closes it, as does a body without a keeper.
+ *
  * <p>One reader thread; {@link #close} may come from any thread and wakes a waiting read. The
- * decoder and the decoded pieces are guarded by {@code this}, never held while waiting.
+ * decoder, the decoded pieces and whether the connection was handed on are guarded by
+ * {@code this}, never held while waiting.
  */
 final class SocketBody extends BodyChannel {
   private final SocketChannel socket;
@@ -49,17 +55,23 @@ final class SocketBody extends BodyChannel {
   private boolean closed;
   /** Guarded by {@code this}: the decoder and the decoded pieces were released. */
   private boolean released;
+  /** Takes the connection once the body was read to its end, or null to close it then. */
+  private final Consumer<IdleConnections.Connection> keeper;
+  /** Guarded by {@code this}: the connection went to the keeper and is not this body's any more. */
+  private boolean handedOn;
 
   /**
    * A body on {@code socket} (non-blocking, registered for reads with {@code selector}, both owned
    * from now on, as is {@code decoder}, which holds the head's response and maybe the body's first
    * pieces), framed by {@code contentLength} ({@code chunked} when true, up to the connection's end
-   * when neither).
+   * when neither); {@code keeper}, if not null, takes the connection once a body framed by its
+   * length was read to its end.
    */
   SocketBody(String originName, Duration idleTimeout, OptionalLong expectedSize,
       SocketChannel socket, Selector selector, ResponseDecoder decoder, OptionalLong contentLength,
-      boolean chunked) {
+      boolean chunked, Consumer<IdleConnections.Connection> keeper) {
     super(originName, expectedSize);
+    this.keeper = keeper;
     this.socket = socket;
     this.selector = selector;
     this.idleTimeoutNanos = saturatedNanos(idleTimeout);
@@ -139,8 +151,26 @@ final class SocketBody extends BodyChannel {
     }
     if (!untilClose) {
       framedLeft -= n;
+      if (framedLeft == 0) {
+        handOn();
+      }
     }
     return n;
+  }
+
+  /** Gives the connection, its response read to the end, to the keeper if there is one. */
+  private void handOn() {
+    if (keeper == null) {
+      return;
+    }
+    synchronized (this) {
+      if (closed || released || !decoded.isEmpty()) {
+        return;
+      }
+      handedOn = true;
+    }
+    releaseDecoded();
+    keeper.accept(new IdleConnections.Connection(socket, selector));
   }
 
   /** A chunked body: the decoder takes its framing off the socket's bytes. */
@@ -289,6 +319,11 @@ final class SocketBody extends BodyChannel {
    * decoded pieces; idempotent.
    */
   private void release() {
+    synchronized (this) {
+      if (handedOn) {
+        return; // the keeper's now
+      }
+    }
     try {
       selector.close();
     } catch (IOException e) {

@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,6 +52,10 @@ class PlainHttpTest {
   private OriginHttp http;
   /** The request heads the raw origin received, in order. */
   private final List<String> requests = new CopyOnWriteArrayList<>();
+  /** In a script of {@link #serveConnections}: close the connection now. */
+  private static final byte[] CLOSE = new byte[0];
+  /** Connections the raw origin accepted ({@link #serveConnections}). */
+  private final AtomicInteger accepted = new AtomicInteger();
 
   @BeforeEach
   void start() throws IOException {
@@ -83,7 +88,7 @@ class PlainHttpTest {
     assertThat(ResponseBodies.readAll(response.body())).isEqualTo(body);
     assertThat(response.headers().firstValue("content-length")).contains("300000");
     origin.get(5, TimeUnit.SECONDS);
-    assertThat(requests.get(0)).startsWith("GET /img HTTP/1.1\r\n").contains("\r\nConnection: close\r\n")
+    assertThat(requests.get(0)).startsWith("GET /img HTTP/1.1\r\n").doesNotContain("Connection:")
         .contains("\r\nHost: 127.0.0.1:" + server.getLocalPort() + "\r\n");
   }
 
@@ -195,6 +200,81 @@ class PlainHttpTest {
         .hasMessageContaining("response head longer than " + ResponseDecoder.MAX_HEAD + " bytes");
   }
 
+  // ---- keep-alive
+
+  @Test
+  void aBodyReadToItsEndLeavesItsConnectionToTheNextRequest() throws Exception {
+    byte[] first = bytes(200_000);
+    byte[] second = bytes(1000);
+    Future<?> origin = serveConnections(new byte[][] {
+        concat(head("HTTP/1.1 200 OK", "Content-Length: 200000"), first),
+        concat(head("HTTP/1.1 200 OK", "Content-Length: 1000"), second)});
+
+    assertThat(ResponseBodies.readAll(send("/img").body())).isEqualTo(first);
+    assertThat(ResponseBodies.readAll(send("/img").body())).isEqualTo(second);
+
+    http.close(); // closes the kept connection, which ends the origin's last one
+    origin.get(5, TimeUnit.SECONDS);
+    assertThat(accepted).hasValue(1);
+    assertThat(requests).hasSize(2);
+  }
+
+  @Test
+  void aBodyClosedBeforeItsEnd_orEndingWithItsConnection_orChunked_closesItsConnection()
+      throws Exception {
+    byte[] body = bytes(100_000);
+    Future<?> origin = serveConnections(
+        new byte[][] {concat(head("HTTP/1.1 200 OK", "Content-Length: 100000"), body)},
+        new byte[][] {concat(head("HTTP/1.1 200 OK", "Content-Length: 10", "Connection: close"),
+            bytes(10))},
+        new byte[][] {concat(head("HTTP/1.1 200 OK", "Transfer-Encoding: chunked"),
+            "1\r\nx\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1))},
+        new byte[][] {concat(head("HTTP/1.1 200 OK", "Content-Length: 10"), bytes(10))});
+
+    HttpResponse<BodyChannel> partly = send("/img");
+    assertThat(partly.body().read(ByteBuffer.allocate(1000))).isPositive();
+    partly.body().close();
+    assertThat(ResponseBodies.readAll(send("/img").body())).hasSize(10);
+    assertThat(ResponseBodies.readAll(send("/img").body())).hasSize(1);
+    assertThat(ResponseBodies.readAll(send("/img").body())).hasSize(10);
+
+    http.close(); // closes the kept connection, which ends the origin's last one
+    origin.get(5, TimeUnit.SECONDS);
+    assertThat(accepted).hasValue(4);
+    assertThat(requests).as("one request per connection").hasSize(4);
+  }
+
+  @Test
+  void aRequestOnAKeptConnectionTheOriginDropsUnanswered_isSentAgainOnANewOne() throws Exception {
+    byte[] body = bytes(5000);
+    byte[] answer = concat(head("HTTP/1.1 200 OK", "Content-Length: 5000"), body);
+    Future<?> origin = serveConnections(new byte[][] {answer, null}, new byte[][] {answer});
+
+    assertThat(ResponseBodies.readAll(send("/img").body())).isEqualTo(body);
+    assertThat(ResponseBodies.readAll(send("/img").body())).isEqualTo(body);
+
+    http.close(); // closes the kept connection, which ends the origin's last one
+    origin.get(5, TimeUnit.SECONDS);
+    assertThat(accepted).hasValue(2);
+    assertThat(requests).hasSize(3);
+  }
+
+  @Test
+  void aKeptConnectionThatBreaksAfterResponseBytes_isAFailureNotARetry() throws Exception {
+    byte[] answer = concat(head("HTTP/1.1 200 OK", "Content-Length: 10"), bytes(10));
+    Future<?> origin = serveConnections(
+        new byte[][] {answer, "HTTP/1.1 200 OK\r\nContent-Le".getBytes(StandardCharsets.ISO_8859_1),
+            CLOSE});
+
+    assertThat(ResponseBodies.readAll(send("/img").body())).hasSize(10);
+    assertThatThrownBy(() -> send("/img")).isInstanceOf(IOException.class);
+
+    http.close(); // closes the kept connection, which ends the origin's last one
+    origin.get(5, TimeUnit.SECONDS);
+    assertThat(accepted).hasValue(1);
+    assertThat(requests).hasSize(2);
+  }
+
   // ---- the raw origin
 
   private HttpResponse<BodyChannel> send(String path) throws IOException {
@@ -237,6 +317,54 @@ class PlainHttpTest {
       }
       return null;
     });
+  }
+
+  /**
+   * Accepts one connection per script, in turn, and answers the requests on it with the script's
+   * responses in order: null reads the request and closes the connection unanswered,
+   * {@link #CLOSE} closes it without reading one. After its
+   * script a connection stays open until the client closes it; a request sent on it then is
+   * recorded (a connection used once too often) and the connection closed.
+   */
+  private Future<?> serveConnections(byte[][]... scripts) {
+    return answering.submit(() -> {
+      for (byte[][] script : scripts) {
+        try (Socket socket = server.accept()) {
+          accepted.incrementAndGet();
+          socket.setSoTimeout(10_000);
+          boolean dropped = false;
+          for (byte[] response : script) {
+            if (response == CLOSE) {
+              dropped = true;
+              break;
+            }
+            requests.add(readHead(socket.getInputStream()));
+            if (response == null) {
+              dropped = true;
+              break;
+            }
+            socket.getOutputStream().write(response);
+            socket.getOutputStream().flush();
+          }
+          if (!dropped) {
+            recordAnyMore(socket);
+          }
+        }
+      }
+      return null;
+    });
+  }
+
+  /** Records a request sent after the script, if one comes before the client closes. */
+  private void recordAnyMore(Socket socket) {
+    try {
+      String more = readHead(socket.getInputStream());
+      if (!more.isEmpty()) {
+        requests.add(more);
+      }
+    } catch (IOException e) {
+      // reset: a client that closes with bytes unread sends no FIN but a RST
+    }
   }
 
   private void serve(byte[] response, int piece) throws IOException {
