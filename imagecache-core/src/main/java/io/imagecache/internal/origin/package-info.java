@@ -10,8 +10,9 @@
  * implementations and the HTTP plumbing are package-private.
  *
  * <p>Plain-HTTP GETs are made by {@link io.imagecache.internal.origin.PlainHttp} on the calling
- * (fill) thread, one connection each, their bodies read straight from the socket into the fill's
- * buffer; HTTPS, redirects and every other request go through the JDK HTTP client. Deployments
+ * (fill) thread, their bodies read straight from the socket into the fill's buffer, and a
+ * connection whose body was read to its end kept for the next request to the same address
+ * ({@link io.imagecache.internal.origin.IdleConnections}); HTTPS, redirects and every other request go through the JDK HTTP client. Deployments
  * should start the JVM with {@code -Djdk.httpclient.bufsize=262144}: the JDK client then reads
  * bodies in 256 KiB buffers, which is much faster for multi-GiB images over HTTPS.
  */
