@@ -206,13 +206,16 @@ final class ImageFileExchange extends LocalExchange {
   private void sendHit(Download.Hit hit, HttpResponse head, Optional<ByteRange> part) {
     long first = part.map(ByteRange::first).orElse(0L);
     long length = part.map(ByteRange::length).orElse(hit.size());
+    TcpCork.Corked corked = TcpCork.on(ctx);
     ctx.write(head);
     if (length > 0) {
       ctx.write(FileBody.of(ctx, hit.channel(), first, length, hit));
     } else {
       closeQuietly(hit);
     }
-    finish(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+    ChannelFuture last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+    corked.until(last);
+    finish(last);
   }
 
   /** 304: the client's copy, named by {@code If-None-Match}, is this image. */
