@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.imagecache.server.PemFiles;
 import io.imagecache.server.TestCa;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,7 +15,6 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Map;
@@ -106,12 +106,11 @@ class TlsServeProcessTest {
       URI uri = URI.create("https://localhost:" + port + "/v2/images/img/file");
       assertThat(servedSerial(ca, uri)).isEqualTo(firstSerial);
 
-      FileTime certTime = Files.getLastModifiedTime(first.certificate());
-      FileTime keyTime = Files.getLastModifiedTime(first.key());
-      Files.copy(second.key(), first.key(), StandardCopyOption.REPLACE_EXISTING);
-      Files.copy(second.certificate(), first.certificate(), StandardCopyOption.REPLACE_EXISTING);
-      Files.setLastModifiedTime(first.key(), keyTime);
-      Files.setLastModifiedTime(first.certificate(), certTime);
+      // The new files get the old ones' times before they take their names (by rename, which
+      // keeps them): copying in place and restoring the times after left a moment in which the
+      // poll saw a new time, and under load it did.
+      replaceKeepingTime(second.key(), first.key());
+      replaceKeepingTime(second.certificate(), first.certificate());
       // The poll runs every 2 s; three of them pass and the old certificate is still served.
       long threePolls = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
@@ -127,6 +126,14 @@ class TlsServeProcessTest {
       assertThat(servedSerial(ca, uri)).isEqualTo(secondSerial);
       assertThat(serve.isAlive()).isTrue();
     }
+  }
+
+  /** Puts a copy of {@code source} in place of {@code target}, with {@code target}'s time, at once. */
+  private static void replaceKeepingTime(Path source, Path target) throws IOException {
+    Path next = target.resolveSibling(target.getFileName() + ".next");
+    Files.copy(source, next, StandardCopyOption.REPLACE_EXISTING);
+    Files.setLastModifiedTime(next, Files.getLastModifiedTime(target));
+    Files.move(next, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** A second certificate and key whose files have the sizes of {@code first}'s. */
