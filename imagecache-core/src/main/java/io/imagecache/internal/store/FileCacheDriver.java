@@ -353,7 +353,7 @@ public final class FileCacheDriver implements CacheDriver {
       flushAccesses();
     } finally {
       images.closeHeldFiles();
-      // A writer still hashing after this drains inline (DigestPipeline).
+      // A writer still hashing after this drains inline (FileDigests).
       writers.close();
       index.close();
     }

@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The exclusive writer of one {@code incomplete/<id>} file, created by {@link FileCacheDriver}
  * (whose design note describes the lifecycle). It counts bytes and computes MD5 and every expected
- * digest (MD5 not when the origin's own MD5 is recorded unverified) as the bytes go by, in a {@link DigestPipeline} beside the writing thread;
- * {@link #commit()} waits for the digests and verifies them ({@link ContentCheck}) before the
- * atomic rename.
+ * digest (MD5 not when the origin's own MD5 is recorded unverified) over the file as it grows,
+ * reading it back behind the writing thread ({@link FileDigests}), so the digests prove what the
+ * file holds; {@link #commit()} waits for the digests and verifies them ({@link ContentCheck})
+ * before the atomic rename.
  *
  * <p>The file is sparse: pieces of the bytes that are whole 4 KiB blocks of zeros (aligned to file
  * offsets) are not written but left as holes ({@link SparseWrite}), so a raw VM image takes only
@@ -88,9 +89,9 @@ final class FileWriter implements CacheWriter {
   /**
    * Every verified algorithm, and MD5 (the checksum recorded at commit) unless the origin offered
    * an MD5 that is recorded without being verified.
-   * Used by the writing thread only; its lanes run on the digest executor (see DigestPipeline).
+   * Used by the writing thread only; its lanes run on the digest executor (see FileDigests).
    */
-  private final DigestPipeline digests;
+  private final FileDigests digests;
   /** Flushes written bytes while the writer goes on (durable writers); the writing thread only. */
   private final EarlyWriteback writeback;
   /** Written by the writing thread after each write; read by any thread (volatile). */
@@ -100,7 +101,8 @@ final class FileWriter implements CacheWriter {
 
   FileWriter(
       ImageId id, RandomAccessFile openFile, ExpectedContent expected, CacheLayout layout,
-      Clock clock, boolean durable, Owner owner, Executor digestExecutor, WriterFiles files) {
+      Clock clock, boolean durable, Owner owner, Executor digestExecutor, WriterFiles files)
+      throws IOException {
     this.id = Objects.requireNonNull(id, "id");
     this.file = layout.incomplete(id);
     this.openFile = Objects.requireNonNull(openFile, "openFile");
@@ -120,7 +122,7 @@ final class FileWriter implements CacheWriter {
     for (ContentDigest digest : expected.digests()) {
       algorithms.add(digest.algorithm());
     }
-    this.digests = new DigestPipeline(algorithms, digestExecutor);
+    this.digests = new FileDigests(file, algorithms, digestExecutor);
     this.writeback = new EarlyWriteback(channel, files, digestExecutor);
   }
 
@@ -152,13 +154,6 @@ final class FileWriter implements CacheWriter {
     int count = src.remaining();
     long position = bytesWritten;
     try {
-      // Hashing starts on the digest lanes while the bytes go to the file.
-      digests.update(src);
-    } catch (IOException | RuntimeException e) {
-      abort("hashing the bytes for " + file + " failed: " + e);
-      throw e;
-    }
-    try {
       if (!SparseWrite.write(files, channel, src, position)) {
         files.setLength(openFile, position + count);
       }
@@ -175,6 +170,13 @@ final class FileWriter implements CacheWriter {
     bytesWritten = position + count;
     if (durable) {
       writeback.written(bytesWritten);
+    }
+    try {
+      // The lanes hash the new bytes from the file; this waits only when they fall far behind.
+      digests.written(bytesWritten);
+    } catch (IOException | RuntimeException e) {
+      abort("hashing " + file + " failed: " + e);
+      throw e;
     }
   }
 
@@ -211,6 +213,7 @@ final class FileWriter implements CacheWriter {
         force();
       }
       channel.close();
+      digests.close();
       Files.deleteIfExists(layout.queued(id));
       Instant now = clock.instant();
       // rename(2) (replacing a committed file of the same id, all or nothing), the directory
@@ -253,6 +256,7 @@ final class FileWriter implements CacheWriter {
   /** Ends the writer as aborted: the file at {@code location} goes to {@code invalid/<id>}. */
   private void moveToInvalid(Path location, String reason) {
     state.set(State.ABORTED);
+    digests.close();
     try {
       channel.close();
     } catch (IOException e) {
@@ -277,6 +281,7 @@ final class FileWriter implements CacheWriter {
    */
   private void delete(Path location, String reason) {
     state.set(State.ABORTED);
+    digests.close();
     try {
       channel.close();
     } catch (IOException e) {

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * CREATE_NEW. A second writer of the same id in this process finds the registration and gets
  * nothing (it should join the first one's fill instead; Glance truncated the first one's file). An
  * incomplete file without a live writer is a crash leftover: deleted and created afresh. The
- * FileWriter counts while writing and hashes beside the writing thread (a DigestPipeline on the
+ * FileWriter counts while writing and hashes its file behind the writing thread (FileDigests on the
  * digest executor); commit() waits for the digests, verifies size and digests, forces the file,
  * removes the queue marker, then renames it atomically over <dir>/<id>, forces the directory and
  * records the index entry, those three in one step under metadataLock (CommitStep; see
@@ -57,7 +57,7 @@ final class WriterRegistry implements FileWriter.Owner {
   private final CommitStep commits;
   /** Ids with a live writer; a concurrent set, see the design note. */
   private final Set<ImageId> liveWriters = ConcurrentHashMap.newKeySet();
-  /** Runs the writers' digest lanes (DigestPipeline) and early flushes (EarlyWriteback); thread-safe. */
+  /** Runs the writers' digest lanes (FileDigests) and early flushes (EarlyWriteback); thread-safe. */
   private final Executor digestExecutor;
   /** The file-system calls of the writers (a faulty one in tests). */
   private final WriterFiles files;
@@ -101,9 +101,15 @@ final class WriterRegistry implements FileWriter.Owner {
       if (file.isEmpty()) {
         return Optional.empty();
       }
-      FileWriter writer =
-          new FileWriter(
-              id, file.get(), expected, layout, clock, durable, this, digestExecutor, files);
+      FileWriter writer;
+      try {
+        writer = new FileWriter(
+            id, file.get(), expected, layout, clock, durable, this, digestExecutor, files);
+      } catch (IOException | RuntimeException e) {
+        file.get().close();
+        Files.deleteIfExists(layout.incomplete(id));
+        throw e;
+      }
       opened = true;
       return Optional.of(writer);
     } finally {

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,6 +93,25 @@ class WriterFailureTest {
     assertThatThrownBy(writer::commit).isInstanceOf(IllegalStateException.class);
     assertFailedCleanly();
     assertThat(dir.resolve("invalid/" + ID.value())).hasBinaryContent(head(5000));
+  }
+
+  @Test
+  void aWriteThatPutWrongBytesInTheFile_failsTheCommit_thoughTheBytesGivenWereRight()
+      throws Exception {
+    ExpectedContent expected = new ExpectedContent(OptionalLong.of(content.length), List.of(
+        ContentDigest.of(DigestAlgorithm.SHA_512,
+            DigestAlgorithm.SHA_512.newMessageDigest().digest(content))));
+    CacheWriter writer = driver.openForWrite(ID, expected).orElseThrow();
+    writer.write(ByteBuffer.wrap(content, 0, 5000));
+    files.corruptNextWrite();
+    writer.write(ByteBuffer.wrap(content, 5000, content.length - 5000));
+
+    assertThatThrownBy(writer::commit).isInstanceOf(ContentMismatchException.class);
+
+    assertFailedCleanly();
+    byte[] wrong = content.clone();
+    wrong[5000] ^= 1;
+    assertThat(dir.resolve("invalid/" + ID.value())).hasBinaryContent(wrong);
   }
 
   @Test
