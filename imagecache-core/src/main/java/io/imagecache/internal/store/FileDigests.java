@@ -180,8 +180,11 @@ final class FileDigests implements AutoCloseable {
     final DigestAlgorithm algorithm;
     /** The lane's drain; the writing thread once finish() saw every byte hashed. */
     final MessageDigest digest;
-    /** The lane's drain only. */
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(READ_SIZE);
+    /**
+     * The lane's drain only. On the heap: a digest takes a heap array in one call, where it would
+     * copy a direct buffer out in 4 KiB pieces first (SHA-512 ran about 10% slower that way).
+     */
+    private final ByteBuffer buffer = ByteBuffer.allocate(READ_SIZE);
     /** The bytes hashed so far; written by the drain, read by the writing thread. */
     volatile long hashed;
     /** Wakeups since the running drain last looked; 0 → 1 schedules a drain. */
@@ -228,8 +231,7 @@ final class FileDigests implements AutoCloseable {
         if (read < 0) {
           throw new IOException("the file ended at " + at + " bytes, " + end + " were written");
         }
-        buffer.flip();
-        digest.update(buffer);
+        digest.update(buffer.array(), 0, read);
         at += read;
         hashed = at;
         moved();
