@@ -52,7 +52,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *                 close(), which makes a drain still reading fail.
  * </pre>
  *
- * <p>One thread calls {@link #written}, {@link #finish} and {@link #close}.
+ * <p>One thread calls {@link #written} and {@link #finish}; {@link #close} may come from any thread
+ * (a writer aborted by another one).
  */
 final class FileDigests implements AutoCloseable {
   /** How far a digest may fall behind the writer before the writer waits. */
@@ -121,7 +122,7 @@ final class FileDigests implements AutoCloseable {
     return digests;
   }
 
-  /** Closes the read channel: a drain still reading fails, none starts reading again. */
+  /** Closes the read channel: a drain still reading fails, none reads again; any thread. */
   @Override
   public void close() {
     try {
