@@ -106,8 +106,13 @@ final class WriterRegistry implements FileWriter.Owner {
         writer = new FileWriter(
             id, file.get(), expected, layout, clock, durable, this, digestExecutor, files);
       } catch (IOException | RuntimeException e) {
-        file.get().close();
-        Files.deleteIfExists(layout.incomplete(id));
+        // The writer could not open its file for the digests: nothing of it may stay behind.
+        try {
+          file.get().close();
+          Files.deleteIfExists(layout.incomplete(id));
+        } catch (IOException cleanup) {
+          e.addSuppressed(cleanup);
+        }
         throw e;
       }
       opened = true;
