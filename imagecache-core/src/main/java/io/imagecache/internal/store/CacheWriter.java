@@ -8,13 +8,14 @@ import java.nio.file.Path;
 
 /**
  * The one writer of an image's {@code incomplete/} file. It counts bytes and computes every
- * expected digest as it writes; 4 KiB blocks of zeros it leaves as holes (the file is sparse, its
- * length is always the bytes written). Every writer ends in {@link #commit()} or in an abort:
+ * expected digest as it writes; 4 KiB blocks of zeros it leaves as holes (the file is sparse, and
+ * at least as long as the bytes published). Every writer ends in {@link #commit()} or in an abort:
  * closing it without a commit moves the file to {@code invalid/} with the reason logged. A write
  * or commit that fails for lack of space ({@link NoSpaceLeft}) deletes the file instead, so that
  * the space is free at once; so does {@link #discard}.
  *
- * <p>Not thread-safe: one thread writes. {@link #bytesWritten()} may be read from any thread.
+ * <p>One thread writes, advances and commits; {@link #writeAt} may come from several threads at
+ * once for disjoint ranges. {@link #bytesWritten()} may be read from any thread.
  */
 public interface CacheWriter extends AutoCloseable {
 
@@ -23,11 +24,25 @@ public interface CacheWriter extends AutoCloseable {
   /** The file being written, which readers may open and follow while it grows. */
   Path file();
 
-  /** Bytes written so far; every byte below this offset is in the file (zeros maybe as a hole). */
+  /**
+   * Bytes published so far; every byte below this offset is in the file (zeros maybe as a hole),
+   * and readers and digests see no further.
+   */
   long bytesWritten();
 
-  /** Writes all remaining bytes of {@code src}. */
+  /** Writes all remaining bytes of {@code src} after the bytes published, and publishes them. */
   void write(ByteBuffer src) throws IOException;
+
+  /**
+   * Writes all remaining bytes of {@code src} at {@code offset}, at or beyond {@link
+   * #bytesWritten()}, without publishing them: a segmented fetch writes each segment at its offset
+   * from its own connection's thread, and publishes with {@link #advance} only the contiguous
+   * prefix. Several threads may write disjoint ranges at once.
+   */
+  void writeAt(long offset, ByteBuffer src) throws IOException;
+
+  /** Publishes every byte below {@code end}, all written by {@link #writeAt} (zeros maybe skipped). */
+  void advance(long end) throws IOException;
 
   /**
    * Forces the bytes written so far to disk, so that the force inside {@link #commit()} finds

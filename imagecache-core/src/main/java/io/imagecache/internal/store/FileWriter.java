@@ -19,7 +19,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,14 +36,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The file is sparse: pieces of the bytes that are whole 4 KiB blocks of zeros (aligned to file
  * offsets) are not written but left as holes ({@link SparseWrite}), so a raw VM image takes only
- * its data on disk. The digests still see every byte, and after each {@link #write} the file's
- * length is {@link #bytesWritten()} (extended over a skipped end), so a reader of the growing file
- * reads the holes as the zeros they are, and the committed file has its full size before it is
- * forced. A durable writer flushes as it goes ({@link EarlyWriteback}), so that forcing the file
- * at the commit is quick.
+ * its data on disk. The digests still see every byte. Bytes are published ({@link #bytesWritten()}
+ * moves) by {@link #advance}, which first makes the file at least that long (extended over a
+ * skipped end), so a reader of the growing file reads the holes as the zeros they are, and the
+ * committed file has its full size before it is forced; {@link #write} is a {@link #writeAt} at
+ * the end of what was published and an advance over it. Bytes a segmented fetch wrote beyond what
+ * was published may make the file longer meanwhile; readers and digests never look past
+ * {@link #bytesWritten()}. A durable writer flushes as it goes ({@link EarlyWriteback}), so that
+ * forcing the file at the commit is quick.
  *
- * <p>One thread writes and commits. {@link #bytesWritten()} may be read, and {@link #abort} called,
- * from any thread: the state moves by compare-and-set, so exactly one of commit and abort wins.
+ * <p>One thread writes, advances and commits; {@link #writeAt} may also come from other threads at
+ * once (a segmented fetch's connections), for disjoint ranges beyond what was published.
+ * {@link #bytesWritten()} may be read, and {@link #abort} called, from any thread: the state moves
+ * by compare-and-set, so exactly one of commit and abort wins.
  */
 final class FileWriter implements CacheWriter {
   private static final Logger log = LoggerFactory.getLogger(FileWriter.class);
@@ -94,8 +102,19 @@ final class FileWriter implements CacheWriter {
   private final FileDigests digests;
   /** Flushes written bytes while the writer goes on (durable writers); the writing thread only. */
   private final EarlyWriteback writeback;
-  /** Written by the writing thread after each write; read by any thread (volatile). */
+  /** Written by the writing thread at each advance; read by any thread (volatile). */
   private volatile long bytesWritten;
+  /**
+   * The file's length as far as the writes know: at least the end of every write whose last byte
+   * was written, and every end advance() extended the file to. Below an advance's end, the file
+   * is extended (a skipped end) under {@link #lengthLock}.
+   */
+  private final AtomicLong fileLength = new AtomicLong();
+  /**
+   * Held shared by every write and exclusively by advance() while it extends the file, so that
+   * extending (ftruncate) can never cut what a concurrent write put beyond it.
+   */
+  private final ReadWriteLock lengthLock = new ReentrantReadWriteLock();
   /** OPEN → COMMITTING → COMMITTED, or OPEN/COMMITTING → ABORTED; moved by compare-and-set. */
   private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
 
@@ -142,41 +161,96 @@ final class FileWriter implements CacheWriter {
   }
 
   /**
-   * Writes all of {@code src}, zero blocks as holes; a failing write aborts the writer before the
-   * error is thrown.
+   * Writes all of {@code src}, zero blocks as holes, and publishes it; a failing write aborts the
+   * writer before the error is thrown.
    */
   @Override
   public void write(ByteBuffer src) throws IOException {
+    long position = bytesWritten;
+    long end = position + src.remaining();
+    writeAt(position, src);
+    advance(end);
+  }
+
+  /**
+   * Writes all of {@code src} at {@code offset}, zero blocks as holes, without publishing it; a
+   * failing write aborts the writer before the error is thrown. Holds {@link #lengthLock} shared.
+   */
+  @Override
+  public void writeAt(long offset, ByteBuffer src) throws IOException {
+    checkOpen();
+    if (offset < bytesWritten) {
+      throw new IllegalArgumentException("offset " + offset + " is below the " + bytesWritten
+          + " bytes published already");
+    }
+    long end = offset + src.remaining();
+    lengthLock.readLock().lock();
+    try {
+      if (SparseWrite.write(files, channel, src, offset)) {
+        fileLength.accumulateAndGet(end, Math::max);
+      }
+    } catch (IOException | RuntimeException e) {
+      failed("writing to " + file + " failed: " + e, e);
+      throw e;
+    } finally {
+      lengthLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Publishes every byte below {@code end}: extends the file over a skipped end first (exclusively
+   * under {@link #lengthLock}, so that no write beyond it is cut), then lets the digests and the
+   * early flushes know. A failure aborts the writer before it is thrown.
+   */
+  @Override
+  public void advance(long end) throws IOException {
+    checkOpen();
+    long position = bytesWritten;
+    if (end < position) {
+      throw new IllegalArgumentException("end " + end + " is below the " + position
+          + " bytes published already");
+    }
+    if (fileLength.get() < end) {
+      lengthLock.writeLock().lock();
+      try {
+        if (channel.size() < end) {
+          files.setLength(openFile, end);
+        }
+        fileLength.accumulateAndGet(end, Math::max);
+      } catch (IOException | RuntimeException e) {
+        failed("extending " + file + " failed: " + e, e);
+        throw e;
+      } finally {
+        lengthLock.writeLock().unlock();
+      }
+    }
+    // Published last: every byte below the new value is in the file (or a hole, read as zeros).
+    bytesWritten = end;
+    if (durable) {
+      writeback.written(end);
+    }
+    try {
+      // The lanes hash the new bytes from the file; this waits only when they fall far behind.
+      digests.written(end);
+    } catch (IOException | RuntimeException e) {
+      abort("hashing " + file + " failed: " + e);
+      throw e;
+    }
+  }
+
+  private void checkOpen() {
     State now = state.get();
     if (now != State.OPEN) {
       throw new IllegalStateException("writer of image " + id + " is " + now.description);
     }
-    int count = src.remaining();
-    long position = bytesWritten;
-    try {
-      if (!SparseWrite.write(files, channel, src, position)) {
-        files.setLength(openFile, position + count);
-      }
-    } catch (IOException | RuntimeException e) {
-      String reason = "writing to " + file + " failed: " + e;
-      if (NoSpaceLeft.causedBy(e)) {
-        discard(reason);
-      } else {
-        abort(reason);
-      }
-      throw e;
-    }
-    // Published last: every byte below the new value is in the file (or a hole, read as zeros).
-    bytesWritten = position + count;
-    if (durable) {
-      writeback.written(bytesWritten);
-    }
-    try {
-      // The lanes hash the new bytes from the file; this waits only when they fall far behind.
-      digests.written(bytesWritten);
-    } catch (IOException | RuntimeException e) {
-      abort("hashing " + file + " failed: " + e);
-      throw e;
+  }
+
+  /** Ends the writer after a failed write: deletes the file when the disk is full, else aborts. */
+  private void failed(String reason, Exception e) {
+    if (NoSpaceLeft.causedBy(e)) {
+      discard(reason);
+    } else {
+      abort(reason);
     }
   }
 

@@ -133,6 +133,46 @@ class SparseWriterTest {
     assertThat(Files.readAllBytes(dir.resolve(ID.value()))).isEqualTo(image);
   }
 
+  @Test
+  void segmentsWrittenAtTheirOffsetsOutOfOrder_areTheSparseImage_andPublishingAZeroPrefixCutsNothing()
+      throws Exception {
+    int mib = 1 << 20;
+    byte[] image = withHoles(9, 4 * mib + 1234);
+    // Segment 1 is all zeros: publishing up to its end extends the file over it, and must not cut
+    // what segments 2 and 3 already put beyond.
+    Arrays.fill(image, mib, 2 * mib, (byte) 0);
+    openDriver(true);
+    CacheWriter writer = driver.openForWrite(ID, expecting(image)).orElseThrow();
+
+    Thread later = new Thread(() -> {
+      try {
+        writer.writeAt(3L * mib, ByteBuffer.wrap(image, 3 * mib, image.length - 3 * mib));
+        writer.writeAt(2L * mib, ByteBuffer.wrap(image, 2 * mib, mib));
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    later.start();
+    later.join();
+    writer.writeAt(mib, ByteBuffer.wrap(image, mib, mib));
+    writer.writeAt(0, ByteBuffer.wrap(image, 0, mib));
+    assertThat(writer.bytesWritten()).as("nothing published by writes at offsets").isZero();
+
+    try (FileChannel reader = FileChannel.open(writer.file(), StandardOpenOption.READ)) {
+      for (long end : new long[] {mib, 2L * mib, 3L * mib, image.length}) {
+        writer.advance(end);
+        assertThat(writer.bytesWritten()).isEqualTo(end);
+        assertThat(readAll(reader, (int) end)).isEqualTo(Arrays.copyOf(image, (int) end));
+      }
+    }
+    writer.commit();
+
+    Path file = dir.resolve(ID.value());
+    assertThat(Files.size(file)).isEqualTo(image.length);
+    assertThat(Files.readAllBytes(file)).isEqualTo(image);
+    assertThat(AllocatedBytes.of(file)).isLessThanOrEqualTo(dataBlocks(image) * BLOCK + SLACK);
+  }
+
   private void openDriver(boolean durable) throws Exception {
     driver = new FileCacheDriver(dir, new SqliteIndex(dir), clock, durable);
     driver.configure();
