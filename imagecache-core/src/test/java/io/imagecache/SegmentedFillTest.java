@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.imagecache.internal.fill.Fill;
 import io.imagecache.internal.origin.OriginSettings;
 import io.imagecache.internal.origin.Origins;
+import io.imagecache.testing.AllocatedBytes;
 import io.imagecache.testing.GeneratedImage;
 import io.imagecache.testing.RecordedRequest;
 import io.imagecache.testing.TestOrigin;
@@ -16,9 +17,11 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -173,6 +176,31 @@ class SegmentedFillTest {
     assertThat(gets.get(0).header("Range")).isEmpty();
     assertThat(ranges(gets.subList(1, gets.size())))
         .containsExactlyInAnyOrderElementsOf(segmentRanges(1));
+  }
+
+  @Test
+  void aSparseImageFetchedInSegmentsIsTheOriginsBytes_inLessDiskThanItsSize() throws Exception {
+    byte[] sparse = new byte[SIZE];
+    new Random(43).nextBytes(sparse);
+    // Segments 3 to 10 are zeros, and so is everything after the middle of segment 14: the
+    // prefix is published over holes while later segments are written beyond it.
+    Arrays.fill(sparse, 3 * SEGMENT, 11 * SEGMENT, (byte) 0);
+    Arrays.fill(sparse, 14 * SEGMENT + SEGMENT / 2, SIZE, (byte) 0);
+    origin.put("sparse", sparse).ranges(Optional.empty(), ETAG);
+    Fill fill = fill("sparse", SETTINGS.withConnections(4));
+    CompletableFuture<byte[]> reader = CompletableFuture.supplyAsync(() -> followQuietly(fill));
+
+    CachedImage committed = fill.completion().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+    Path file = dir.resolve("sparse");
+    assertThat(committed.size()).isEqualTo(SIZE);
+    assertThat(Files.size(file)).isEqualTo(SIZE);
+    assertThat(md5(Files.readAllBytes(file))).isEqualTo(md5(sparse));
+    assertThat(md5(reader.get(WAIT.toSeconds(), TimeUnit.SECONDS))).isEqualTo(md5(sparse));
+    assertThat(committed.checksum()).contains(md5(sparse));
+    // 6.5 segments of data (26 MiB) in 68 MiB.
+    assertThat(AllocatedBytes.of(file)).isLessThan(8L * SEGMENT);
+    assertThat(ranges(gets("/images/sparse"))).containsExactlyInAnyOrderElementsOf(segmentRanges(0));
   }
 
   private List<RecordedRequest> gets(String path) {

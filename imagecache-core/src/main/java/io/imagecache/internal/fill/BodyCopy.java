@@ -8,8 +8,10 @@ import java.nio.channels.ReadableByteChannel;
 
 /**
  * A fill's copy loop: reads the origin's body in large chunks into the writer and publishes each
- * chunk once the reservation accepted the new size. Remembers which step a failure happened in
- * (reading the body, or writing the file). Fill thread only.
+ * chunk once the reservation accepted the new size; a body that writes itself at its offsets
+ * ({@link OffsetBody}) publishes each growth of its contiguous prefix the same way. Remembers
+ * which step a failure happened in (reading the body, or writing the file). Fill thread only,
+ * but for the offset writes of an {@link OffsetBody}'s own threads.
  */
 final class BodyCopy {
   /** The copy buffer: large reads keep syscalls and lock round trips per byte low. */
@@ -26,11 +28,17 @@ final class BodyCopy {
 
   /** Whether the copy is (or failed while) reading the body. */
   private boolean readingBody;
+  /** Whether an offset write of an {@link OffsetBody} failed (set by the body's threads). */
+  private volatile boolean offsetWriteFailed;
 
   /** Copies {@code body} to its end into {@code writer}. */
   void copy(ReadableByteChannel body, CacheWriter writer, FillAdmission.Reservation reservation,
       Progress progress) throws IOException {
     ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK_SIZE);
+    if (body instanceof OffsetBody offsets) {
+      copyAtOffsets(offsets, buffer, writer, reservation, progress);
+      return;
+    }
     while (true) {
       buffer.clear();
       readingBody = true;
@@ -49,8 +57,41 @@ final class BodyCopy {
     }
   }
 
+  /** Lets {@code body} write itself at its offsets, publishing its prefix as it grows. */
+  private void copyAtOffsets(OffsetBody body, ByteBuffer buffer, CacheWriter writer,
+      FillAdmission.Reservation reservation, Progress progress) throws IOException {
+    readingBody = true;
+    body.writeTo(new OffsetBody.Target() {
+      @Override
+      public void writeAt(long offset, ByteBuffer src) throws IOException {
+        try {
+          writer.writeAt(offset, src);
+        } catch (IOException e) {
+          offsetWriteFailed = true;
+          throw e;
+        } catch (RuntimeException e) {
+          // An aborted writer, say: the body's thread fails the body with it as with any error.
+          offsetWriteFailed = true;
+          throw new IOException("writing at offset " + offset + " failed: " + e, e);
+        }
+      }
+
+      @Override
+      public void advance(long end) throws IOException {
+        readingBody = false;
+        long before = writer.bytesWritten();
+        writer.advance(end);
+        progress.bytesRead(Math.toIntExact(end - before));
+        reservation.grown(end);
+        progress.published(end);
+        readingBody = true;
+      }
+    }, buffer);
+    readingBody = false;
+  }
+
   /** The step a failure of {@link #copy} happened in: reading the body or writing the file. */
   FillFailureReason failedStep() {
-    return readingBody ? FillFailureReason.TRUNCATED : FillFailureReason.DISK;
+    return readingBody && !offsetWriteFailed ? FillFailureReason.TRUNCATED : FillFailureReason.DISK;
   }
 }

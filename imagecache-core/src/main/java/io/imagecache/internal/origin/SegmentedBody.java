@@ -1,6 +1,7 @@
 package io.imagecache.internal.origin;
 
 import io.imagecache.internal.DaemonThreads;
+import io.imagecache.internal.fill.OffsetBody;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -8,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadableByteChannel;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -18,38 +18,47 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An image body fetched in consecutive segments over several connections at once, read as one
- * sequential stream: the fill reads it like any body, so single-flight, read-while-write, digests
- * and verification stay as they are, and they only ever see the contiguous prefix.
+ * An image body fetched in consecutive segments over several connections at once. A fill writes
+ * it at its offsets ({@link OffsetBody}): each connection's thread writes its segment's bytes into
+ * the fill's file where they belong, and the fill's thread publishes only the contiguous prefix,
+ * so single-flight, read-while-write, digests and verification stay as they are, and they only
+ * ever see the contiguous prefix. Anything else (a fleet's body that may switch to peers) reads it
+ * as one sequential stream, the segments then buffered on the heap.
  *
  * <p>Every segment is a range request ({@link SegmentRange}, {@code If-Range} checked on every 206
  * by the sender; over plain HTTP on a connection a finished segment left open, so N workers keep
- * about N connections), except, when the image's first response is a whole body, segment 0: that is the
- * start of it, and the response is closed then (what the origin had already sent beyond segment 0
- * is the only byte fetched in vain). Each segment is a
- * {@link ResumingBody}: a segment that breaks is resumed from its own offset, with the attempts and
- * back-off of a resumed fill; one that cannot be (attempts spent, validator changed, a 200) fails
- * the whole body, and the reader gets that failure instead of more bytes.
+ * about N connections), except, when the image's first response is a whole body, segment 0: that
+ * is the start of it, and the response is closed then (what the origin had already sent beyond
+ * segment 0 is the only byte fetched in vain). Each segment is a {@link ResumingBody}: a segment
+ * that breaks is resumed from its own offset, with the attempts and back-off of a resumed fill;
+ * one that cannot be (attempts spent, validator changed, a 200) fails the whole body, and the
+ * reader gets that failure instead of more bytes.
  *
- * <p>Memory: one buffer of one segment per connection, allocated on the heap on the first read
- * and reused, as many as the process's {@link SegmentMemory} has room for (the body runs with
- * that many connections, given back at {@link #close}); a worker takes the next segment only when
- * a buffer is free, which is when the reader finished a segment, so at most that many segments are
- * in flight, and the reader's segment is always one of them. With no room for one buffer the body
- * is read as one resuming range over one connection, as a fill without segments is. Buffers
- * rather than writes at the file's offsets keep the fill's file strictly sequential (readers,
- * digests and sparse writes need nothing new).
+ * <p>Memory and the window: a connection needs a buffer, taken from the process's
+ * {@link SegmentMemory} (the body runs with as many connections as it has room for, given back at
+ * {@link #close}): written at offsets, a {@link #READ_SIZE} direct buffer its thread reads into and
+ * writes from; read as a stream, one segment's heap buffer, which the reader copies out of. A
+ * worker takes the next segment only while it is within the window of segments after the one the
+ * prefix (or the reader) is in: {@link #AHEAD_PER_CONNECTION} per connection at offsets (the bytes
+ * ahead wait in the page cache, not on the heap), one per buffer as a stream. With no room for
+ * one buffer the body is fetched as one resuming range over one connection, as a fill without
+ * segments is.
  *
- * <p>Threads: one worker per connection, started on the first read, each fetching one segment at a
- * time. {@link #lock} guards the window, the free buffers, each segment's {@code filled} count and
- * current body, the failure and the closed flag; a segment's buffer is written only by its worker
- * (beyond {@code filled}) and read only by the reader (below it). One reader thread;
- * {@link #close} may come from any thread and closes every connection in flight.
+ * <p>Threads: one worker per connection, started on the first read or write, each fetching one
+ * segment at a time. {@link #lock} guards the window, each segment's {@code filled} count and
+ * current body, the segment the prefix is in, the failure and the closed flag. Written at offsets,
+ * a segment's bytes below {@code filled} are in the file; as a stream, in its buffer, written only
+ * by its worker (beyond {@code filled}) and read only by the reader (below it). One reader (or
+ * writeTo) thread; {@link #close} may come from any thread and closes every connection in flight.
  */
-final class SegmentedBody implements ReadableByteChannel {
+final class SegmentedBody implements ReadableByteChannel, OffsetBody {
   private static final Logger log = LoggerFactory.getLogger(SegmentedBody.class);
-  /** Bytes per segment: one range request, and one buffer per connection. */
+  /** Bytes per segment: one range request, and, read as a stream, one buffer per connection. */
   static final int SEGMENT_SIZE = 4 << 20;
+  /** A connection's read buffer when the body is written at its offsets. */
+  static final int READ_SIZE = 256 << 10;
+  /** Segments in the window per connection when written at offsets. */
+  static final int AHEAD_PER_CONNECTION = 2;
   private static final ThreadFactory THREADS = DaemonThreads.named("imagecache-segment");
 
   private final String description;
@@ -64,28 +73,33 @@ final class SegmentedBody implements ReadableByteChannel {
   private final Object lock = new Object();
   /** The first response's body, if any, until segment 0's worker takes it; guarded by {@link #lock}. */
   private ReadableByteChannel first;
-  /** Buffers no segment holds; guarded by {@link #lock}. */
-  private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
   /**
-   * Segments in flight, segment {@code i} in slot {@code i % window.length}, one slot per buffer
-   * taken; allocated on the first read; guarded by {@link #lock}.
+   * Segments in flight or not yet consumed, segment {@code i} in slot {@code i % window.length};
+   * allocated at the start; guarded by {@link #lock}.
    */
   private Segment[] window = new Segment[0];
+  /** Read as a stream: slot {@code i}'s segment buffer, allocated at the start; else empty. */
+  private ByteBuffer[] segmentBuffers = new ByteBuffer[0];
+  /** The buffers taken from {@link #memory}, and the size of each, given back at close. */
+  private int buffersTaken;
+  private int bufferSize;
   /** The whole body over one connection, when no buffer could be taken; guarded by {@link #lock}. */
   private ReadableByteChannel sequential;
+  /** Written at offsets: where the workers write, else null; set once before they start. */
+  private OffsetBody.Target target;
   /** The next segment a worker takes; guarded by {@link #lock}. */
   private long nextSegment;
-  /** The segment the reader is in; guarded by {@link #lock}. */
+  /** The segment the reader (or the published prefix) is in; guarded by {@link #lock}. */
   private long readerSegment;
   private IOException failure;
   private boolean started;
   private boolean closed;
-  /** Bytes given to the reader; reader thread only. */
+  /** Bytes given to the reader (or published); reader thread only. */
   private long position;
 
   /**
-   * A body of {@code size} bytes, whose first response's body is {@code first} if one was sent, fetched in
-   * segments of {@code segmentSize} over up to {@code connections} connections, each segment
+   * A body of {@code size} bytes, whose first response's body is {@code first} if one was sent,
+   * fetched in segments of {@code segmentSize} over up to {@code connections} connections, each segment
    * resumed up to {@code attempts} times; {@code opener} sends the range requests; the buffers
    * come out of {@code memory}.
    */
@@ -106,22 +120,24 @@ final class SegmentedBody implements ReadableByteChannel {
     this.connections = (int) Math.min(connections, segmentCount);
   }
 
-  /** One segment in flight: bytes {@code [start, end)} in {@code buffer}, the first {@code filled} in. */
+  /** One segment in flight: bytes {@code [start, end)}, the first {@code filled} of them fetched. */
   private static final class Segment {
     final long index;
     final long start;
     final long end;
-    final ByteBuffer buffer;
-    /** Bytes of the segment in {@link #buffer}; guarded by the body's lock. */
+    /** Bytes of the segment fetched (in the file, or in its buffer); guarded by the body's lock. */
     int filled;
     /** The segment's (resuming) body; guarded by the body's lock. */
     ReadableByteChannel body;
 
-    Segment(long index, long start, long end, ByteBuffer buffer) {
+    Segment(long index, long start, long end) {
       this.index = index;
       this.start = start;
       this.end = end;
-      this.buffer = buffer;
+    }
+
+    boolean complete() {
+      return filled == end - start;
     }
   }
 
@@ -129,13 +145,20 @@ final class SegmentedBody implements ReadableByteChannel {
   public int read(ByteBuffer dst) throws IOException {
     ReadableByteChannel whole;
     synchronized (lock) {
-      if (closed) {
-        throw started ? new AsynchronousCloseException() : new ClosedChannelException();
+      checkOpen();
+      if (target != null) {
+        throw new IllegalStateException(description + " is being written at its offsets");
       }
-      startWorkers();
+      start(null);
       whole = sequential;
     }
     return whole != null ? whole.read(dst) : readSegments(dst);
+  }
+
+  private void checkOpen() throws IOException {
+    if (closed) {
+      throw started ? new AsynchronousCloseException() : new ClosedChannelException();
+    }
   }
 
   private int readSegments(ByteBuffer dst) throws IOException {
@@ -143,9 +166,7 @@ final class SegmentedBody implements ReadableByteChannel {
     int available;
     synchronized (lock) {
       while (true) {
-        if (closed) {
-          throw started ? new AsynchronousCloseException() : new ClosedChannelException();
-        }
+        checkOpen();
         if (failure != null) {
           throw failure;
         }
@@ -161,22 +182,16 @@ final class SegmentedBody implements ReadableByteChannel {
           available = segment.filled - (int) (position - segment.start);
           break;
         }
-        try {
-          lock.wait();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while waiting for " + description);
-        }
+        await();
       }
     }
     int offset = (int) (position - segment.start);
     int n = Math.min(available, dst.remaining());
-    dst.put(segment.buffer.duplicate().position(offset).limit(offset + n));
+    dst.put(segmentBuffers[slot(segment.index)].duplicate().position(offset).limit(offset + n));
     position += n;
     if (position == segment.end) {
       synchronized (lock) {
         window[slot(segment.index)] = null;
-        free.add(segment.buffer);
         readerSegment++;
         lock.notifyAll();
       }
@@ -185,16 +200,105 @@ final class SegmentedBody implements ReadableByteChannel {
   }
 
   /**
-   * Takes the buffers memory has room for, allocates them and starts one worker each, once; or,
-   * with no room, opens the whole body over one connection. Under {@link #lock}.
+   * Has the workers write every segment at its offset into {@code target} and publishes the
+   * contiguous prefix as it grows; with no memory for a connection's buffer, reads the body over
+   * one connection into {@code buffer} and writes it in order.
    */
-  private void startWorkers() {
+  @Override
+  public void writeTo(OffsetBody.Target target, ByteBuffer buffer) throws IOException {
+    ReadableByteChannel whole;
+    synchronized (lock) {
+      checkOpen();
+      if (started) {
+        throw new IllegalStateException(description + " was read already");
+      }
+      start(Objects.requireNonNull(target, "target"));
+      whole = sequential;
+    }
+    if (whole != null) {
+      writeInOrder(whole, target, buffer);
+    } else {
+      publishPrefix(target);
+    }
+  }
+
+  /** Reads {@code whole} to its end into {@code buffer}, writing and publishing each read. */
+  private void writeInOrder(ReadableByteChannel whole, OffsetBody.Target target, ByteBuffer buffer)
+      throws IOException {
+    while (true) {
+      buffer.clear();
+      int n = whole.read(buffer);
+      if (n < 0) {
+        return;
+      }
+      buffer.flip();
+      target.writeAt(position, buffer);
+      position += n;
+      target.advance(position);
+    }
+  }
+
+  /** Waits for the prefix to grow and publishes it, until it is the whole body. */
+  private void publishPrefix(OffsetBody.Target target) throws IOException {
+    while (position < size) {
+      long end;
+      synchronized (lock) {
+        while (true) {
+          checkOpen();
+          if (failure != null) {
+            throw failure;
+          }
+          end = position;
+          boolean moved = false;
+          Segment segment;
+          while ((segment = window[slot(readerSegment)]) != null
+              && segment.index == readerSegment) {
+            end = segment.start + segment.filled;
+            if (!segment.complete()) {
+              break;
+            }
+            window[slot(readerSegment)] = null;
+            readerSegment++;
+            moved = true;
+          }
+          if (moved) {
+            lock.notifyAll();
+          }
+          if (end > position) {
+            break;
+          }
+          await();
+        }
+      }
+      target.advance(end);
+      position = end;
+    }
+  }
+
+  /** Waits on {@link #lock} (held) for a worker's or the reader's progress. */
+  private void await() throws InterruptedIOException {
+    try {
+      lock.wait();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for " + description);
+    }
+  }
+
+  /**
+   * Once: takes the buffers memory has room for and starts one worker each, writing at offsets
+   * into {@code offsets} when not null; or, with no room, opens the whole body over one
+   * connection. Under {@link #lock}.
+   */
+  private void start(OffsetBody.Target offsets) {
     if (started) {
       return;
     }
     started = true;
-    int buffers = memory.take(connections, segmentSize);
-    if (buffers == 0) {
+    target = offsets;
+    bufferSize = offsets != null ? READ_SIZE : segmentSize;
+    buffersTaken = memory.take(connections, bufferSize);
+    if (buffersTaken == 0) {
       ReadableByteChannel start = first != null
           ? new LengthCheckedChannel(first, size, description)
           : new SegmentRange(opener, 0, size);
@@ -205,23 +309,34 @@ final class SegmentedBody implements ReadableByteChannel {
           description);
       return;
     }
-    window = new Segment[buffers];
-    for (int i = 0; i < buffers; i++) {
-      free.add(ByteBuffer.allocate(segmentSize));
+    if (offsets != null) {
+      window = new Segment[buffersTaken * AHEAD_PER_CONNECTION];
+    } else {
+      window = new Segment[buffersTaken];
+      segmentBuffers = new ByteBuffer[buffersTaken];
+      for (int i = 0; i < buffersTaken; i++) {
+        segmentBuffers[i] = ByteBuffer.allocate(segmentSize);
+      }
     }
-    log.debug("{}: {} bytes in {} segments of {} over {} of {} connections", description, size,
-        segmentCount, segmentSize, buffers, connections);
-    for (int i = 0; i < buffers; i++) {
-      THREADS.newThread(this::work).start();
+    log.debug("{}: {} bytes in {} segments of {} over {} of {} connections{}", description, size,
+        segmentCount, segmentSize, buffersTaken, connections,
+        offsets != null ? ", written at their offsets" : "");
+    for (int i = 0; i < buffersTaken; i++) {
+      ByteBuffer readBuffer = offsets != null ? ByteBuffer.allocateDirect(READ_SIZE) : null;
+      THREADS.newThread(() -> work(readBuffer)).start();
     }
   }
 
-  /** A worker: fetches the next segment while there is one and a buffer for it. */
-  private void work() {
+  /**
+   * A worker: fetches the next segment while there is one within the window; written at offsets,
+   * through {@code readBuffer}.
+   */
+  private void work(ByteBuffer readBuffer) {
     while (true) {
       Segment segment;
       synchronized (lock) {
-        while (!closed && failure == null && nextSegment < segmentCount && free.isEmpty()) {
+        while (!closed && failure == null && nextSegment < segmentCount
+            && nextSegment - readerSegment >= window.length) {
           try {
             lock.wait();
           } catch (InterruptedException e) {
@@ -235,7 +350,11 @@ final class SegmentedBody implements ReadableByteChannel {
         segment = take(nextSegment++);
       }
       try {
-        fetch(segment);
+        if (readBuffer != null) {
+          fetchAtOffsets(segment, readBuffer);
+        } else {
+          fetch(segment);
+        }
       } catch (IOException e) {
         fail(e);
         return;
@@ -246,11 +365,11 @@ final class SegmentedBody implements ReadableByteChannel {
     }
   }
 
-  /** Segment {@code index} with a free buffer, in the window, with its body; under {@link #lock}. */
+  /** Segment {@code index}, in the window, with its body; under {@link #lock}. */
   private Segment take(long index) {
     long start = index * segmentSize;
     long end = Math.min(size, start + segmentSize);
-    Segment segment = new Segment(index, start, end, free.poll().clear());
+    Segment segment = new Segment(index, start, end);
     ReadableByteChannel body;
     if (index == 0 && first != null) {
       body = new LengthCheckedChannel(first, end, description);
@@ -266,26 +385,61 @@ final class SegmentedBody implements ReadableByteChannel {
 
   /** Reads the segment into its buffer, publishing each read to the reader. */
   private void fetch(Segment segment) throws IOException {
-    ReadableByteChannel body;
-    synchronized (lock) {
-      body = segment.body;
-    }
-    try (body) {
-      ByteBuffer into = segment.buffer.duplicate().limit((int) (segment.end - segment.start));
+    ByteBuffer into = segmentBuffers[slot(segment.index)].duplicate()
+        .clear().limit((int) (segment.end - segment.start));
+    try (ReadableByteChannel body = bodyOf(segment)) {
       while (into.hasRemaining()) {
         int n = body.read(into);
         if (n < 0) {
-          throw new EOFException(description + ": bytes " + segment.start + "-" + (segment.end - 1)
-              + " ended after " + into.position());
+          throw endedShort(segment, into.position());
         }
         if (n > 0) {
-          synchronized (lock) {
-            segment.filled += n;
-            lock.notifyAll();
-          }
+          fetched(segment, into.position());
         }
       }
     }
+  }
+
+  /** Reads the segment through {@code buffer}, writing each read at its offset into the target. */
+  private void fetchAtOffsets(Segment segment, ByteBuffer buffer) throws IOException {
+    long length = segment.end - segment.start;
+    long done = 0;
+    try (ReadableByteChannel body = bodyOf(segment)) {
+      while (done < length) {
+        buffer.clear().limit((int) Math.min(buffer.capacity(), length - done));
+        int n = body.read(buffer);
+        if (n < 0) {
+          throw endedShort(segment, done);
+        }
+        if (n > 0) {
+          buffer.flip();
+          target.writeAt(segment.start + done, buffer);
+          done += n;
+          fetched(segment, done);
+        }
+      }
+    }
+  }
+
+  private ReadableByteChannel bodyOf(Segment segment) {
+    synchronized (lock) {
+      return segment.body;
+    }
+  }
+
+  /** The segment's first {@code filled} bytes are in: wakes the reader if it waits for them. */
+  private void fetched(Segment segment, long filled) {
+    synchronized (lock) {
+      segment.filled = (int) filled;
+      if (segment.index == readerSegment) {
+        lock.notifyAll();
+      }
+    }
+  }
+
+  private EOFException endedShort(Segment segment, long after) {
+    return new EOFException(description + ": bytes " + segment.start + "-" + (segment.end - 1)
+        + " ended after " + after);
   }
 
   /** Fails the body (the first failure wins) and stops every segment in flight. */
@@ -342,8 +496,7 @@ final class SegmentedBody implements ReadableByteChannel {
       }
       closed = true;
       bodies = bodiesInFlight();
-      free.clear();
-      memory.giveBack(window.length, segmentSize);
+      memory.giveBack(buffersTaken, bufferSize);
       lock.notifyAll();
     }
     bodies.forEach(body -> QuietClose.close(body, "a segment's body"));
