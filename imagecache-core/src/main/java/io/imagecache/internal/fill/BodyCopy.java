@@ -14,8 +14,12 @@ import java.nio.channels.ReadableByteChannel;
  * but for the offset writes of an {@link OffsetBody}'s own threads.
  */
 final class BodyCopy {
-  /** The copy buffer: large reads keep syscalls and lock round trips per byte low. */
-  private static final int CHUNK_SIZE = 1 << 20;
+  /**
+   * The copy buffer: large enough that syscalls and lock round trips per byte stay low, small
+   * enough to stay in a core's cache between the socket read and the page-cache write (with 1 MiB
+   * alternating 1 GiB misses ran 497 against 605 MB/s, and cost 3.24 against 2.75 CPU s/GiB).
+   */
+  private static final int CHUNK_SIZE = 256 << 10;
 
   /** Where the fill hears of the copy's progress. */
   interface Progress {
