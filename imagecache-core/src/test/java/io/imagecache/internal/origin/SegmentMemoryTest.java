@@ -112,38 +112,14 @@ class SegmentMemoryTest {
     mostOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
     CountDownLatch all = opened;
     all.countDown();
-    ReadableByteChannel whole = Channels.newChannel(
-        new java.io.ByteArrayInputStream(image, (int) from, (int) (to - from)));
-    return new ReadableByteChannel() {
-      @Override
-      public int read(ByteBuffer dst) throws IOException {
-        try {
-          all.await(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new java.io.InterruptedIOException();
-        }
-        ByteBuffer small = dst.slice().limit(Math.min(dst.remaining(), 4096));
-        int n = whole.read(small);
-        if (n > 0) {
-          dst.position(dst.position() + n);
-        }
-        return n;
+    return new SmallReads(image, from, to, () -> {
+      try {
+        all.await(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException();
       }
-
-      @Override
-      public boolean isOpen() {
-        return whole.isOpen();
-      }
-
-      @Override
-      public void close() throws IOException {
-        if (whole.isOpen()) {
-          open.decrementAndGet();
-        }
-        whole.close();
-      }
-    };
+    }, open::decrementAndGet);
   }
 
   /** Reads {@code body} to its end, checking after the first read that it holds {@code held} bytes. */

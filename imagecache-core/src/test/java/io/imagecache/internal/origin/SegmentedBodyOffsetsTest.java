@@ -119,30 +119,7 @@ class SegmentedBodyOffsetsTest {
   private ReadableByteChannel openRange(long from, long to, int shortSegment) {
     requests.incrementAndGet();
     long end = from / SEGMENT == shortSegment ? from + SEGMENT / 2 : to;
-    ReadableByteChannel whole = Channels.newChannel(
-        new ByteArrayInputStream(image, (int) from, (int) (end - from)));
-    return new ReadableByteChannel() {
-      @Override
-      public int read(ByteBuffer dst) throws IOException {
-        Thread.yield();
-        ByteBuffer small = dst.slice().limit(Math.min(dst.remaining(), 4096));
-        int n = whole.read(small);
-        if (n > 0) {
-          dst.position(dst.position() + n);
-        }
-        return n;
-      }
-
-      @Override
-      public boolean isOpen() {
-        return whole.isOpen();
-      }
-
-      @Override
-      public void close() throws IOException {
-        whole.close();
-      }
-    };
+    return new SmallReads(image, from, end, Thread::yield, () -> { });
   }
 
   /**
