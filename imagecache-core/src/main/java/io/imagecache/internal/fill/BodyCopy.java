@@ -24,7 +24,7 @@ final class BodyCopy {
   /** Where the fill hears of the copy's progress. */
   interface Progress {
     /** {@code count} bytes came from the body. */
-    void bytesRead(int count);
+    void bytesRead(long count);
 
     /** {@code total} bytes are on disk; throws when the fill was cancelled meanwhile. */
     void published(long total) throws IOException;
@@ -85,7 +85,7 @@ final class BodyCopy {
         readingBody = false;
         long before = writer.bytesWritten();
         writer.advance(end);
-        progress.bytesRead(Math.toIntExact(end - before));
+        progress.bytesRead(end - before);
         reservation.grown(end);
         progress.published(end);
         readingBody = true;

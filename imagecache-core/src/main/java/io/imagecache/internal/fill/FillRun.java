@@ -103,7 +103,7 @@ final class FillRun {
             .filter(PeerAwareBody.class::isInstance).map(PeerAwareBody.class::cast);
         copy.copy(answered.body(), writer, reservation, new BodyCopy.Progress() {
           @Override
-          public void bytesRead(int count) {
+          public void bytesRead(long count) {
             if (fleetBody.isPresent() && fleetBody.get().lastReadFromPeer()) {
               peerServed = true;
               tell(listener -> listener.peerBytesRead(imageId, count));
