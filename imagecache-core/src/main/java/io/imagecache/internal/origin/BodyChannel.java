@@ -17,7 +17,9 @@ import java.util.OptionalLong;
  * ({@link SubscriberBody}). Both keep the same rules and words: a read waits at most the idle
  * timeout; a body that ends or breaks before its expected size fails with an
  * {@link EOFException} saying how many bytes came, so a short body never looks like a clean end;
- * more than the expected size is a {@link BodyTooLongException}. {@link #close} may come from any
+ * more than the expected size is a {@link BodyTooLongException}; a read that fails leaves its
+ * buffer's position where it was, even if bytes had arrived before the break (a resumed body asks
+ * for them again from the last byte counted). {@link #close} may come from any
  * thread: a blocked read then fails with {@link java.nio.channels.AsynchronousCloseException}.
  */
 abstract class BodyChannel implements ReadableByteChannel {
@@ -48,7 +50,14 @@ abstract class BodyChannel implements ReadableByteChannel {
     if (!dst.hasRemaining()) {
       return 0;
     }
-    int n = next(dst);
+    int start = dst.position();
+    int n;
+    try {
+      n = next(dst);
+    } catch (IOException e) {
+      dst.position(start); // a failed read gives nothing, so no byte is both kept and counted out
+      throw e;
+    }
     if (n < 0) {
       ended();
       if (endsShort()) {

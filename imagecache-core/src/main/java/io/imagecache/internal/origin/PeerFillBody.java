@@ -97,6 +97,7 @@ final class PeerFillBody implements ReadableByteChannel, PeerAwareBody {
       try {
         n = body.read(dst);
       } catch (IOException e) {
+        dst.position(start); // bytes a failed read left in dst are asked for again from offset
         if (peer.isEmpty() || !mayFailOver(e) || !isOpen()) {
           throw e;
         }

@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * {@code attempts} times per body. Its reader sees a pause, and the same stream of bytes, so
  * digests computed over it simply go on. A resume the origin refuses (the image changed) or the
  * last failure when attempts run out fails the read as the break would have without resuming.
+ * A read that fails leaves {@code dst} as it was, whatever the broken body put there: the bytes
+ * it holds are exactly those counted, so the rest is asked for from the right byte.
  *
  * <p>One reader thread; {@link #close} may come from any thread and ends a wait at once.
  */
@@ -65,6 +67,7 @@ final class ResumingBody implements ReadableByteChannel {
         }
         body = current;
       }
+      int start = dst.position();
       try {
         int n = body.read(dst);
         if (n > 0) {
@@ -72,6 +75,8 @@ final class ResumingBody implements ReadableByteChannel {
         }
         return n;
       } catch (IOException e) {
+        // Bytes a failed read left in dst were not counted in offset: the rest asks for them again.
+        dst.position(start);
         if (!resumable(e) || isClosed()) {
           throw e;
         }
