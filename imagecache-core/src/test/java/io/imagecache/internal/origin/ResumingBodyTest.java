@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -34,7 +32,7 @@ class ResumingBodyTest {
       throws IOException {
     ReadableByteChannel first = new BreaksMidRead(40_000, 1_500);
 
-    byte[] read = readAll(new ResumingBody("image", first, 3, this::rest));
+    byte[] read = ResponseBodies.readAll(new ResumingBody("image", first, 3, this::rest));
 
     assertThat(read).isEqualTo(IMAGE);
     assertThat(resumedAt).containsExactly(40_000L);
@@ -55,20 +53,6 @@ class ResumingBodyTest {
     resumedAt.add(offset);
     return Channels.newChannel(
         new ByteArrayInputStream(IMAGE, (int) offset, IMAGE.length - (int) offset));
-  }
-
-  private static byte[] readAll(ReadableByteChannel body) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteBuffer buffer = ByteBuffer.allocate(4096);
-    while (body.read(buffer) >= 0) {
-      buffer.flip();
-      out.write(buffer.array(), 0, buffer.limit());
-      buffer.clear();
-      if (out.size() > IMAGE.length) {
-        throw new EOFException("more bytes than the image: " + out.size());
-      }
-    }
-    return out.toByteArray();
   }
 
   /**
